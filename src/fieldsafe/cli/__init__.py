@@ -1,0 +1,1 @@
+"""The ``fieldsafe`` command line: the same services as the desktop app, without a window."""

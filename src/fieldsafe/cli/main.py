@@ -1,0 +1,60 @@
+"""Entry point of the ``fieldsafe`` command: parses arguments and runs one command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from fieldsafe import __version__
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldsafe",
+        description=_("FieldSafe: offline walk audits and community-safety surveys. "
+                      "With no command, opens the desktop app."))
+    parser.add_argument("--version", action="version", version=f"fieldsafe {__version__}")
+    parser.add_argument("--workspace", metavar="DIR",
+                        default=os.environ.get("FIELDSAFE_WORKSPACE"),
+                        help=_("the workspace folder (default: FIELDSAFE_WORKSPACE, or the "
+                               "per-user data folder)"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from fieldsafe.cli import forms_commands
+
+    forms_commands.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # The desktop app comes with its own issue; until then, show what can be done.
+        parser.print_help()
+        return 0
+    try:
+        code: int = args.handler(args)
+        return code
+    except UserError as err:
+        print(f"fieldsafe: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(_("fieldsafe: interrupted"), file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as err:
+        from fieldsafe.crash import write_crash_log
+
+        log = write_crash_log(err)
+        print(_("fieldsafe: internal error ({kind}: {err}); this is a bug. Details are in {log}")
+              .format(kind=type(err).__name__, err=err, log=log), file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

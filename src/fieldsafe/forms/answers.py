@@ -1,0 +1,152 @@
+"""Answers in ODK's JSON shape: read them into a session, and write the saved instance."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from fieldsafe.forms.model import FormElement
+from fieldsafe.forms.session import FormSession
+from fieldsafe.forms.validation import Problem
+from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.forms.xpath.values import format_number
+from fieldsafe.i18n import _
+
+Answers = dict[str, Any]
+
+
+def answer_text(value: Any) -> str:
+    """An answer as ODK stores it: numbers plainly, lists space-separated, booleans as
+    true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(float(value)) if not isinstance(value, int) else str(value)
+    if isinstance(value, list):
+        return " ".join(answer_text(v) for v in value)
+    return str(value)
+
+
+def load_answers(session: FormSession, answers: Answers) -> list[Problem]:
+    """Put ``answers`` (question name -> value; repeat name -> list of objects) into the
+    session. Returns problems for names the form does not have."""
+    problems: list[Problem] = []
+    _fill(session, session.form.root, session.root, answers, problems)
+    session.recompute()
+    return problems
+
+
+def _fill(session: FormSession, container: FormElement, node: XNode, answers: Answers,
+          problems: list[Problem]) -> None:
+    known = _names_below(container)
+    for key in answers:
+        if key not in known:
+            problems.append(Problem(key, "type", _("the form has no question or repeat "
+                                                   "named '{name}' here").format(name=key)))
+    _fill_children(session, container, node, answers, problems)
+
+
+def _names_below(container: FormElement) -> set[str]:
+    names: set[str] = set()
+    for child in container.children:
+        names.add(child.name)
+        if child.kind == "group":
+            names |= _names_below(child)
+    return names
+
+
+def _fill_children(session: FormSession, container: FormElement, node: XNode,
+                   answers: Answers, problems: list[Problem]) -> None:
+    for child in container.children:
+        if child.kind == "group":
+            target = node.child(child.name)
+            if target is not None:
+                _fill_children(session, child, target, answers, problems)
+        elif child.kind == "repeat":
+            items = answers.get(child.name)
+            if items is None:
+                continue
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                problems.append(Problem(child.name, "type", _(
+                    "a repeat's answers are a list of objects")))
+                continue
+            for item in items:
+                instance = session.add_repeat(child, node)
+                _fill(session, child, instance, item, problems)
+        elif child.name in answers and child.qtype not in ("calculate", "note"):
+            target = node.child(child.name)
+            if target is not None:
+                target.value = answer_text(answers[child.name]).strip()
+
+
+def instance_json(session: FormSession, include_sensitive: bool = True) -> Answers:
+    """The instance that would be saved, in the answers' shape: relevant questions only,
+    calculations included, repeats as lists."""
+    return _dump(session, session.form.root, session.root, include_sensitive)
+
+
+def _dump(session: FormSession, container: FormElement, node: XNode,
+          include_sensitive: bool) -> Answers:
+    out: Answers = {}
+    for child in container.children:
+        if child.kind == "repeat":
+            out[child.name] = [
+                _dump(session, child, instance, include_sensitive)
+                for instance in node.children
+                if instance.name == child.name and instance.is_relevant()]
+            continue
+        target = node.child(child.name)
+        if target is None or not target.is_relevant():
+            continue
+        if child.kind == "group":
+            out.update(_dump(session, child, target, include_sensitive))
+        elif child.qtype not in ("note", "trigger") and (include_sensitive or
+                                                          not child.sensitive):
+            out[child.name] = _json_value(child, target.value)
+    return out
+
+
+def _json_value(element: FormElement, text: str) -> Any:
+    if text and element.datatype in ("int", "decimal"):
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        if math.isfinite(number):
+            return int(number) if element.datatype == "int" and number.is_integer() else number
+    return text
+
+
+def instance_xml(session: FormSession) -> str:
+    """The saved instance as ODK XML: non-relevant nodes left out."""
+    form = session.form
+    attrs = f" id={quoteattr(form.form_id)}"
+    if form.version:
+        attrs += f" version={quoteattr(form.version)}"
+    parts = [f"<{session.root.name}{attrs}>"]
+    for child in session.root.children:
+        _xml(child, parts)
+    parts.append(f"</{session.root.name}>")
+    return "".join(parts)
+
+
+def _xml(node: XNode, parts: list[str]) -> None:
+    if not node.relevant:
+        return
+    if node.children:
+        parts.append(f"<{node.name}>")
+        for child in node.children:
+            _xml(child, parts)
+        parts.append(f"</{node.name}>")
+    elif node.value:
+        parts.append(f"<{node.name}>{escape(node.value)}</{node.name}>")
+    else:
+        parts.append(f"<{node.name}/>")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,229 @@
+"""Compiles a form's expressions once at load time: syntax, references, functions and arity
+are checked (with the sheet and row of each problem), and the dependency graph is built."""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass, field
+
+from fieldsafe.forms.errors import FormProblem
+from fieldsafe.forms.model import FormDef, FormElement
+from fieldsafe.forms.xpath.ast import BinOp, Call, Filter, Negate, Node, Path, Ref, walk
+from fieldsafe.forms.xpath.functions import FUNCTIONS, arity_error
+from fieldsafe.forms.xpath.lexer import XPathSyntaxError
+from fieldsafe.forms.xpath.parser import parse
+from fieldsafe.i18n import _
+
+ElementPath = tuple[str, ...]
+# Expression columns, by the attribute of FormElement that holds them and the column name.
+EXPRESSION_FIELDS = (
+    ("relevant", "relevant"), ("constraint", "constraint"), ("calculation", "calculation"),
+    ("required", "required"), ("readonly", "read_only"), ("default", "default"),
+    ("choice_filter", "choice_filter"), ("repeat_count", "repeat_count"),
+)
+# Fields whose value other expressions can see: they order the evaluation.
+VALUE_FIELDS = ("relevant", "calculation", "repeat_count")
+_OUTPUT_REF = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
+_VOLATILE = {name for name, spec in FUNCTIONS.items() if spec.volatile}
+
+
+@dataclass
+class CompiledForm:
+    """Parsed expressions and the evaluation order of a form."""
+
+    exprs: dict[tuple[ElementPath, str], Node] = field(default_factory=dict)
+    ref_paths: dict[str, ElementPath] = field(default_factory=dict)
+    by_path: dict[ElementPath, FormElement] = field(default_factory=dict)
+    order: list[FormElement] = field(default_factory=list)
+    dependents: dict[ElementPath, set[ElementPath]] = field(default_factory=dict)
+    volatile: set[ElementPath] = field(default_factory=set)
+    instance_ids: set[str] = field(default_factory=set)
+
+    def expr(self, element: FormElement, name: str) -> Node | None:
+        return self.exprs.get((element.path, name))
+
+
+def expression_text(element: FormElement, attr: str) -> str:
+    text = str(getattr(element, attr))
+    if attr == "default":
+        return text[1:] if text.startswith("=") else ""  # "=" marks a dynamic default
+    if attr in ("required", "readonly") and text == "true()":
+        return text
+    if attr == "repeat_count" and text.strip().isdigit():
+        return text.strip()
+    return text
+
+
+def compile_form(form: FormDef) -> list[FormProblem]:
+    """Compile every expression of ``form`` into ``form.compiled``; return the problems."""
+    compiled = CompiledForm()
+    problems: list[FormProblem] = []
+    for element in form.root.walk():
+        compiled.by_path[element.path] = element
+        compiled.ref_paths.setdefault(element.name, element.path)
+    compiled.instance_ids = set(form.choice_lists) | {
+        a.rsplit(".", 1)[0] for a in form.attachments}
+    deps: dict[ElementPath, set[ElementPath]] = {}
+    for element in form.root.walk():
+        own: set[ElementPath] = set()
+        for attr, column in EXPRESSION_FIELDS:
+            text = expression_text(element, attr)
+            if not text:
+                continue
+            try:
+                tree = parse(text)
+            except XPathSyntaxError as err:
+                problems.append(_problem(element, column, text, str(err)))
+                continue
+            why = _check(tree, compiled)
+            if why:
+                problems.append(_problem(element, column, text, why))
+                continue
+            compiled.exprs[(element.path, attr)] = tree
+            if attr in VALUE_FIELDS:
+                own |= _dependencies(tree, element, compiled)
+                if attr == "calculation" and _is_volatile(tree):
+                    compiled.volatile.add(element.path)
+        for text in [*element.labels.values(), *element.hints.values()]:
+            for name in _OUTPUT_REF.findall(text):
+                if name not in compiled.ref_paths:
+                    problems.append(_problem(element, "label", text, _(
+                        "there is no question named '{name}'").format(name=name)))
+        deps[element.path] = own
+    if form.instance_name:
+        try:
+            tree = parse(form.instance_name)
+            why = _check(tree, compiled)
+        except XPathSyntaxError as err:
+            why = str(err)
+        if why:
+            problems.append(FormProblem(_("instance_name '{text}': {why}").format(
+                text=form.instance_name, why=why), "settings", 2))
+    if not problems:
+        problems.extend(_order(form, compiled, deps))
+    form.compiled = compiled
+    return problems
+
+
+def _problem(element: FormElement, column: str, text: str, why: str) -> FormProblem:
+    return FormProblem(_("{column} '{text}' of '{name}': {why}").format(
+        column=column, text=text, name=element.name, why=why), "survey", element.row, column)
+
+
+def _check(tree: Node, compiled: CompiledForm) -> str | None:
+    for node in walk(tree):
+        if isinstance(node, Ref) and node.name not in compiled.ref_paths:
+            return _("there is no question named '{name}'").format(name=node.name)
+        if isinstance(node, Call):
+            if node.name not in FUNCTIONS:
+                return _("unknown function {name}()").format(name=node.name)
+            why = arity_error(node.name, len(node.args))
+            if why:
+                return why
+    return None
+
+
+def _is_volatile(tree: Node) -> bool:
+    if isinstance(tree, Call) and tree.name == "once":
+        return False
+    return any(isinstance(n, Call) and n.name in _VOLATILE for n in walk(tree))
+
+
+def _dependencies(tree: Node, element: FormElement,
+                  compiled: CompiledForm) -> set[ElementPath]:
+    """The elements whose values ``tree`` reads (an over-approximation is harmless)."""
+    found: set[ElementPath] = set()
+    pending: list[tuple[Node, bool]] = [(tree, True)]  # (node, paths here are main-instance)
+    by_name: dict[str, list[ElementPath]] = {}
+    for path in compiled.by_path:
+        by_name.setdefault(path[-1], []).append(path)
+    while pending:
+        node, main = pending.pop()
+        if isinstance(node, Ref):
+            found.add(compiled.ref_paths[node.name])
+        elif isinstance(node, Path):
+            start_is_current = isinstance(node.start, Call) and node.start.name == "current"
+            if node.start is not None:
+                pending.append((node.start, main))
+            if (main and node.start is None) or start_is_current:
+                found |= _static_path(node, element, by_name, compiled)
+            for step in node.steps:
+                pending.extend((p, False) for p in step.predicates)
+        elif isinstance(node, Filter):
+            pending.append((node.base, main))
+            pending.extend((p, False) for p in node.predicates)
+        elif isinstance(node, Call):
+            if node.name == "current":
+                found.add(element.path)
+            pending.extend((a, main) for a in node.args)
+        elif isinstance(node, BinOp):
+            pending.extend(((node.left, main), (node.right, main)))
+        elif isinstance(node, Negate):
+            pending.append((node.operand, main))
+    return found
+
+
+def _static_path(node: Path, element: FormElement, by_name: dict[str, list[ElementPath]],
+                 compiled: CompiledForm) -> set[ElementPath]:
+    names = [s.test for s in node.steps if s.axis == "child" and s.test not in ("*", "node()")]
+    if not names:
+        return {element.path} if any(s.axis == "self" for s in node.steps) else set()
+    if node.absolute:
+        target = tuple(names)
+        if target in compiled.by_path:
+            return {target}
+    cur: list[str] = list(element.path)
+    ok = node.start is None and not node.absolute
+    for step in node.steps:
+        if not ok:
+            break
+        if step.axis == "parent":
+            cur = cur[:-1]
+        elif step.axis == "child" and step.test not in ("*", "node()"):
+            cur.append(step.test)
+        elif step.axis != "self":
+            ok = False
+    if ok and tuple(cur) in compiled.by_path:
+        return {tuple(cur)}
+    return set(by_name.get(names[-1], []))
+
+
+def _order(form: FormDef, compiled: CompiledForm,
+           deps: dict[ElementPath, set[ElementPath]]) -> list[FormProblem]:
+    """Topological evaluation order: what an element reads comes first, and a container
+    before what it holds. A cycle is a load error, as in ODK Validate."""
+    position = {path: i for i, path in enumerate(compiled.by_path)}
+    edges: dict[ElementPath, set[ElementPath]] = {p: set() for p in compiled.by_path}
+    for path, sources in deps.items():
+        for source in sources:
+            if source != path or (path, "calculation") in compiled.exprs or (
+                    path, "relevant") in compiled.exprs:
+                edges[source].add(path)
+    for element in form.root.walk():
+        for child in element.children:
+            edges[element.path].add(child.path)
+    compiled.dependents = edges
+    indegree = {p: 0 for p in edges}
+    for targets in edges.values():
+        for t in targets:
+            indegree[t] += 1
+    ready = [(position[p], p) for p, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    order: list[ElementPath] = []
+    while ready:
+        _pos, path = heapq.heappop(ready)
+        order.append(path)
+        for t in edges[path]:
+            indegree[t] -= 1
+            if indegree[t] == 0:
+                heapq.heappush(ready, (position[t], t))
+    if len(order) < len(edges):
+        stuck = [compiled.by_path[p] for p in compiled.by_path if indegree[p] > 0]
+        element = next((e for e in stuck if e.kind == "question"), stuck[0])
+        names = ", ".join(e.name for e in stuck[:6] if e.kind == "question")
+        return [FormProblem(_("'{name}' depends on itself through a circle of references "
+                              "({names})").format(name=element.name, names=names),
+                            "survey", element.row)]
+    compiled.order = [compiled.by_path[p] for p in order]
+    return []
