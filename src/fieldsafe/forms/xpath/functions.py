@@ -310,7 +310,8 @@ def _math1(name: str, fn: Callable[[float], float]) -> None:
     register(name, 1, 1)(impl)
 
 
-_MATH: dict[str, Callable[[float], float]] = {"abs": abs, "floor": math.floor, "ceiling": math.ceil, "sqrt": math.sqrt,
+_MATH: dict[str, Callable[[float], float]] = {
+               "abs": abs, "floor": math.floor, "ceiling": math.ceil, "sqrt": math.sqrt,
                "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin,
                "acos": math.acos, "atan": math.atan, "exp": math.exp,
                "exp10": lambda x: float(10 ** x), "log": math.log, "log10": math.log10}
