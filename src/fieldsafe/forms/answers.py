@@ -74,8 +74,11 @@ def _fill_children(session: FormSession, container: FormElement, node: XNode,
                 problems.append(Problem(child.name, "type", _(
                     "a repeat's answers are a list of objects")))
                 continue
-            for item in items:
-                instance = session.add_repeat(child, node)
+            existing = [c for c in node.children if c.name == child.name]
+            for index, item in enumerate(items):
+                # Instances made by a repeat_count are filled in before new ones are added.
+                instance = existing[index] if index < len(existing) else \
+                    session.add_repeat(child, node)
                 _fill(session, child, instance, item, problems)
         elif child.name in answers and child.qtype not in ("calculate", "note"):
             target = node.child(child.name)

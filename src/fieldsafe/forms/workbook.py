@@ -28,7 +28,8 @@ def read_definition(path: Path) -> DefinitionData:
     """The workbook's sheets as rows of cells, or an :class:`UnreadableFormError`."""
     name = str(path)
     try:
-        head = path.open("rb").read(8)
+        with path.open("rb") as handle:
+            head = handle.read(8)
         size = path.stat().st_size
     except FileNotFoundError:
         raise UnreadableFormError(name, _("no such file")) from None

@@ -1,0 +1,1 @@
+"""Geometry: routes, segments and areas (coming with the workspace core)."""

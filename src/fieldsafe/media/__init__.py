@@ -1,0 +1,1 @@
+"""Media: photos and attachments stored by content hash (coming with the workspace core)."""

@@ -1,0 +1,1 @@
+"""PDF summaries for officials (coming with the reports issue)."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions and migrations of a workspace (workspace core)."""
