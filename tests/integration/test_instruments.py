@@ -85,3 +85,15 @@ def test_odk_validate_accepts_the_instrument(stem: str) -> None:
         result = convert(xlsform=str(FORMS / f"{stem}.md"), validate=True)
     assert "<h:html" in result.xform
     assert not [w for w in result.warnings if "ODK Validate" in w and "error" in w.lower()]
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate runs on Java")
+def test_odk_validate_harness_does_reject_a_bad_form() -> None:
+    from pyxform.validators.odk_validate import ODKValidateError
+
+    from tests.conftest import CORPUS
+
+    with pytest.raises(ODKValidateError, match="concatx"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        convert(xlsform=str(CORPUS / "xlsform-invalid" / "pyxformhttp__validate-error.xlsx"),
+                validate=True)

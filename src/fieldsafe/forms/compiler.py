@@ -24,6 +24,8 @@ EXPRESSION_FIELDS = (
 )
 # Fields whose value other expressions can see: they order the evaluation.
 VALUE_FIELDS = ("relevant", "calculation", "repeat_count")
+# Fields that only judge a question (shown beside it); nothing else reads them.
+CHECK_FIELDS = ("constraint", "required", "readonly", "choice_filter")
 _OUTPUT_REF = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 _VOLATILE = {name for name, spec in FUNCTIONS.items() if spec.volatile}
 
@@ -37,6 +39,8 @@ class CompiledForm:
     by_path: dict[ElementPath, FormElement] = field(default_factory=dict)
     order: list[FormElement] = field(default_factory=list)
     dependents: dict[ElementPath, set[ElementPath]] = field(default_factory=dict)
+    checked_by: dict[ElementPath, set[ElementPath]] = field(default_factory=dict)
+    rank: dict[ElementPath, int] = field(default_factory=dict)  # position in ``order``
     volatile: set[ElementPath] = field(default_factory=set)
     instance_ids: set[str] = field(default_factory=set)
 
@@ -83,6 +87,9 @@ def compile_form(form: FormDef) -> list[FormProblem]:
             compiled.exprs[(element.path, attr)] = tree
             if attr in VALUE_FIELDS:
                 own |= _dependencies(tree, element, compiled)
+            elif attr in CHECK_FIELDS:
+                for source in _dependencies(tree, element, compiled):
+                    compiled.checked_by.setdefault(source, set()).add(element.path)
                 if attr == "calculation" and _is_volatile(tree):
                     compiled.volatile.add(element.path)
         for text in [*element.labels.values(), *element.hints.values()]:
@@ -226,4 +233,5 @@ def _order(form: FormDef, compiled: CompiledForm,
                               "({names})").format(name=element.name, names=names),
                             "survey", element.row)]
     compiled.order = [compiled.by_path[p] for p in order]
+    compiled.rank = {p: i for i, p in enumerate(order)}
     return []

@@ -42,6 +42,7 @@ def add_repeat(parent: XNode, element: FormElement, before: XNode | None = None)
             siblings.insert(anchor, node)
         else:
             siblings.insert(last + 1, node)
+    parent.children_changed()
     for child in element.children:
         add_element(node, child)
     return node

@@ -18,6 +18,7 @@ from fieldsafe.forms.instance import (
     new_document,
 )
 from fieldsafe.forms.model import Choice, FormDef, FormElement, pick_translation
+from fieldsafe.forms.validation import Problem, check_node
 from fieldsafe.forms.xpath.ast import Node as XPathNode
 from fieldsafe.forms.xpath.evaluator import Ctx, Env, XPathEvalError, evaluate
 from fieldsafe.forms.xpath.functions import FUNCTIONS  # noqa: F401 - registers the library
@@ -56,6 +57,7 @@ class FormSession:
         self.language = language or form.default_language
         self.device = device or DeviceInfo()
         self.errors: list[str] = []  # expressions that failed at run time
+        self._problems: dict[XNode, Problem | None] = {}
         self.document, self.root = new_document(form)
         self.env = Env(main_root=self.document, ref_paths=self.compiled.ref_paths,
                        instances=self._secondary_instances(), now=now,
@@ -76,7 +78,7 @@ class FormSession:
         path = element.path if isinstance(element, FormElement) else element
         nodes = [self.document]
         for name in path:
-            nodes = [c for n in nodes for c in n.children if c.name == name]
+            nodes = [c for n in nodes for c in n.children_named(name)]
         return nodes
 
     def node(self, name: str, *indexes: int) -> XNode:
@@ -85,7 +87,7 @@ class FormSession:
         nodes = [self.document]
         repeats = iter(indexes)
         for depth, step in enumerate(element.path, start=1):
-            nodes = [c for n in nodes for c in n.children if c.name == step]
+            nodes = [c for n in nodes for c in n.children_named(step)]
             if self.compiled.by_path[element.path[:depth]].kind == "repeat":
                 index = next(repeats, 1)
                 nodes = nodes[index - 1:index]
@@ -104,6 +106,7 @@ class FormSession:
         element = self.element_of(node)
         assert node.parent is not None
         node.parent.children.remove(node)
+        node.parent.children_changed()
         self.recompute({element.path})
 
     def move_repeat(self, node: XNode, offset: int) -> None:
@@ -117,6 +120,7 @@ class FormSession:
         children = node.parent.children
         a, b = children.index(siblings[index]), children.index(siblings[target])
         children[a], children[b] = children[b], children[a]
+        node.parent.children_changed()
         self.recompute({self.element_of(node).path})
 
     # -- values -------------------------------------------------------------------------------
@@ -132,27 +136,43 @@ class FormSession:
 
     def recompute(self, changed: Iterable[ElementPath] | None = None,
                   include_changed: bool = True) -> int:
-        """Re-evaluate relevance, calculations and repeat counts. With ``changed``, only
-        what depends on those elements (through the dependency graph) is evaluated, and
-        the changed elements themselves only with ``include_changed``.
-        Returns how many elements were evaluated."""
+        """Bring relevance, calculations, repeat counts and each question's problem up to
+        date. With ``changed``, only what depends on those elements (through the
+        dependency graph) is evaluated, the changed elements themselves only with
+        ``include_changed``. Returns how many elements were evaluated."""
+        compiled = self.compiled
         if changed is None:
-            targets = self.compiled.order
+            values = compiled.order
+            checks: Iterable[FormElement] = compiled.order
         else:
             start = set(changed)
             seen = set(start) if include_changed else set()
             stack = list(start)
             while stack:
-                for dep in self.compiled.dependents.get(stack.pop(), ()):
+                for dep in compiled.dependents.get(stack.pop(), ()):
                     if dep not in seen:
                         seen.add(dep)
                         stack.append(dep)
-            targets = [e for e in self.compiled.order if e.path in seen]
-        for element in targets:
+            values = [compiled.by_path[p] for p in sorted(seen, key=compiled.rank.__getitem__)]
+            judged = seen | start
+            for path in seen | start:
+                judged |= compiled.checked_by.get(path, set())
+            checks = [compiled.by_path[p] for p in judged]
+        for element in values:
             self._evaluate(element)
-        return len(targets)
+        for element in checks:
+            if element.kind == "question":
+                for node in self.nodes_of(element):
+                    self._problems[node] = check_node(self, element, node)
+        return len(values)
+
+    def problem(self, node: XNode) -> Problem | None:
+        """What keeps this answer from being valid now (None when nothing does)."""
+        return self._problems.get(node) if node.is_relevant() else None
 
     def _evaluate(self, element: FormElement) -> None:
+        """Evaluate the relevance, calculation and repeat count of every node of
+        ``element``."""
         compiled = self.compiled
         if element.kind == "repeat" and (element.path, "repeat_count") in compiled.exprs:
             self._apply_repeat_count(element)
@@ -176,6 +196,7 @@ class FormSession:
             existing = [c for c in parent.children if c.name == element.name]
             for extra in existing[wanted:]:
                 parent.children.remove(extra)
+            parent.children_changed()
             for _i in range(wanted - len(existing)):
                 node = add_repeat(parent, element)
                 for n in [node, *node.descendants()]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fieldsafe.forms.model import FormElement, pick_translation
-from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.ast import Node as XPathNode
 from fieldsafe.forms.xpath.evaluator import Ctx, XPathEvalError, evaluate
 from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.forms.xpath.values import parse_date, parse_datetime, parse_time, to_boolean
 from fieldsafe.i18n import _
+
+if TYPE_CHECKING:
+    from fieldsafe.forms.session import FormSession
 
 _INT_RE = re.compile(r"^\s*[-+]?\d+\s*$")
 _NOT_ANSWERED = ("group", "repeat", "note", "calculate", "metadata", "trigger", "hidden")
@@ -44,22 +47,23 @@ def instance_path(session: FormSession, node: XNode) -> str:
 
 
 def problems(session: FormSession) -> list[Problem]:
-    """Every type, required and constraint problem of the relevant questions, in form order."""
+    """Every type, required and constraint problem of the relevant questions, in form order
+    (kept up to date by the session as answers change)."""
     out: list[Problem] = []
     for element in session.form.questions():
         if element.qtype in _NOT_ANSWERED:
             continue
         for node in session.nodes_of(element):
-            if not node.is_relevant():
-                continue
-            problem = check_node(session, element, node)
-            if problem:
+            problem = session.problem(node)
+            if problem is not None:
                 out.append(problem)
     return out
 
 
 def check_node(session: FormSession, element: FormElement, node: XNode) -> Problem | None:
-    path = instance_path(session, node)
+    """The problem with one answer now, if any (judged only while it is relevant)."""
+    if element.qtype in _NOT_ANSWERED or not node.is_relevant():
+        return None
     language = session.language
     value = node.value
     if value == "":
@@ -67,16 +71,16 @@ def check_node(session: FormSession, element: FormElement, node: XNode) -> Probl
         if required is not None and _true(session, required, node):
             message = pick_translation(element.required_messages, language) or _(
                 "This question is required.")
-            return Problem(element.name, "required", message, path)
+            return Problem(element.name, "required", message, instance_path(session, node))
         return None
     why = type_error(session, element, node)
     if why:
-        return Problem(element.name, "type", why, path)
+        return Problem(element.name, "type", why, instance_path(session, node))
     constraint = session.compiled.exprs.get((element.path, "constraint"))
     if constraint is not None and not _true(session, constraint, node):
         message = pick_translation(element.constraint_messages, language) or _(
             "This answer is not allowed by the form.")
-        return Problem(element.name, "constraint", message, path)
+        return Problem(element.name, "constraint", message, instance_path(session, node))
     return None
 
 

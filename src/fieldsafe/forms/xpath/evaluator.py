@@ -97,9 +97,7 @@ def resolve_absolute(root: XNode, names: Sequence[str], current: XNode) -> list[
         anchor = chain[depth] if depth < len(chain) else None
         nxt: list[XNode] = []
         for n in nodes:
-            for c in n.children:
-                if c.name == name:
-                    nxt.append(c)
+            nxt.extend(n.children_named(name))
         if anchor is not None and anchor.name == name and any(c is anchor for c in nxt):
             nxt = [anchor]
         nodes = nxt

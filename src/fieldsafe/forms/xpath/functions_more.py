@@ -208,7 +208,7 @@ def _indexed_repeat(ctx: Ctx, args: tuple[Node, ...]) -> Value:
 def _descend(base: XNode, names: tuple[str, ...]) -> list[XNode]:
     nodes = [base]
     for name in names:
-        nodes = [c for n in nodes for c in n.children if c.name == name]
+        nodes = [c for n in nodes for c in n.children_named(name)]
     return nodes
 
 

@@ -13,7 +13,8 @@ class XNode:
     (or sits in a non-relevant group): such a node reads as blank, as in ODK.
     """
 
-    __slots__ = ("attributes", "children", "datatype", "name", "parent", "relevant", "value")
+    __slots__ = ("_by_name", "attributes", "children", "datatype", "name", "parent",
+                 "relevant", "value")
 
     def __init__(self, name: str, value: str = "", parent: XNode | None = None,
                  datatype: str = "string") -> None:
@@ -24,17 +25,31 @@ class XNode:
         self.attributes: dict[str, str] = {}
         self.datatype = datatype
         self.relevant = True
+        self._by_name: dict[str, list[XNode]] | None = None
         if parent is not None:
             parent.children.append(self)
+            parent._by_name = None
 
     def add(self, name: str, value: str = "", datatype: str = "string") -> XNode:
         return XNode(name, value, self, datatype)
 
     def child(self, name: str) -> XNode | None:
-        for c in self.children:
-            if c.name == name:
-                return c
-        return None
+        found = self.children_named(name)
+        return found[0] if found else None
+
+    def children_named(self, name: str) -> list[XNode]:
+        """The children called ``name``, in order (indexed: lookups are not a scan)."""
+        index = self._by_name
+        if index is None:
+            index = {}
+            for c in self.children:
+                index.setdefault(c.name, []).append(c)
+            self._by_name = index
+        return index.get(name, [])
+
+    def children_changed(self) -> None:
+        """Call after changing ``children`` in place (insert, remove, reorder)."""
+        self._by_name = None
 
     def is_relevant(self) -> bool:
         node: XNode | None = self
