@@ -1,0 +1,159 @@
+"""Cutting a walked route into numbered segments, placing findings on them, pairing two audits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import accumulate
+
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+
+from fieldsafe.geo.errors import GeometryError
+from fieldsafe.geo.geodesy import GEOD
+from fieldsafe.geo.projection import LocalProjection
+from fieldsafe.geo.validate import where
+from fieldsafe.i18n import _
+
+#: A cut closer than this (m) to the end of the route is not made: no crumb of a last segment.
+_CRUMB_M = 0.001
+#: Half the stretch (m) over which a segment's direction is measured when pairing audits.
+_TANGENT_M = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of a route: WGS84 (lon, lat) geometry and geodesic distances from the start."""
+
+    index: int  # 0-based along the route
+    geometry: LineString
+    start_m: float
+    end_m: float
+
+    @property
+    def length_m(self) -> float:
+        return self.end_m - self.start_m
+
+
+def split_route(line: LineString, segment_m: float = 50.0) -> list[Segment]:
+    """``line`` cut every ``segment_m`` metres (geodesic) into segments; the last may be shorter.
+
+    Cut points are interpolated exactly along the geodesic between the two vertices around them.
+    Repeated points are ignored; a route of zero length is a GeometryError.
+    """
+    if not segment_m > 0:
+        raise ValueError(f"segment length must be positive, not {segment_m!r}")
+    points: list[tuple[float, float]] = []
+    for x, y, *_z in line.coords:
+        if not points or points[-1] != (x, y):
+            points.append((x, y))
+    if len(points) < 2:
+        at = where(*points[0]) if points else "?"
+        raise GeometryError(_("the route has zero length: all its points are at the same place "
+                              "({where})").format(where=at))
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    azimuths, _back, lengths = GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    ends = list(accumulate(lengths))  # ends[k]: distance from the start to points[k + 1]
+    total = ends[-1]
+    segments: list[Segment] = []
+    current = [points[0]]
+    start = 0.0
+    edge = 0  # the edge from points[edge] to points[edge + 1] holds the next cut
+    cut = segment_m
+    while cut < total - _CRUMB_M:
+        while edge < len(ends) - 1 and ends[edge] <= cut:
+            edge += 1
+            current.append(points[edge])
+        offset = cut - (ends[edge - 1] if edge else 0.0)
+        if offset <= 0.0:
+            here = points[edge]
+        else:
+            lon, lat, _az = GEOD.fwd(lons[edge], lats[edge], azimuths[edge], offset)
+            here = (float(lon), float(lat))
+        if here != current[-1]:
+            current.append(here)
+        segments.append(Segment(len(segments), LineString(current), start, cut))
+        current, start = [here], cut
+        cut = segment_m * (len(segments) + 1)
+    current.extend(points[edge + 1:])
+    segments.append(Segment(len(segments), LineString(current), start, float(total)))
+    return segments
+
+
+def locate(point: Point, segments: list[Segment],
+           tolerance_m: float = 25.0) -> tuple[int, float] | None:
+    """``(segment index, distance in m)`` of the segment nearest ``point``, if within tolerance.
+
+    On a tie the earlier segment wins (a point at a joint belongs to the segment it ends).
+    """
+    return locate_all([point], segments, tolerance_m)[0]
+
+
+def locate_all(points: list[Point], segments: list[Segment],
+               tolerance_m: float = 25.0) -> list[tuple[int, float] | None]:
+    """:func:`locate` for many points at once (the route is projected and indexed once)."""
+    found: list[tuple[int, float] | None] = [None] * len(points)
+    if not segments or not points:
+        return found
+    projection = LocalProjection.around(*(s.geometry for s in segments))
+    tree = shapely.STRtree(projection.to_metres([s.geometry for s in segments]))
+    (which, nearest), distances = tree.query_nearest(
+        projection.to_metres(points), max_distance=tolerance_m, return_distance=True,
+        all_matches=True)
+    for p, k, distance in zip(which.tolist(), nearest.tolist(), distances.tolist(), strict=True):
+        best = found[p]
+        if best is None or (distance, k) < (best[1], best[0]):
+            found[p] = (k, float(distance))
+    return [None if f is None else (segments[f[0]].index, f[1]) for f in found]
+
+
+def match_segments(a: list[Segment], b: list[Segment], tolerance_m: float = 25.0,
+                   max_angle_deg: float = 30.0) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` of positions in ``a`` and ``b`` where ``b[j]`` runs along ``a[i]``.
+
+    ``b[j]`` runs along ``a[i]`` when the middle of ``b[j]`` is within ``tolerance_m`` metres of
+    ``a[i]`` and the two run within ``max_angle_deg`` of parallel there, in either direction
+    (the night team may walk the street the other way). Pairs are one-to-one, the closest
+    first; they come sorted by ``i``.
+    """
+    if not a or not b:
+        return []
+    projection = LocalProjection.around(*(s.geometry for s in a), *(s.geometry for s in b))
+    lines_a = projection.to_metres([s.geometry for s in a])
+    lines_b = projection.to_metres([s.geometry for s in b])
+    middles = shapely.line_interpolate_point(lines_b, 0.5, normalized=True)
+    tree = shapely.STRtree(lines_a)
+    js, is_ = tree.query(middles, predicate="dwithin", distance=tolerance_m)
+    candidates: list[tuple[float, int, int]] = []
+    for j, i in zip(js.tolist(), is_.tolist(), strict=True):
+        line_a, line_b, middle = lines_a[i], lines_b[j], middles[j]
+        if _angle(_tangent(line_a, line_a.project(middle)),
+                  _tangent(line_b, line_b.length / 2.0)) <= max_angle_deg:
+            candidates.append((float(line_a.distance(middle)), i, j))
+    pairs: list[tuple[int, int]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _distance, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _tangent(line: BaseGeometry, at: float) -> tuple[float, float]:
+    """The direction of a projected ``line`` over a short stretch around ``at`` metres."""
+    low = line.interpolate(max(0.0, at - _TANGENT_M))
+    high = line.interpolate(min(line.length, at + _TANGENT_M))
+    return float(high.x - low.x), float(high.y - low.y)
+
+
+def _angle(u: tuple[float, float], v: tuple[float, float]) -> float:
+    """The angle in degrees (0 to 90) between two undirected directions; 0 if one is null."""
+    norm = math.hypot(*u) * math.hypot(*v)
+    if norm == 0.0:
+        return 0.0
+    cosine = abs(u[0] * v[0] + u[1] * v[1]) / norm
+    return math.degrees(math.acos(min(1.0, cosine)))
