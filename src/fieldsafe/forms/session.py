@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from fieldsafe.forms.xpath.values import (
     to_number,
     to_string,
 )
+from fieldsafe.ids import new_id
 
 _OUTPUT_REF = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 
@@ -235,7 +235,7 @@ class FormSession:
                   "today": now.date().isoformat(), "deviceid": self.device.deviceid,
                   "username": self.device.username, "email": self.device.email,
                   "phonenumber": self.device.phonenumber,
-                  "instanceID": f"uuid:{uuid.uuid4()}"}
+                  "instanceID": f"uuid:{new_id()}"}
         for element in self.form.questions():
             if element.qtype == "metadata" and element.metadata in values:
                 for node in self.nodes_of(element):

@@ -1,0 +1,140 @@
+"""Opens a workspace database: SQLite in WAL mode, foreign keys on, schema version checked."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.storage.models import SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for another program's lock before saying the workspace is busy."""
+    try:
+        return int(os.environ.get("FIELDSAFE_BUSY_TIMEOUT_MS", "5000"))
+    except ValueError:
+        return 5000
+
+
+class DatabaseTooNewError(UserError):
+    """The workspace was written by a newer FieldSafe."""
+
+
+def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA synchronous = FULL")  # durable: a commit survives a power cut
+    cursor.close()
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not SQLite before SQLAlchemy sees it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        if handle.read(16) != SQLITE_HEADER:
+            raise UserError(_("{file}: not a FieldSafe workspace database (the file is not "
+                              "SQLite)").format(file=path))
+
+
+def schema_version(path: Path) -> int:
+    """PRAGMA user_version, read without SQLAlchemy or Alembic (cheap at start-up)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        row = connection.execute("PRAGMA user_version").fetchone()
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as err:
+        raise UserError(_("{file}: the workspace database is damaged or unreadable: {why}")
+                        .format(file=path, why=err)) from None
+    finally:
+        connection.close()
+    return int(row[0])
+
+
+def open_engine(path: Path) -> Engine:
+    """An engine on the workspace database at ``path``, created or migrated as needed."""
+    check_file(path)
+    existed = path.exists() and path.stat().st_size > 0
+    version = schema_version(path) if existed else 0
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNewError(_(
+            "{file} was written by a newer FieldSafe (schema {found}; this FieldSafe knows "
+            "schema {known}). Update FieldSafe to open it; nothing was changed.").format(
+            file=path, found=version, known=SCHEMA_VERSION))
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy_timeout_ms() / 1000})
+    event.listen(engine, "connect", _pragmas)
+    if version < SCHEMA_VERSION:
+        if existed and version > 0:
+            backup_database(path, path.with_name(
+                f"{path.name}.schema{version}-{datetime.now():%Y%m%d-%H%M%S}.bak"))
+        try:
+            from fieldsafe.storage.migrate import upgrade
+
+            with engine.begin() as connection:
+                upgrade(connection)
+        except OperationalError as err:
+            engine.dispose()
+            raise database_error(path, err) from None
+    return engine
+
+
+def backup_database(source: Path, destination: Path) -> None:
+    """A consistent copy of a live database (SQLite's online backup)."""
+    src = sqlite3.connect(str(source), timeout=busy_timeout_ms() / 1000)
+    try:
+        dst = sqlite3.connect(str(destination))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def database_error(path: Path, err: Exception) -> UserError:
+    """A user error for what SQLite said (locked, full disk, damaged, read-only)."""
+    text = str(getattr(err, "orig", err))
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        why = _("the workspace is in use by another FieldSafe; close it and try again")
+    elif "disk is full" in lowered or "full" in lowered:
+        why = _("the disk is full; free some space and try again (nothing was saved)")
+    elif "readonly" in lowered or "read-only" in lowered:
+        why = _("the workspace cannot be written (read-only folder or file)")
+    elif "malformed" in lowered or "not a database" in lowered:
+        why = _("the workspace database is damaged; restore a backup")
+    else:
+        why = text
+    return UserError(f"{path}: {why}")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], path: Path) -> Iterator[Session]:
+    """One user action: commits when the block ends, rolls back everything on error."""
+    session = factory()
+    try:
+        with session.begin():
+            yield session
+    except (OperationalError, DatabaseError) as err:
+        raise database_error(path, err) from None
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the workspace schema (run only when a workspace needs one)."""

@@ -1,0 +1,124 @@
+"""The workspace database on disk: pragmas, schema versions, migrations, refusals."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from fieldsafe.errors import UserError
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.db import DatabaseTooNewError, open_engine, schema_version
+from fieldsafe.storage.migrate import alembic_config
+from fieldsafe.storage.models import SCHEMA_VERSION, Base
+from tests.conftest import ROOT
+
+SCHEMA1 = ROOT / "tests" / "data" / "workspace-schema1.sqlite"
+
+
+def test_new_workspace_is_wal_with_foreign_keys(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "new")
+    with ws.engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert schema_version(ws.db_path) == SCHEMA_VERSION
+    assert (tmp_path / "new" / "media").is_dir()
+    ws.close()
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / "fieldsafe.sqlite")
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1 and int(heads[0]) == SCHEMA_VERSION
+
+
+def test_a_first_schema_workspace_opens_with_its_data(tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copy(SCHEMA1, folder / "fieldsafe.sqlite")
+    assert schema_version(folder / "fieldsafe.sqlite") == 1
+    ws = Workspace(folder)
+    from fieldsafe.services.audit_queries import list_audits
+
+    audits = list_audits(ws)
+    assert [(a["form_id"], a["campaign"]) for a in audits] == [
+        ("walkability", "Schema 1 campaign")]
+    assert schema_version(ws.db_path) == SCHEMA_VERSION
+    backups = list(folder.glob("fieldsafe.sqlite.schema*.bak"))
+    assert len(backups) == (1 if SCHEMA_VERSION > 1 else 0)
+    ws.close()
+
+
+def test_a_newer_workspace_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "future"
+    folder.mkdir()
+    db = folder / "fieldsafe.sqlite"
+    shutil.copy(SCHEMA1, db)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(DatabaseTooNewError) as info:
+        Workspace(folder)
+    assert "newer FieldSafe (schema 99" in str(info.value)
+    assert str(db) in str(info.value)
+    assert db.read_bytes() == before
+
+
+def test_not_sqlite_and_damaged_files_are_refused(tmp_path: Path) -> None:
+    text = tmp_path / "text"
+    text.mkdir()
+    (text / "fieldsafe.sqlite").write_text("hello, not a database")
+    with pytest.raises(UserError, match="not SQLite"):
+        Workspace(text)
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    data = bytearray(SCHEMA1.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    (damaged / "fieldsafe.sqlite").write_bytes(bytes(data))
+    with pytest.raises(UserError, match=r"damaged|unreadable"):
+        Workspace(damaged)
+
+
+def test_a_locked_workspace_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDSAFE_BUSY_TIMEOUT_MS", "100")
+    ws = Workspace(tmp_path / "busy")
+    other = sqlite3.connect(ws.db_path, timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(UserError, match="in use by another FieldSafe"):
+            ws.set_identity(team="blocked")
+    finally:
+        other.rollback()
+        other.close()
+    assert ws.set_identity(team="free").team == "free"
+    ws.close()
+
+
+def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "full")
+    from fieldsafe.services.campaigns import list_campaigns, new_campaign
+
+    new_campaign(ws, "Before")
+    with ws.engine.connect() as c:
+        pages = c.exec_driver_sql("PRAGMA page_count").scalar()
+    from sqlalchemy import event
+
+    def cap(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(ws.engine, "connect", cap)
+    ws.engine.dispose()
+    with pytest.raises(UserError, match="disk is full"):
+        new_campaign(ws, "x" * 300, area=None, form_ids=["f" * 200] * 200)
+    assert [c["name"] for c in list_campaigns(ws)] == ["Before"]
+    ws.close()
