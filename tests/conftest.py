@@ -32,3 +32,24 @@ def write_form(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A new workspace in a temporary folder, with the built-in instruments."""
+    from fieldsafe.services.form_library import ensure_builtin_forms
+    from fieldsafe.services.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ensure_builtin_forms(ws)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def walk_answers() -> dict[str, object]:
+    """A complete, valid set of answers to the women's safety walk."""
+    import json
+
+    return dict(json.loads((ROOT / "tests/data/instruments/womens_safety_walk.answers.json")
+                           .read_text(encoding="utf-8")))

@@ -10,7 +10,8 @@ from typing import Any
 from fieldsafe.i18n import _
 
 
-def register(commands: Any) -> None:
+def register(commands: Any) -> Any:
+    """Add ``forms validate`` and ``forms fill``; returns the ``forms`` sub-command group."""
     forms = commands.add_parser("forms", help=_("check and try out XLSForms"))
     sub = forms.add_subparsers(dest="forms_command", metavar="COMMAND", required=True)
     validate = sub.add_parser("validate", help=_("check XLSForm files as ODK would"))
@@ -23,6 +24,7 @@ def register(commands: Any) -> None:
     fill.add_argument("--json", action="store_true", help=_("print JSON"))
     fill.add_argument("--language", help=_("the language of messages from the form"))
     fill.set_defaults(handler=run_fill)
+    return sub
 
 
 def run_validate(args: argparse.Namespace) -> int:

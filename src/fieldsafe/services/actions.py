@@ -1,0 +1,124 @@
+"""Action plan use cases: action items made from findings, their changes and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.services.form_library import find_version, form_definition
+from fieldsafe.services.records import resolve_action, resolve_audit
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import ActionChange, ActionItem, AuditRevision
+
+STATUSES = ("open", "in-progress", "done")
+PRIORITIES = ("low", "medium", "high", "urgent")
+
+
+def finding_answers(form_roles: dict[str, str], finding: dict[str, Any]) -> dict[str, str]:
+    """The role-tagged answers of one finding (category, recommendation, agency...)."""
+    return {role: str(finding.get(name, "")) for name, role in form_roles.items()
+            if name in finding}
+
+
+def add_action(workspace: Workspace, audit_id: str, finding: int, *,
+               agency: str | None = None, target: date | None = None,
+               priority: str = "medium", recommendation: str | None = None,
+               title: str | None = None,
+               now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
+    """Make an action item from finding number ``finding`` (from 1) of an audit. What the
+    finding already says (recommendation, agency, category) fills what is not given."""
+    if priority not in PRIORITIES:
+        raise UserError(_("priority must be one of {known}").format(known=", ".join(PRIORITIES)))
+    ident = workspace.identity
+    stamp = now()
+    with workspace.transaction() as db:
+        audit = resolve_audit(db, audit_id)
+        head = db.get(AuditRevision, audit.head_uuid)
+        assert head is not None
+        form = form_definition(find_version(db, head.form_id, head.form_version))
+        repeats = form.with_role("finding")
+        if not repeats:
+            raise UserError(_("form '{form_id}' has no findings (no repeat with role "
+                              "'finding')").format(form_id=form.form_id))
+        items = head.answers.get(repeats[0].name) or []
+        if not isinstance(items, list) or not 1 <= finding <= len(items):
+            raise UserError(_("audit {id} has {n} finding(s); there is no finding {k}").format(
+                id=audit.uuid, n=len(items) if isinstance(items, list) else 0, k=finding))
+        roles = {e.name: e.role for e in repeats[0].walk() if e.role}
+        said = finding_answers(roles, items[finding - 1])
+        item = ActionItem(
+            uuid=new_id(), audit_uuid=audit.uuid, finding_index=finding,
+            title=title or said.get("category", ""),
+            recommendation=recommendation or said.get("recommendation", ""),
+            agency=agency or said.get("agency", ""), priority=priority, target_date=target,
+            status="open", created_at=stamp, modified_at=stamp, device_id=ident.device_id,
+            device_name=ident.device_name, author=ident.user, team=ident.team)
+        db.add(item)
+        return action_dict(item, stamp.date())
+
+
+def update_action(workspace: Workspace, action_id: str, *, status: str | None = None,
+                  agency: str | None = None, target: date | None = None,
+                  priority: str | None = None, recommendation: str | None = None,
+                  now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
+    """Change an action item; the change is kept in its history."""
+    if status is not None and status not in STATUSES:
+        raise UserError(_("status must be one of {known}").format(known=", ".join(STATUSES)))
+    if priority is not None and priority not in PRIORITIES:
+        raise UserError(_("priority must be one of {known}").format(known=", ".join(PRIORITIES)))
+    ident = workspace.identity
+    stamp = now()
+    with workspace.transaction() as db:
+        item = resolve_action(db, action_id)
+        wanted: dict[str, Any] = {"status": status, "agency": agency, "target_date": target,
+                                  "priority": priority, "recommendation": recommendation}
+        changed: dict[str, object] = {}
+        for key, value in wanted.items():
+            if value is not None and getattr(item, key) != value:
+                old = getattr(item, key)
+                changed[key] = [_plain(old), _plain(value)]
+                setattr(item, key, value)
+        if changed:
+            item.modified_at = stamp
+            item.changes.append(ActionChange(
+                uuid=new_id(), changed_at=stamp, fields=changed,
+                device_id=ident.device_id, device_name=ident.device_name, author=ident.user,
+                team=ident.team))
+        return action_dict(item, stamp.date())
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def action_dict(item: ActionItem, today: date) -> dict[str, Any]:
+    overdue = item.status != "done" and item.target_date is not None and \
+        item.target_date < today
+    return {"id": item.uuid, "audit": item.audit_uuid, "finding": item.finding_index,
+            "title": item.title, "recommendation": item.recommendation, "agency": item.agency,
+            "priority": item.priority, "status": item.status,
+            "target": item.target_date.isoformat() if item.target_date else "",
+            "overdue": overdue, "created": item.created_at.isoformat(),
+            "modified": item.modified_at.isoformat(),
+            "history": [{"at": c.changed_at.isoformat(), "author": c.author,
+                         "changes": c.fields} for c in item.changes]}
+
+
+def list_actions(workspace: Workspace, *, agency: str | None = None,
+                 status: str | None = None, overdue: bool = False,
+                 today: date | None = None) -> list[dict[str, Any]]:
+    today = today or date.today()
+    with workspace.transaction() as db:
+        query = select(ActionItem).order_by(ActionItem.target_date, ActionItem.uuid)
+        if agency:
+            query = query.where(ActionItem.agency == agency)
+        if status:
+            query = query.where(ActionItem.status == status)
+        rows = [action_dict(i, today) for i in db.scalars(query)]
+    return [r for r in rows if r["overdue"]] if overdue else rows

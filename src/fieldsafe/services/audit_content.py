@@ -1,0 +1,145 @@
+"""What a saved revision holds besides its answers: attached photos and location geometries."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from shapely.geometry import mapping
+
+from fieldsafe.errors import UserError
+from fieldsafe.forms.model import FormElement
+from fieldsafe.forms.session import FormSession
+from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.geo.geodesy import area_m2, length_m
+from fieldsafe.geo.odk import parse_odk
+from fieldsafe.i18n import _
+from fieldsafe.media.hashing import sha256_of_file
+from fieldsafe.media.photos import downscale, make_thumbnail, read_photo_info
+from fieldsafe.media.store import MediaStore
+from fieldsafe.storage.models import Attachment, Geometry, Media
+
+_PATH_STEP = re.compile(r"^([A-Za-z_][\w.\-]*)(?:\[(\d+)\])?$")
+FILE_TYPES = ("image", "audio", "video", "file", "osm")
+GEO_KINDS = {"geopoint": "point", "geotrace": "route", "geoshape": "area"}
+
+
+def question_path(session: FormSession, node: XNode) -> str:
+    """``findings[2]/photo``: the question, with the number of each repeat it sits in."""
+    parts = []
+    for n in [node, *node.ancestors()]:
+        if n.parent is None or n.parent.parent is None:
+            break
+        element = session.element_of(n)
+        if element.kind == "repeat":
+            parts.append(f"{n.name}[{n.index_in_parent()}]")
+        elif element.kind == "question":
+            parts.append(n.name)
+    return "/".join(reversed(parts))
+
+
+def find_question(session: FormSession, path: str) -> tuple[FormElement, XNode]:
+    """The question at ``photo`` or ``findings[2]/photo`` (repeat numbers from 1)."""
+    steps = path.strip().strip("/").split("/")
+    indexes: list[int] = []
+    for step in steps[:-1]:
+        m = _PATH_STEP.match(step)
+        if not m:
+            raise UserError(_("'{path}' is not a question path such as findings[2]/photo")
+                            .format(path=path))
+        indexes.append(int(m.group(2) or 1))
+    name = steps[-1]
+    if name not in session.compiled.ref_paths:
+        raise UserError(_("the form has no question named '{name}'").format(name=name))
+    element = session.compiled.by_path[session.compiled.ref_paths[name]]
+    try:
+        node = session.node(name, *indexes)
+    except KeyError:
+        raise UserError(_("'{path}': that repeat instance does not exist in the answers")
+                        .format(path=path)) from None
+    return element, node
+
+
+@dataclass
+class IngestedFile:
+    sha256: str
+    filename: str
+    media: Media
+    new: bool
+
+
+def ingest_file(store: MediaStore, source: Path, element: FormElement) -> IngestedFile:
+    """Store a file once under its SHA-256; for photos read EXIF and cache a thumbnail and
+    the copy downscaled to the question's max-pixels (the original is kept)."""
+    if not source.is_file():
+        raise UserError(_("{file}: no such file").format(file=source))
+    info: dict[str, object] = {}
+    mime = ""
+    if element.qtype == "image":
+        photo = read_photo_info(source)
+        info = photo.as_dict()
+        mime = photo.mime
+        existed_before = store.has(photo.sha256)
+    else:
+        existed_before = store.has(sha256_of_file(source))
+    sha = store.put_file(source)
+    if element.qtype == "image":
+        if not store.thumbnail_path(sha).exists():
+            store.put_thumbnail(sha, make_thumbnail(store.path(sha)))
+        max_pixels = element.parameters.get("max-pixels", "")
+        if max_pixels.isdigit() and not store.derived_path(sha, int(max_pixels)).exists():
+            data = downscale(store.path(sha), int(max_pixels))
+            if data is not None:
+                store.put_derived(sha, int(max_pixels), data)
+    size = store.path(sha).stat().st_size
+    media = Media(sha256=sha, size=size, mime=mime, info=info)
+    return IngestedFile(sha, source.name, media, not existed_before)
+
+
+def geometries(session: FormSession) -> list[Geometry]:
+    """A Geometry row for every answered, relevant location question."""
+    out: list[Geometry] = []
+    for element in session.form.questions():
+        kind = GEO_KINDS.get(element.qtype)
+        if kind is None:
+            continue
+        for node in session.nodes_of(element):
+            if not node.value.strip() or not node.is_relevant():
+                continue
+            try:
+                shape = parse_odk(element.qtype, node.value)
+            except UserError:
+                continue  # the answer's own problem is reported by validation
+            west, south, east, north = shape.bounds
+            out.append(Geometry(
+                question_path=question_path(session, node), kind=kind, role=element.role,
+                geojson=json.dumps(mapping(shape)),
+                length_m=length_m(shape) if kind == "route" else 0.0,
+                area_m2=area_m2(shape) if kind == "area" else 0.0,
+                min_lon=west, min_lat=south, max_lon=east, max_lat=north))
+    return out
+
+
+def attachment_rows(session: FormSession, files: dict[str, IngestedFile],
+                    previous: list[Attachment]) -> list[Attachment]:
+    """Attachments of a new revision: files given now, and the previous revision's files
+    for questions whose answer (the file name) did not change."""
+    rows: list[Attachment] = []
+    kept = {a.question_path: a for a in previous}
+    for element in session.form.questions():
+        if element.qtype not in FILE_TYPES:
+            continue
+        for node in session.nodes_of(element):
+            if not node.value or not node.is_relevant():
+                continue
+            path = question_path(session, node)
+            if path in files:
+                given = files[path]
+                rows.append(Attachment(question_path=path, filename=given.filename,
+                                       sha256=given.sha256))
+            elif path in kept and kept[path].filename == node.value:
+                rows.append(Attachment(question_path=path, filename=kept[path].filename,
+                                       sha256=kept[path].sha256))
+    return rows

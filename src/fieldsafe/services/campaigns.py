@@ -1,0 +1,62 @@
+"""Campaign use cases: a named effort over an area, with its forms, layers and segment rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import mapping
+from shapely.ops import unary_union
+from sqlalchemy import select
+
+from fieldsafe.errors import UserError
+from fieldsafe.geo.geojson import read_areas
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import Campaign
+
+
+def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
+                 segment_m: float = 50.0, tolerance_m: float = 25.0,
+                 form_ids: list[str] | None = None, layer_uuids: list[str] | None = None,
+                 now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
+    """Create a campaign; ``area`` is a GeoJSON file whose polygons make its area."""
+    if not name.strip():
+        raise UserError(_("a campaign needs a name"))
+    if segment_m <= 0 or tolerance_m <= 0:
+        raise UserError(_("segment length and matching tolerance must be more than 0 m"))
+    area_geojson = ""
+    if area is not None:
+        shapes = [a.geometry for a in read_areas(area)]
+        if not shapes:
+            raise UserError(_("{file}: has no area (polygon) in it").format(file=area))
+        area_geojson = json.dumps(mapping(unary_union(shapes)))
+    ident = workspace.identity
+    stamp = now()
+    with workspace.transaction() as db:
+        if db.scalar(select(Campaign).where(Campaign.name == name.strip())) is not None:
+            raise UserError(_("a campaign named '{name}' already exists").format(name=name))
+        campaign = Campaign(uuid=new_id(), name=name.strip(),
+                            area_geojson=area_geojson, segment_m=segment_m,
+                            tolerance_m=tolerance_m, form_ids=list(form_ids or []),
+                            layer_uuids=list(layer_uuids or []), created_at=stamp,
+                            modified_at=stamp, device_id=ident.device_id,
+                            device_name=ident.device_name, author=ident.user, team=ident.team)
+        db.add(campaign)
+        return campaign_dict(campaign)
+
+
+def campaign_dict(c: Campaign) -> dict[str, Any]:
+    return {"id": c.uuid, "name": c.name, "segment_m": c.segment_m,
+            "tolerance_m": c.tolerance_m, "forms": c.form_ids, "layers": c.layer_uuids,
+            "has_area": bool(c.area_geojson), "created": c.created_at.isoformat(),
+            "team": c.team, "author": c.author}
+
+
+def list_campaigns(workspace: Workspace) -> list[dict[str, Any]]:
+    with workspace.transaction() as db:
+        return [campaign_dict(c) for c in db.scalars(select(Campaign).order_by(Campaign.name))]

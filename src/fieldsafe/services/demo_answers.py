@@ -1,0 +1,175 @@
+"""Answers the demo gives any form, guided by the form's roles, through the forms engine."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fieldsafe.forms.answers import instance_json
+from fieldsafe.forms.model import FormElement
+from fieldsafe.forms.session import FormSession
+from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.services.audit_content import question_path
+
+NOTES = ["Street light out for a whole block", "Wall with no windows, nobody can see in",
+         "Broken pavement: people walk in the road", "Open drain without a cover",
+         "Bus stop with no shelter and no light", "Dense bushes next to the footpath",
+         "No phone signal in the underpass", "Water stands here after rain",
+         "Men loiter outside the closed shop at night", "No shade at all at midday"]
+RECOMMENDATIONS = ["Repair and add street lights", "Trim the bushes back to 1 m",
+                   "Cover the drain and mend the kerb", "Add a lit shelter at the stop",
+                   "Resurface the footpath", "Ask the operator for a mast here"]
+_SKIP = ("calculate", "note", "metadata", "trigger", "hidden", "audio", "video", "file", "osm")
+
+
+@dataclass
+class FindingPlan:
+    lat: float
+    lon: float
+    severity: int  # 1..5
+    photo: str = ""  # file name of the photo to attach, or ""
+
+
+@dataclass
+class AuditPlan:
+    period: str
+    route: list[tuple[float, float]]  # (lat, lon)
+    when: datetime
+    lighting: int  # 0..3 along the route
+    findings: list[FindingPlan] = field(default_factory=list)
+
+
+def _odk(points: list[tuple[float, float]]) -> str:
+    return ";".join(f"{lat:.6f} {lon:.6f} 900 5" for lat, lon in points)
+
+
+class DemoFiller:
+    """Walks a form in order and answers every relevant question sensibly."""
+
+    def __init__(self, session: FormSession, plan: AuditPlan, rng: random.Random) -> None:
+        self.session, self.plan, self.rng = session, plan, rng
+        self.photos: dict[str, str] = {}  # question path -> photo file name
+
+    def fill(self) -> dict[str, object]:
+        self._container(self.session.form.root, self.session.root, None)
+        return instance_json(self.session)
+
+    def _container(self, element: FormElement, node: XNode, finding: FindingPlan | None) -> None:
+        for child in element.children:
+            if child.kind == "group":
+                target = node.child(child.name)
+                if target is not None and target.is_relevant():
+                    self._container(child, target, finding)
+            elif child.kind == "repeat":
+                self._repeat(child, node)
+            elif child.qtype not in _SKIP:
+                target = node.child(child.name)
+                if target is not None and target.is_relevant():
+                    self._answer(child, target, finding)
+
+    def _repeat(self, element: FormElement, parent: XNode) -> None:
+        existing = parent.children_named(element.name)
+        if element.role == "finding":
+            wanted = len(self.plan.findings)
+        else:
+            wanted = len(existing) if element.repeat_count else self.rng.randint(2, 4)
+        for index in range(wanted):
+            if index < len(existing):
+                instance = existing[index]
+            else:
+                instance = self.session.add_repeat(element, parent)
+            if not instance.is_relevant():
+                continue
+            finding = self.plan.findings[index] if element.role == "finding" else None
+            self._container(element, instance, finding)
+
+    def _answer(self, element: FormElement, node: XNode, finding: FindingPlan | None) -> None:
+        for attempt in range(6):
+            value = self._value(element, node, finding, attempt)
+            if value is None:
+                return
+            self.session.set_value(node, value)
+            problem = self.session.problem(node)
+            if problem is None or problem.kind == "required":
+                if element.qtype == "image" and value:
+                    self.photos[question_path(self.session, node)] = value
+                return
+        self.session.set_value(node, "")
+
+    def _value(self, element: FormElement, node: XNode, finding: FindingPlan | None,
+               attempt: int) -> str | None:
+        rng, plan, role, qtype = self.rng, self.plan, element.role, element.qtype
+        options = [c.name for c in self.session.options(node)] if qtype in (
+            "select_one", "select_multiple", "rank") else []
+        if role == "period" and plan.period in options:
+            return plan.period
+        if role == "severity" and finding is not None and options:
+            return _scaled(options, (finding.severity - 1) / 4)
+        if role == "rating" and options:
+            quality = plan.lighting / 3 if "light" in element.name else rng.random()
+            if plan.period == "night" and "light" not in element.name:
+                quality *= 0.8
+            return _scaled(options, quality)
+        if role == "participants":
+            return str(rng.randint(3, 12))
+        if qtype == "select_one":
+            if not options:
+                return None
+            if "yes" in options and attempt == 0 and rng.random() < 0.85:
+                return "yes"
+            return rng.choice(options)
+        if qtype == "select_multiple":
+            return " ".join(rng.sample(options, k=min(len(options), rng.randint(1, 2)))) \
+                if options else None
+        if qtype == "rank":
+            return " ".join(rng.sample(options, k=len(options))) if options else None
+        if qtype == "integer":
+            return str(rng.randint(*((1, 10), (0, 5), (1, 3), (0, 1), (10, 60), (18, 70))[attempt]))
+        if qtype == "decimal":
+            return f"{rng.uniform(0, 10):.1f}"
+        if qtype == "range":
+            start = int(float(element.parameters.get("start", "1")))
+            end = int(float(element.parameters.get("end", "10")))
+            return str(rng.randint(min(start, end), max(start, end)))
+        if qtype == "date":
+            return plan.when.date().isoformat()
+        if qtype == "time":
+            return plan.when.strftime("%H:%M:%S.000+05:30")
+        if qtype == "datetime":
+            return plan.when.strftime("%Y-%m-%dT%H:%M:%S.000+05:30")
+        if qtype == "geopoint":
+            if finding is not None:
+                return _odk([(finding.lat, finding.lon)])
+            return _odk([rng.choice(plan.route)])
+        if qtype == "geotrace":
+            return _odk(plan.route)
+        if qtype == "geoshape":
+            lat, lon = plan.route[0]
+            d = 0.0004
+            return _odk([(lat, lon), (lat + d, lon), (lat + d, lon + d), (lat, lon + d),
+                         (lat, lon)])
+        if qtype == "image":
+            if finding is not None and finding.photo and finding.photo not in \
+                    self.photos.values():
+                return finding.photo
+            return None
+        if qtype == "acknowledge":
+            return "OK"
+        if qtype in ("text", "barcode"):
+            if element.sensitive:
+                return None  # the demo invents no personal details
+            if role == "recommendation":
+                return rng.choice(RECOMMENDATIONS)
+            return rng.choice(NOTES)
+        return None
+
+
+def _scaled(options: list[str], quality: float) -> str:
+    """The option at ``quality`` (0 worst .. 1 best) of options sorted by their number."""
+    try:
+        ordered = sorted(options, key=float)
+    except ValueError:
+        ordered = options
+    index = round(max(0.0, min(1.0, quality)) * (len(ordered) - 1))
+    return ordered[index]

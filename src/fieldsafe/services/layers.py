@@ -1,0 +1,86 @@
+"""Layer use cases: GeoJSON area layers and MBTiles basemaps, checked and copied in."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from fieldsafe.errors import UserError
+from fieldsafe.geo.geojson import read_areas
+from fieldsafe.geo.mbtiles import MBTiles
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import Layer
+
+
+def add_layer(workspace: Workspace, source: Path, *, name: str | None = None,
+              now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
+    """Check ``source`` (a .geojson area layer or an .mbtiles basemap), copy it into the
+    workspace and register it."""
+    if not source.is_file():
+        raise UserError(_("{file}: no such file").format(file=source))
+    suffix = source.suffix.lower()
+    info: dict[str, object]
+    if suffix in (".geojson", ".json"):
+        areas = read_areas(source)
+        kind = "areas"
+        info = {"areas": [a.name for a in areas], "count": len(areas)}
+    elif suffix == ".mbtiles":
+        with MBTiles(source) as tiles:
+            kind = "basemap"
+            info = {"format": tiles.format, "minzoom": tiles.minzoom, "maxzoom": tiles.maxzoom,
+                    "bounds": list(tiles.bounds) if tiles.bounds else None,
+                    "attribution": tiles.attribution, "name": tiles.name}
+    else:
+        raise UserError(_("{file}: a layer is a .geojson area file or an .mbtiles basemap")
+                        .format(file=source))
+    digest = _sha256(source)
+    layer_uuid = new_id()
+    filename = f"{layer_uuid}{suffix}"
+    workspace.layers_dir.mkdir(parents=True, exist_ok=True)
+    target = workspace.layers_dir / filename
+    temp = target.with_suffix(suffix + ".part")
+    try:
+        shutil.copyfile(source, temp)
+        with temp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        temp.replace(target)
+        with workspace.transaction() as db:
+            layer = Layer(uuid=layer_uuid, kind=kind, name=name or source.stem,
+                          filename=filename, sha256=digest, info=info, added_at=now())
+            db.add(layer)
+            return layer_dict(layer)
+    except OSError as err:
+        raise UserError(_("{file}: cannot copy it into the workspace: {why}").format(
+            file=source, why=err.strerror or err)) from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def layer_dict(layer: Layer) -> dict[str, Any]:
+    return {"id": layer.uuid, "kind": layer.kind, "name": layer.name,
+            "file": layer.filename, "sha256": layer.sha256, "info": layer.info}
+
+
+def list_layers(workspace: Workspace) -> list[dict[str, Any]]:
+    with workspace.transaction() as db:
+        return [layer_dict(layer) for layer in db.scalars(select(Layer).order_by(Layer.name))]

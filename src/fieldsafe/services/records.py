@@ -1,0 +1,47 @@
+"""Finding records by the IDs users type: a full UUID or an unambiguous prefix of it."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.storage.models import ActionItem, Audit, Campaign
+
+T = TypeVar("T", Audit, Campaign, ActionItem)
+MIN_PREFIX = 4
+
+
+def _resolve(session: Session, model: type[T], what: str, key: str) -> T:
+    key = key.strip().lower()
+    found = session.get(model, key)
+    if found is not None:
+        return found
+    if len(key) >= MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
+        column = model.uuid
+        matches = list(session.scalars(select(model).where(column.startswith(key)).limit(2)))
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UserError(_("more than one {what} has an ID starting with '{key}'; give "
+                              "more of it").format(what=what, key=key))
+    raise UserError(_("no {what} with ID '{key}'").format(what=what, key=key))
+
+
+def resolve_audit(session: Session, key: str) -> Audit:
+    return _resolve(session, Audit, _("audit"), key)
+
+
+def resolve_campaign(session: Session, key: str) -> Campaign:
+    """A campaign by ID (or prefix), or by its exact name."""
+    by_name = list(session.scalars(select(Campaign).where(Campaign.name == key).limit(2)))
+    if len(by_name) == 1:
+        return by_name[0]
+    return _resolve(session, Campaign, _("campaign"), key)
+
+
+def resolve_action(session: Session, key: str) -> ActionItem:
+    return _resolve(session, ActionItem, _("action item"), key)

@@ -1,0 +1,125 @@
+"""An open workspace: its folder, database, media store and this device's identity."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.media.store import MediaStore
+from fieldsafe.storage.db import open_engine, session_factory, transaction
+from fieldsafe.storage.models import LocalSetting
+
+DATABASE_NAME = "fieldsafe.sqlite"
+
+
+def default_workspace_dir() -> Path:
+    """The per-user default workspace (platformdirs), used without --workspace."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("fieldsafe", appauthor=False)) / "workspace"
+
+
+def resolve_workspace_dir(option: str | None) -> Path:
+    """--workspace, else FIELDSAFE_WORKSPACE, else the default folder."""
+    chosen = option or os.environ.get("FIELDSAFE_WORKSPACE")
+    return Path(chosen).expanduser() if chosen else default_workspace_dir()
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who and where: stamped on every record this device makes."""
+
+    device_id: str
+    device_name: str
+    user: str
+    team: str
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
+
+
+class Workspace:
+    """A workspace folder opened for use. Services take one and open their own
+    transaction on it, once per user action."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UserError(_("{folder}: cannot create the workspace folder: {why}").format(
+                folder=root, why=err.strerror or err)) from None
+        if not root.is_dir():
+            raise UserError(_("{folder}: not a folder").format(folder=root))
+        self.db_path = root / DATABASE_NAME
+        self.engine = open_engine(self.db_path)
+        self._factory = session_factory(self.engine)
+        self.media = MediaStore(root / "media")
+        self.layers_dir = root / "layers"
+        self.identity = self._identity()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action: all of it is saved, or none of it."""
+        with transaction(self._factory, self.db_path) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- identity ---------------------------------------------------------------------
+    def _identity(self) -> Identity:
+        with self.transaction() as session:
+            values = get_settings(session)
+            defaults = {"device_id": new_id(), "device_name": socket.gethostname(),
+                        "user": _login_name(), "team": "default"}
+            for key, value in defaults.items():
+                if key not in values:
+                    session.add(LocalSetting(key=key, value=value))
+                    values[key] = value
+        return Identity(values["device_id"], values["device_name"], values["user"],
+                        values["team"])
+
+    def set_identity(self, *, user: str | None = None, team: str | None = None,
+                     device_name: str | None = None) -> Identity:
+        changes = {"user": user, "team": team, "device_name": device_name}
+        with self.transaction() as session:
+            for key, value in changes.items():
+                if value is None:
+                    continue
+                if not value.strip():
+                    raise UserError(_("the {what} cannot be empty").format(what=key))
+                setting = session.get(LocalSetting, key)
+                assert setting is not None
+                setting.value = value.strip()
+        self.identity = self._identity()
+        return self.identity
+
+
+def get_settings(session: Session) -> dict[str, str]:
+    return {s.key: s.value for s in session.scalars(select(LocalSetting))}
+
+
+def open_workspace(option: str | None = None) -> Workspace:
+    return Workspace(resolve_workspace_dir(option))

@@ -1,0 +1,133 @@
+"""Workspace upkeep: what is in it, whether it is sound, a backup, and its content digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.db import backup_database, schema_version
+from fieldsafe.storage.models import (
+    ActionChange,
+    ActionItem,
+    Audit,
+    AuditRevision,
+    Campaign,
+    FormVersion,
+    Layer,
+    Media,
+)
+
+
+def info(workspace: Workspace) -> dict[str, Any]:
+    ident = workspace.identity
+    with workspace.transaction() as db:
+        counts = {name: db.scalar(select(func.count()).select_from(model)) or 0
+                  for name, model in (("forms", FormVersion), ("campaigns", Campaign),
+                                      ("audits", Audit), ("revisions", AuditRevision),
+                                      ("media", Media), ("action_items", ActionItem),
+                                      ("layers", Layer))}
+    return {"path": str(workspace.root), "database": str(workspace.db_path),
+            "schema_version": schema_version(workspace.db_path),
+            "device_id": ident.device_id, "device_name": ident.device_name,
+            "user": ident.user, "team": ident.team, "counts": counts}
+
+
+def check(workspace: Workspace) -> list[str]:
+    """Problems found: database integrity, broken references, media that is missing or does
+    not match its hash, layer files missing. Empty when the workspace is sound."""
+    found: list[str] = []
+    with workspace.transaction() as db:
+        result = [r[0] for r in db.execute(text("PRAGMA integrity_check")).all()]
+        if result != ["ok"]:
+            found.extend(_("database: {line}").format(line=r) for r in result)
+        for row in db.execute(text("PRAGMA foreign_key_check")).all():
+            found.append(_("database: a {table} row refers to a missing {parent}").format(
+                table=row[0], parent=row[2]))
+        for audit in db.scalars(select(Audit)):
+            if audit.head_uuid is None or db.get(AuditRevision, audit.head_uuid) is None:
+                found.append(_("audit {id}: its current revision is missing").format(
+                    id=audit.uuid))
+        for rev in db.scalars(select(AuditRevision).where(AuditRevision.parent_uuid.is_not(
+                None))):
+            if db.get(AuditRevision, rev.parent_uuid) is None:
+                found.append(_("revision {id}: its parent revision {parent} is missing")
+                             .format(id=rev.uuid, parent=rev.parent_uuid))
+        hashes = set(db.scalars(select(Media.sha256)))
+        for sha in sorted(hashes):
+            if not workspace.media.has(sha):
+                found.append(_("media {sha}: the file is missing").format(sha=sha))
+            elif not workspace.media.verify(sha):
+                found.append(_("media {sha}: the file does not match its SHA-256 (damaged)")
+                             .format(sha=sha))
+        for layer in db.scalars(select(Layer)):
+            if not (workspace.layers_dir / layer.filename).is_file():
+                found.append(_("layer {name}: its file {file} is missing").format(
+                    name=layer.name, file=layer.filename))
+    return found
+
+
+def backup(workspace: Workspace, destination: Path) -> Path:
+    """Copy the workspace to ``destination`` (a new or empty folder): a consistent copy of
+    the database made while it is in use, the media and the layers."""
+    if destination.exists() and any(destination.iterdir()):
+        raise UserError(_("{folder}: the backup folder must be new or empty").format(
+            folder=destination))
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        backup_database(workspace.db_path, destination / workspace.db_path.name)
+        for folder in ("media", "layers"):
+            source = workspace.root / folder
+            if source.is_dir():
+                shutil.copytree(source, destination / folder)
+    except OSError as err:
+        raise UserError(_("{folder}: the backup failed: {why}").format(
+            folder=destination, why=err.strerror or err)) from None
+    return destination
+
+
+def digest(workspace: Workspace) -> str:
+    """SHA-256 over the canonical content of everything replicated (records and media),
+    leaving out what is local: this device's identity, local row ids, import times."""
+    hasher = hashlib.sha256()
+
+    def feed(kind: str, record: dict[str, Any]) -> None:
+        hasher.update(json.dumps([kind, record], sort_keys=True, default=str,
+                                 separators=(",", ":")).encode())
+        hasher.update(b"\n")
+
+    with workspace.transaction() as db:
+        for f in db.scalars(select(FormVersion).order_by(FormVersion.form_id,
+                                                         FormVersion.version)):
+            feed("form", {"form_id": f.form_id, "version": f.version, "hash": f.content_hash})
+        for c in db.scalars(select(Campaign).order_by(Campaign.uuid)):
+            feed("campaign", _columns(c, exclude=()))
+        for a in db.scalars(select(Audit).order_by(Audit.uuid)):
+            feed("audit", {"uuid": a.uuid, "form_id": a.form_id, "campaign": a.campaign_uuid})
+        for r in db.scalars(select(AuditRevision).order_by(AuditRevision.uuid)):
+            feed("revision", _columns(r, exclude=()))
+            for att in sorted(r.attachments, key=lambda x: x.question_path):
+                feed("attachment", {"revision": r.uuid, "question": att.question_path,
+                                    "filename": att.filename, "sha256": att.sha256})
+        for sha in db.scalars(select(Media.sha256).order_by(Media.sha256)):
+            feed("media", {"sha256": sha})
+        for i in db.scalars(select(ActionItem).order_by(ActionItem.uuid)):
+            feed("action", _columns(i, exclude=()))
+        for ch in db.scalars(select(ActionChange).order_by(ActionChange.uuid)):
+            feed("action_change", _columns(ch, exclude=()))
+        for layer in db.scalars(select(Layer).order_by(Layer.uuid)):
+            feed("layer", {"uuid": layer.uuid, "kind": layer.kind, "name": layer.name,
+                           "sha256": layer.sha256})
+    return hasher.hexdigest()
+
+
+def _columns(record: object, exclude: tuple[str, ...]) -> dict[str, Any]:
+    table = record.__table__  # type: ignore[attr-defined]
+    return {c.name: getattr(record, c.key) for c in table.columns if c.name not in exclude}

@@ -1,0 +1,127 @@
+"""Audit use cases against a real workspace: revisions, photos, geometry, atomic saves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldsafe.errors import UserError
+from fieldsafe.services.audit_queries import list_audits, show_audit
+from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import Audit, AuditRevision, Media
+from tests.conftest import CORPUS
+
+PHOTO = CORPUS / "photos" / "exifpy__DSCN0010.jpg"
+PORTRAIT = CORPUS / "photos" / "recurser__Portrait_6.jpg"
+
+
+def test_new_finalized_audit_with_photo_and_route(workspace: Workspace,
+                                                  walk_answers: dict[str, object]) -> None:
+    result = new_audit(workspace, "womens_safety_walk", walk_answers,
+                       photos={"finding[1]/f_photo1": PHOTO}, finalize=True)
+    assert result.status == "finalized" and result.revision == 1 and not result.problems
+    shown = show_audit(workspace, result.id)
+    assert shown["answers"]["finding"][0]["f_photo1"] == PHOTO.name
+    [attachment] = shown["attachments"]
+    assert attachment["question"] == "finding[1]/f_photo1"
+    assert attachment["info"]["latitude"] == pytest.approx(43.467448, abs=1e-5)
+    assert workspace.media.has(attachment["sha256"])
+    assert workspace.media.thumbnail_path(attachment["sha256"]).is_file()
+    kinds = {(g["question"], g["kind"]) for g in shown["geometries"]}
+    assert ("route", "route") in kinds and ("finding[1]/f_loc", "point") in kinds
+    route = next(g for g in shown["geometries"] if g["kind"] == "route")
+    assert route["length_m"] > 50
+    row = list_audits(workspace)[0]
+    assert {"id", "revision", "form_id", "form_version", "status", "campaign", "team", "author",
+            "device", "created", "modified", "photos"} <= set(row)
+    assert row["photos"] == 1 and row["team"] == workspace.identity.team
+
+
+def test_a_photo_is_stored_once(workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    for _ in range(2):
+        new_audit(workspace, "womens_safety_walk", walk_answers,
+                  photos={"finding[1]/f_photo1": PHOTO})
+    with workspace.transaction() as db:
+        assert db.scalar(select(func.count()).select_from(Media)) == 1
+    assert len(list(workspace.media.iter_hashes())) == 1
+
+
+def test_max_pixels_copy_is_made_and_original_kept(workspace: Workspace,
+                                                   walk_answers: dict[str, object]) -> None:
+    result = new_audit(workspace, "womens_safety_walk", walk_answers,
+                       photos={"finding[1]/f_photo1": PORTRAIT})
+    sha = show_audit(workspace, result.id)["attachments"][0]["sha256"]
+    assert workspace.media.path(sha).read_bytes() == PORTRAIT.read_bytes()
+    derived = list((workspace.root / "media" / "derived").rglob(f"{sha}-*.jpg"))
+    assert derived, "a copy downscaled to the question's max-pixels"
+
+
+def test_finalize_with_problems_is_refused_and_lists_them(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    del walk_answers["period"]
+    with pytest.raises(UserError, match=r"cannot finalize: 1 problem\(s\): .*period"):
+        new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    with workspace.transaction() as db:
+        assert db.scalar(select(func.count()).select_from(Audit)) == 0
+    draft = new_audit(workspace, "womens_safety_walk", walk_answers)
+    assert draft.status == "draft" and [p.name for p in draft.problems] == ["period"]
+
+
+def test_answers_that_do_not_fit_are_refused(workspace: Workspace) -> None:
+    with pytest.raises(UserError, match="no question or repeat named 'colour'"):
+        new_audit(workspace, "walkability", {"colour": "red"})
+
+
+def test_revision_chain(workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    first = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True,
+                      photos={"finding[1]/f_photo1": PHOTO},
+                      now=lambda: datetime(2026, 11, 24, 10))
+    edited = edit_audit(workspace, first.id, {"good_points": "More light now"},
+                        finalize=True, now=lambda: datetime(2026, 11, 24, 11))
+    assert edited.revision == 2 and edited.revision_uuid != first.revision_uuid
+    draft = edit_audit(workspace, first.id, {"good_points": "Draft change"})
+    again = edit_audit(workspace, first.id, {"good_points": "Second draft change"})
+    assert draft.revision == again.revision == 3  # a draft is saved in place
+    retired = retire_audit(workspace, first.id[:8])
+    assert retired.revision == 4 and retired.status == "retired"
+    shown = show_audit(workspace, first.id)
+    history = shown["history"]
+    assert [h["status"] for h in history] == ["finalized", "finalized", "draft", "retired"]
+    assert [h["parent"] for h in history] == [None] + [h["uuid"] for h in history[:-1]]
+    assert shown["answers"]["good_points"] == "Second draft change"
+    assert shown["photos"] == 1  # the photo carries over to later revisions
+    with workspace.transaction() as db:
+        old = db.get(AuditRevision, first.revision_uuid)
+        assert old is not None and old.answers["good_points"] == walk_answers["good_points"]
+    with pytest.raises(UserError, match="retired"):
+        edit_audit(workspace, first.id, {"good_points": "x"})
+    with pytest.raises(UserError, match="already retired"):
+        retire_audit(workspace, first.id)
+
+
+def test_a_failed_save_leaves_nothing_behind(workspace: Workspace, tmp_path: Path,
+                                             walk_answers: dict[str, object]) -> None:
+    not_a_photo = tmp_path / "note.jpg"
+    not_a_photo.write_text("not an image")
+    with pytest.raises(UserError, match=r"note\.jpg"):
+        new_audit(workspace, "womens_safety_walk", walk_answers,
+                  photos={"finding[1]/f_photo1": PHOTO, "finding[1]/f_photo2": not_a_photo})
+    with pytest.raises(UserError, match="no audit"):
+        edit_audit(workspace, "0000dead", {})
+    with workspace.transaction() as db:
+        assert db.scalar(select(func.count()).select_from(Audit)) == 0
+        assert db.scalar(select(func.count()).select_from(Media)) == 0
+    assert list(workspace.media.iter_hashes()) == []
+
+
+def test_unknown_ids_and_prefixes(workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    a = new_audit(workspace, "womens_safety_walk", walk_answers)
+    assert show_audit(workspace, a.id[:6])["id"] == a.id
+    with pytest.raises(UserError, match="no audit with ID 'ffffffff'"):
+        show_audit(workspace, "ffffffff")
+    with pytest.raises(UserError, match="no form with form_id 'nope'"):
+        new_audit(workspace, "nope", {})
