@@ -1,0 +1,37 @@
+"""Routes cut into the campaign's segments, findings placed on them, audits matched."""
+
+from __future__ import annotations
+
+from fieldsafe.services.audits import new_audit
+from fieldsafe.services.campaigns import new_campaign
+from fieldsafe.services.segments import matched_segments, route_segments
+from fieldsafe.services.workspace import Workspace
+
+
+def test_findings_land_on_their_segments(workspace: Workspace,
+                                         walk_answers: dict[str, object]) -> None:
+    campaign = new_campaign(workspace, "Segments", segment_m=100.0, tolerance_m=25.0)
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, campaign=campaign["id"])
+    result = route_segments(workspace, audit.id)
+    segments = result["segments"]
+    assert len(segments) >= 6  # a route of about 650 m in 100 m segments
+    assert all(abs((s["end_m"] - s["start_m"]) - 100.0) < 0.5 for s in segments[:-1])
+    placed = {f["question"]: f for f in result["findings"]}
+    assert set(placed) == {"finding[1]/f_loc", "finding[2]/f_loc", "finding[3]/f_loc"}
+    # Each finding was recorded on a vertex of the route: on it, in order along the route.
+    indexes = [placed[f"finding[{k}]/f_loc"]["segment"] for k in (1, 2, 3)]
+    assert indexes == sorted(indexes) and None not in indexes
+    assert all(placed[q]["distance_m"] < 1.0 for q in placed)
+
+
+def test_the_same_streets_match_across_audits(workspace: Workspace,
+                                              walk_answers: dict[str, object]) -> None:
+    day = new_audit(workspace, "womens_safety_walk", walk_answers)
+    night_answers = dict(walk_answers, period="night")
+    night = new_audit(workspace, "womens_safety_walk", night_answers)
+    pairs = matched_segments(workspace, day.id, night.id)
+    count = len(route_segments(workspace, day.id)["segments"])
+    assert pairs == [(i, i) for i in range(count)]
+    elsewhere = dict(walk_answers, route="12.9000 77.5000 0 5;12.9010 77.5010 0 5")
+    other = new_audit(workspace, "womens_safety_walk", elsewhere)
+    assert matched_segments(workspace, day.id, other.id) == []
