@@ -163,3 +163,39 @@ def test_cycles_are_rejected_at_load(write_form: Callable[[str], Path]) -> None:
         load_form(path)
     assert "sheet 'survey' row 2" in str(info.value) or "row 3" in str(info.value)
     assert "depends on itself" in str(info.value)
+
+
+NESTED = """
+| survey |
+|        | type | name | label | calculation | relevant |
+|        | begin_repeat | street | Street | | |
+|        | text | street_name | Name | | |
+|        | begin_repeat | lamp | Lamp | | |
+|        | integer | watts | Watts | | |
+|        | calculate | label_here | | concat(../../street_name, '#', position(..)) | |
+|        | end_repeat | | | | |
+|        | calculate | street_watts | | sum(../lamp/watts) | |
+|        | text | why_dark | Why dark? | | ${street_watts} < 100 |
+|        | end_repeat | | | | |
+|        | calculate | all_watts | | sum(${watts}) | |
+|        | calculate | first_label | | jr:itext('/data/street/street_name:label') | |
+"""
+
+
+def test_nested_repeats_with_relative_references(write_form: Callable[[str], Path]) -> None:
+    session = FormSession(load_form(write_form(NESTED)))
+    load_answers(session, {"street": [
+        {"street_name": "MG Road", "lamp": [{"watts": 60}, {"watts": 80}]},
+        {"street_name": "Lane 2", "lamp": [{"watts": 40}]}]})
+    saved = instance_json(session)
+    first, second = saved["street"]
+    assert first["street_watts"] == "140" and "why_dark" not in first
+    assert second["street_watts"] == "40" and "why_dark" in second
+    assert [lamp["label_here"] for lamp in first["lamp"]] == ["MG Road#1", "MG Road#2"]
+    assert second["lamp"][0]["label_here"] == "Lane 2#1"
+    assert saved["all_watts"] == "180"
+    assert saved["first_label"] == "Name"
+    session.set_value(session.node("watts", 2, 1), "100")
+    assert session.value("street_watts", 2) == "100"
+    assert session.value("all_watts") == "240"
+    assert not session.node("why_dark", 2).is_relevant()

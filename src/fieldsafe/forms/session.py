@@ -62,6 +62,7 @@ class FormSession:
         self.env = Env(main_root=self.document, ref_paths=self.compiled.ref_paths,
                        instances=self._secondary_instances(), now=now,
                        choice_label=self._choice_label, pulldata=self._pulldata,
+                       itext=self._itext,
                        language=self.language)
         self._fill_metadata()
         for node in self.root.descendants():
@@ -308,6 +309,15 @@ class FormSession:
             if choice.name == value:
                 return pick_translation(choice.labels, self.language)
         return ""
+
+    def _itext(self, key: str) -> str:
+        """jr:itext('/data/q:label'): a question's label or hint in the current language."""
+        path, _sep, form = key.rpartition(":")
+        element = self.compiled.by_path.get(tuple(p for p in path.split("/") if p))
+        if element is None:
+            return ""
+        texts = element.hints if form == "hint" else element.labels
+        return pick_translation(texts, self.language)
 
     def _pulldata(self, file: str, column: str, key_column: str, key: str) -> str:
         instance = self.env.instances.get(file)
