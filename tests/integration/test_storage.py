@@ -52,6 +52,12 @@ def test_a_first_schema_workspace_opens_with_its_data(tmp_path: Path) -> None:
     audits = list_audits(ws)
     assert [(a["form_id"], a["campaign"]) for a in audits] == [
         ("walkability", "Schema 1 campaign")]
+    from fieldsafe.storage.models import Audit
+
+    with ws.transaction() as db:
+        audit = db.get(Audit, audits[0]["id"])
+        assert audit is not None
+        assert (audit.team, audit.period) == ("default", "day")  # filled by migration 0002
     assert schema_version(ws.db_path) == SCHEMA_VERSION
     backups = list(folder.glob("fieldsafe.sqlite.schema*.bak"))
     assert len(backups) == (1 if SCHEMA_VERSION > 1 else 0)

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shapely.geometry import mapping
 
@@ -19,7 +20,7 @@ from fieldsafe.i18n import _
 from fieldsafe.media.hashing import sha256_of_file
 from fieldsafe.media.photos import downscale, make_thumbnail, read_photo_info
 from fieldsafe.media.store import MediaStore
-from fieldsafe.storage.models import Attachment, Geometry, Media
+from fieldsafe.storage.models import Media
 
 _PATH_STEP = re.compile(r"^([A-Za-z_][\w.\-]*)(?:\[(\d+)\])?$")
 FILE_TYPES = ("image", "audio", "video", "file", "osm")
@@ -62,12 +63,24 @@ def find_question(session: FormSession, path: str) -> tuple[FormElement, XNode]:
     return element, node
 
 
+@dataclass(frozen=True, slots=True)
+class FileAnswer:
+    """A file that answers a question: the file name in the answers, its content hash."""
+
+    filename: str
+    sha256: str
+    caption: str = ""
+
+
 @dataclass
 class IngestedFile:
     sha256: str
     filename: str
     media: Media
     new: bool
+
+    def answer(self) -> FileAnswer:
+        return FileAnswer(self.filename, self.sha256)
 
 
 def ingest_file(store: MediaStore, source: Path, element: FormElement) -> IngestedFile:
@@ -98,9 +111,9 @@ def ingest_file(store: MediaStore, source: Path, element: FormElement) -> Ingest
     return IngestedFile(sha, source.name, media, not existed_before)
 
 
-def geometries(session: FormSession) -> list[Geometry]:
-    """A Geometry row for every answered, relevant location question."""
-    out: list[Geometry] = []
+def geometries(session: FormSession) -> list[dict[str, Any]]:
+    """Plain geometry records for every answered, relevant location question."""
+    out: list[dict[str, Any]] = []
     for element in session.form.questions():
         kind = GEO_KINDS.get(element.qtype)
         if kind is None:
@@ -113,21 +126,18 @@ def geometries(session: FormSession) -> list[Geometry]:
             except UserError:
                 continue  # the answer's own problem is reported by validation
             west, south, east, north = shape.bounds
-            out.append(Geometry(
-                question_path=question_path(session, node), kind=kind, role=element.role,
-                geojson=json.dumps(mapping(shape)),
-                length_m=length_m(shape) if kind == "route" else 0.0,
-                area_m2=area_m2(shape) if kind == "area" else 0.0,
-                min_lon=west, min_lat=south, max_lon=east, max_lat=north))
+            out.append({
+                "question_path": question_path(session, node), "kind": kind,
+                "role": element.role, "geojson": json.dumps(mapping(shape)),
+                "length_m": length_m(shape) if kind == "route" else 0.0,
+                "area_m2": area_m2(shape) if kind == "area" else 0.0,
+                "min_lon": west, "min_lat": south, "max_lon": east, "max_lat": north})
     return out
 
 
-def attachment_rows(session: FormSession, files: dict[str, IngestedFile],
-                    previous: list[Attachment]) -> list[Attachment]:
-    """Attachments of a new revision: files given now, and the previous revision's files
-    for questions whose answer (the file name) did not change."""
-    rows: list[Attachment] = []
-    kept = {a.question_path: a for a in previous}
+def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str, FileAnswer]:
+    """The files that still answer their questions: relevant, and named by the answer."""
+    out: dict[str, FileAnswer] = {}
     for element in session.form.questions():
         if element.qtype not in FILE_TYPES:
             continue
@@ -135,11 +145,7 @@ def attachment_rows(session: FormSession, files: dict[str, IngestedFile],
             if not node.value or not node.is_relevant():
                 continue
             path = question_path(session, node)
-            if path in files:
-                given = files[path]
-                rows.append(Attachment(question_path=path, filename=given.filename,
-                                       sha256=given.sha256))
-            elif path in kept and kept[path].filename == node.value:
-                rows.append(Attachment(question_path=path, filename=kept[path].filename,
-                                       sha256=kept[path].sha256))
-    return rows
+            given = files.get(path)
+            if given is not None and given.filename == node.value:
+                out[path] = given
+    return out

@@ -8,29 +8,37 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from fieldsafe.errors import UserError
-from fieldsafe.forms.answers import instance_json, load_answers
+from fieldsafe.forms.answers import load_answers
 from fieldsafe.forms.model import FormDef
 from fieldsafe.forms.session import DeviceInfo, FormSession
 from fieldsafe.forms.validation import Problem, problems
 from fieldsafe.i18n import _
-from fieldsafe.ids import new_id
 from fieldsafe.services.audit_content import (
+    FILE_TYPES,
+    FileAnswer,
     IngestedFile,
-    attachment_rows,
     find_question,
-    geometries,
     ingest_file,
+    question_path,
 )
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.records import resolve_audit, resolve_campaign
+from fieldsafe.services.revisions import (
+    DRAFT,
+    FINALIZED,
+    RETIRED,
+    Snapshot,
+    head_files,
+    head_revision,
+    store,
+    take_snapshot,
+)
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import Audit, AuditRevision, Media
+from fieldsafe.storage.models import Media
 
-DRAFT, FINALIZED, RETIRED = "draft", "finalized", "retired"
+__all__ = ["DRAFT", "FINALIZED", "RETIRED", "AuditResult", "edit_audit", "new_audit",
+           "retire_audit"]
 
 
 @dataclass
@@ -48,8 +56,9 @@ class AuditResult:
                 "status": self.status, "problems": [p.as_dict() for p in self.problems]}
 
 
-def _fill(workspace: Workspace, form: FormDef, answers: dict[str, Any],
-          now: Callable[[], datetime]) -> FormSession:
+def start_session(workspace: Workspace, form: FormDef, answers: dict[str, Any],
+                  now: Callable[[], datetime] = datetime.now) -> FormSession:
+    """A form session holding ``answers``; answers the form has no question for are refused."""
     identity = workspace.identity
     session = FormSession(form, now=now, device=DeviceInfo(deviceid=identity.device_id,
                                                            username=identity.user))
@@ -60,24 +69,31 @@ def _fill(workspace: Workspace, form: FormDef, answers: dict[str, Any],
     return session
 
 
-def _attach(workspace: Workspace, session: FormSession, photos: dict[str, Path],
-            files: dict[str, IngestedFile]) -> None:
-    """Store the given files and answer their questions with the file names; ``files``
-    collects what was stored, so that a failure can take it back."""
-    from fieldsafe.services.audit_content import question_path
+def attach(workspace: Workspace, session: FormSession, path: str, source: Path,
+           files: dict[str, FileAnswer], stored: list[IngestedFile]) -> FileAnswer:
+    """Store ``source`` for the file question at ``path`` (``finding[2]/f_photo1``) and
+    answer it with the file name. ``stored`` collects what was stored, to undo on failure."""
+    element, node = find_question(session, path)
+    if element.qtype not in FILE_TYPES:
+        raise UserError(_("'{path}' is a {kind} question, not a photo or file").format(
+            path=path, kind=element.qtype))
+    ingested = ingest_file(workspace.media, source, element)
+    stored.append(ingested)
+    session.set_value(node, ingested.filename)
+    answer = ingested.answer()
+    files[question_path(session, node)] = answer
+    return answer
 
-    for path, source in photos.items():
-        element, node = find_question(session, path)
-        if element.qtype not in ("image", "audio", "video", "file", "osm"):
-            raise UserError(_("'{path}' is a {kind} question, not a photo or file").format(
-                path=path, kind=element.qtype))
-        ingested = ingest_file(workspace.media, source, element)
-        node.value = ingested.filename
-        files[question_path(session, node)] = ingested
-    session.recompute()
+
+def discard_unused_media(workspace: Workspace, stored: list[IngestedFile]) -> None:
+    """After a failed save, remove the files it stored that nothing refers to."""
+    with workspace.transaction() as db:
+        for ingested in stored:
+            if ingested.new and db.get(Media, ingested.sha256) is None:
+                workspace.media.remove(ingested.sha256)
 
 
-def _refuse_invalid_finalize(found: list[Problem]) -> None:
+def refuse_invalid_finalize(found: list[Problem]) -> None:
     if found:
         listed = "; ".join(f"{p.path or p.name} ({p.kind}): {p.message}" for p in found[:10])
         more = _(" and {n} more").format(n=len(found) - 10) if len(found) > 10 else ""
@@ -85,41 +101,24 @@ def _refuse_invalid_finalize(found: list[Problem]) -> None:
             n=len(found), listed=listed, more=more))
 
 
-def _write_revision(db: Session, workspace: Workspace, audit: Audit, revision: AuditRevision,
-                    session: FormSession, files: dict[str, IngestedFile],
-                    previous: AuditRevision | None) -> None:
-    ident = workspace.identity
-    session.mark_end()
-    revision.answers = instance_json(session)
-    name = session.compiled.ref_paths.get("instanceName")
-    revision.instance_name = session.value("instanceName") if name else ""
-    revision.device_id, revision.device_name = ident.device_id, ident.device_name
-    revision.author, revision.team = ident.user, ident.team
-    for ingested in files.values():
-        if db.get(Media, ingested.sha256) is None:
-            db.add(ingested.media)
-            db.flush()
-    wanted = {a.question_path: a for a in attachment_rows(
-        session, files, previous.attachments if previous else [])}
-    for existing in list(revision.attachments):  # a draft saved again: update in place
-        fresh = wanted.pop(existing.question_path, None)
-        if fresh is None:
-            revision.attachments.remove(existing)
-        else:
-            existing.filename, existing.sha256 = fresh.filename, fresh.sha256
-    revision.attachments.extend(wanted.values())
-    revision.geometries = geometries(session)
-    audit.head_uuid = revision.uuid
-    audit.status = revision.status
-    audit.modified_at = revision.saved_at
-
-
-def _discard_new_media(workspace: Workspace, files: dict[str, IngestedFile]) -> None:
-    """After a failed save, remove the files it stored that nothing refers to."""
-    with workspace.transaction() as db:
-        for ingested in files.values():
-            if ingested.new and db.get(Media, ingested.sha256) is None:
-                workspace.media.remove(ingested.sha256)
+def _save(workspace: Workspace, audit_id: str | None, session: FormSession, version: str,
+          files: dict[str, FileAnswer], photos: dict[str, Path], finalize: bool,
+          campaign_uuid: str | None, now: Callable[[], datetime]) -> AuditResult:
+    stored: list[IngestedFile] = []
+    try:
+        for path, source in photos.items():
+            attach(workspace, session, path, source, files, stored)
+        found = problems(session)
+        if finalize:
+            refuse_invalid_finalize(found)
+        snapshot: Snapshot = take_snapshot(session, version, files, [s.media for s in stored])
+        revision = store(workspace, audit_id, snapshot, FINALIZED if finalize else DRAFT,
+                         campaign_uuid=campaign_uuid, now=now)
+    except BaseException:
+        discard_unused_media(workspace, stored)
+        raise
+    return AuditResult(revision.audit_uuid, revision.number, revision.uuid, revision.status,
+                       found)
 
 
 def new_audit(workspace: Workspace, form_id: str, answers: dict[str, Any], *,
@@ -131,30 +130,9 @@ def new_audit(workspace: Workspace, form_id: str, answers: dict[str, Any], *,
         record = find_version(db, form_id, form_version)
         form = form_definition(record)
         campaign_uuid = resolve_campaign(db, campaign).uuid if campaign else None
-    session = _fill(workspace, form, answers, now)
-    files: dict[str, IngestedFile] = {}
-    try:
-        _attach(workspace, session, photos or {}, files)
-        found = problems(session)
-        if finalize:
-            _refuse_invalid_finalize(found)
-        stamp = now()
-        with workspace.transaction() as db:
-            audit = Audit(uuid=new_id(), form_id=form.form_id,
-                          campaign_uuid=campaign_uuid, status=DRAFT, created_at=stamp,
-                          modified_at=stamp)
-            revision = AuditRevision(uuid=new_id(), audit_uuid=audit.uuid,
-                                     parent_uuid=None, number=1, form_id=form.form_id,
-                                     form_version=record.version,
-                                     status=FINALIZED if finalize else DRAFT,
-                                     created_at=stamp, saved_at=stamp)
-            db.add(audit)
-            db.add(revision)
-            _write_revision(db, workspace, audit, revision, session, files, None)
-    except BaseException:
-        _discard_new_media(workspace, files)
-        raise
-    return AuditResult(audit.uuid, 1, revision.uuid, revision.status, found)
+    session = start_session(workspace, form, answers, now)
+    return _save(workspace, None, session, record.version, {}, photos or {}, finalize,
+                 campaign_uuid, now)
 
 
 def edit_audit(workspace: Workspace, audit_id: str, answers: dict[str, Any], *,
@@ -164,78 +142,36 @@ def edit_audit(workspace: Workspace, audit_id: str, answers: dict[str, Any], *,
     saved in place; a finalized audit gets a new revision, its parent kept in history."""
     with workspace.transaction() as db:
         audit = resolve_audit(db, audit_id)
-        head = _head(db, audit)
+        head = head_revision(db, audit)
         if head.status == RETIRED:
             raise UserError(_("audit {id} is retired and cannot be edited").format(
                 id=audit.uuid))
-        form = form_definition(find_version(db, head.form_id, head.form_version))
+        record = find_version(db, head.form_id, head.form_version)
+        form = form_definition(record)
         merged = {**head.answers, **answers}
+        files = head_files(head)
         audit_uuid = audit.uuid
-    session = _fill(workspace, form, merged, now)
-    files: dict[str, IngestedFile] = {}
-    try:
-        _attach(workspace, session, photos or {}, files)
-        found = problems(session)
-        if finalize:
-            _refuse_invalid_finalize(found)
-        stamp = now()
-        with workspace.transaction() as db:
-            audit = resolve_audit(db, audit_uuid)
-            head = _head(db, audit)
-            status = FINALIZED if finalize else DRAFT
-            if head.status == DRAFT:
-                revision, previous = head, head
-                revision.status, revision.saved_at = status, stamp
-            else:
-                revision = _next_revision(audit, head, status, stamp)
-                db.add(revision)
-                previous = head
-            _write_revision(db, workspace, audit, revision, session, files, previous)
-    except BaseException:
-        _discard_new_media(workspace, files)
-        raise
-    return AuditResult(audit_uuid, revision.number, revision.uuid, revision.status, found)
+    session = start_session(workspace, form, merged, now)
+    return _save(workspace, audit_uuid, session, record.version, files, photos or {},
+                 finalize, None, now)
 
 
 def retire_audit(workspace: Workspace, audit_id: str,
                  now: Callable[[], datetime] = datetime.now) -> AuditResult:
     """Retire an audit: a new revision that says so; nothing is deleted."""
-    stamp = now()
     with workspace.transaction() as db:
         audit = resolve_audit(db, audit_id)
-        head = _head(db, audit)
+        head = head_revision(db, audit)
         if head.status == RETIRED:
             raise UserError(_("audit {id} is already retired").format(id=audit.uuid))
-        revision = _next_revision(audit, head, RETIRED, stamp)
-        revision.answers = dict(head.answers)
-        revision.instance_name = head.instance_name
-        ident = workspace.identity
-        revision.device_id, revision.device_name = ident.device_id, ident.device_name
-        revision.author, revision.team = ident.user, ident.team
-        db.add(revision)
-        db.flush()
-        for old in head.attachments:
-            from fieldsafe.storage.models import Attachment
-
-            revision.attachments.append(Attachment(question_path=old.question_path,
-                                                   filename=old.filename, sha256=old.sha256))
-        audit.head_uuid, audit.status, audit.modified_at = revision.uuid, RETIRED, stamp
-        return AuditResult(audit.uuid, revision.number, revision.uuid, RETIRED)
+        snapshot = Snapshot(head.form_id, head.form_version, dict(head.answers),
+                            head.instance_name, audit.period,
+                            [_geometry_dict(g) for g in head.geometries], head_files(head))
+        audit_uuid = audit.uuid
+    revision = store(workspace, audit_uuid, snapshot, RETIRED, always_new=True, now=now)
+    return AuditResult(audit_uuid, revision.number, revision.uuid, RETIRED)
 
 
-def _next_revision(audit: Audit, head: AuditRevision, status: str,
-                   stamp: datetime) -> AuditRevision:
-    return AuditRevision(uuid=new_id(), audit_uuid=audit.uuid, parent_uuid=head.uuid,
-                         number=head.number + 1, form_id=head.form_id,
-                         form_version=head.form_version, status=status,
-                         answers=dict(head.answers), created_at=stamp, saved_at=stamp)
-
-
-def _head(db: Session, audit: Audit) -> AuditRevision:
-    head = db.get(AuditRevision, audit.head_uuid) if audit.head_uuid else None
-    if head is None:
-        head = db.scalars(select(AuditRevision).where(AuditRevision.audit_uuid == audit.uuid)
-                          .order_by(AuditRevision.number.desc())).first()
-    if head is None:
-        raise UserError(_("audit {id} has no revisions").format(id=audit.uuid))
-    return head
+def _geometry_dict(g: Any) -> dict[str, Any]:
+    return {k: getattr(g, k) for k in ("question_path", "kind", "role", "geojson", "length_m",
+                                       "area_m2", "min_lon", "min_lat", "max_lon", "max_lat")}

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The schema version this release writes. Stored in PRAGMA user_version, so the check at
 # start-up is one cheap query; Alembic is imported only when a migration is due.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Base(DeclarativeBase):
@@ -89,6 +89,10 @@ class Audit(Base):
     head_uuid: Mapped[str | None] = mapped_column(String(36))  # the current revision
     status: Mapped[str] = mapped_column(String(20), index=True)  # the head's status
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Copied from the current revision so that long lists filter and sort in SQL.
+    period: Mapped[str] = mapped_column(String(10), default="", server_default="", index=True)
+    team: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    instance_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     modified_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     revisions: Mapped[list[AuditRevision]] = relationship(
@@ -141,6 +145,7 @@ class Attachment(Base):
     question_path: Mapped[str] = mapped_column(String(500))  # "findings[2]/photo"
     filename: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
+    caption: Mapped[str] = mapped_column(Text, default="", server_default="")
     revision: Mapped[AuditRevision] = relationship(back_populates="attachments")
     media: Mapped[Media] = relationship()
 

@@ -1,0 +1,135 @@
+"""Writing a revision: a plain snapshot of a filled form, stored as one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldsafe.errors import UserError
+from fieldsafe.forms.answers import instance_json
+from fieldsafe.forms.session import FormSession
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.services.audit_content import FileAnswer, file_answers, geometries
+from fieldsafe.services.records import resolve_audit
+from fieldsafe.services.workspace import Identity, Workspace
+from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Geometry, Media
+
+DRAFT, FINALIZED, RETIRED = "draft", "finalized", "retired"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a revision stores, taken from a form session in one go (on the thread
+    that owns the session); writing it needs nothing else, so it can happen elsewhere."""
+
+    form_id: str
+    form_version: str
+    answers: dict[str, Any]
+    instance_name: str
+    period: str
+    geometries: list[dict[str, Any]]
+    files: dict[str, FileAnswer]
+    media: list[Media] = field(default_factory=list)  # files stored for this save
+
+
+def take_snapshot(session: FormSession, form_version: str, files: dict[str, FileAnswer],
+                  media: list[Media] | None = None) -> Snapshot:
+    session.mark_end()
+    answers = instance_json(session)
+    form = session.form
+    name = session.value("instanceName") if "instanceName" in session.compiled.ref_paths \
+        else ""
+    periods = form.with_role("period")
+    period = answers.get(periods[0].name, "") if periods else ""
+    return Snapshot(form.form_id, form_version, answers, name,
+                    period if isinstance(period, str) else "", geometries(session),
+                    file_answers(session, files), list(media or []))
+
+
+def head_revision(db: Session, audit: Audit) -> AuditRevision:
+    head = db.get(AuditRevision, audit.head_uuid) if audit.head_uuid else None
+    if head is None:
+        head = db.scalars(select(AuditRevision).where(AuditRevision.audit_uuid == audit.uuid)
+                          .order_by(AuditRevision.number.desc())).first()
+    if head is None:
+        raise UserError(_("audit {id} has no revisions").format(id=audit.uuid))
+    return head
+
+
+def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status: str, *,
+          campaign_uuid: str | None = None, always_new: bool = False,
+          now: Callable[[], datetime] = datetime.now) -> AuditRevision:
+    """Save ``snapshot`` as the audit's current revision: a new audit when ``audit_id`` is
+    None; a draft head is updated in place; a finalized head gets a new revision whose
+    parent it is (ODK's deprecatedID); ``always_new`` makes a new revision even over a
+    draft (a retirement). One transaction: all of it or nothing."""
+    stamp = now()
+    with workspace.transaction() as db:
+        if audit_id is None:
+            audit = Audit(uuid=new_id(), form_id=snapshot.form_id, campaign_uuid=campaign_uuid,
+                          status=status, created_at=stamp, modified_at=stamp)
+            db.add(audit)
+            revision = _new_revision(audit, None, snapshot, status, stamp)
+            db.add(revision)
+        else:
+            audit = resolve_audit(db, audit_id)
+            head = head_revision(db, audit)
+            if head.status == RETIRED:
+                raise UserError(_("audit {id} is retired and cannot be changed").format(
+                    id=audit.uuid))
+            if head.status == DRAFT and not always_new:
+                revision = head
+            else:
+                revision = _new_revision(audit, head, snapshot, status, stamp)
+                db.add(revision)
+        _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
+        return revision
+
+
+def _new_revision(audit: Audit, parent: AuditRevision | None, snapshot: Snapshot, status: str,
+                  stamp: datetime) -> AuditRevision:
+    return AuditRevision(uuid=new_id(), audit_uuid=audit.uuid,
+                         parent_uuid=parent.uuid if parent else None,
+                         number=parent.number + 1 if parent else 1, form_id=snapshot.form_id,
+                         form_version=snapshot.form_version, status=status,
+                         answers=snapshot.answers, created_at=stamp, saved_at=stamp)
+
+
+def _fill(db: Session, ident: Identity, audit: Audit, revision: AuditRevision,
+          snapshot: Snapshot, status: str, stamp: datetime) -> None:
+    revision.status, revision.saved_at = status, stamp
+    revision.answers, revision.instance_name = snapshot.answers, snapshot.instance_name
+    revision.form_version = snapshot.form_version
+    revision.device_id, revision.device_name = ident.device_id, ident.device_name
+    revision.author, revision.team = ident.user, ident.team
+    for media in snapshot.media:
+        if db.get(Media, media.sha256) is None:
+            db.add(Media(sha256=media.sha256, size=media.size, mime=media.mime,
+                         info=media.info))
+    db.flush()
+    wanted = dict(snapshot.files)
+    for existing in list(revision.attachments):  # a draft saved again: update in place
+        fresh = wanted.pop(existing.question_path, None)
+        if fresh is None:
+            revision.attachments.remove(existing)
+        else:
+            existing.filename, existing.sha256 = fresh.filename, fresh.sha256
+            existing.caption = fresh.caption
+    revision.attachments.extend(
+        Attachment(question_path=path, filename=f.filename, sha256=f.sha256, caption=f.caption)
+        for path, f in wanted.items())
+    revision.geometries = [Geometry(**g) for g in snapshot.geometries]
+    audit.head_uuid, audit.status = revision.uuid, status
+    audit.modified_at, audit.team = stamp, revision.team
+    audit.instance_name, audit.period = snapshot.instance_name, snapshot.period
+
+
+def head_files(revision: AuditRevision) -> dict[str, FileAnswer]:
+    return {a.question_path: FileAnswer(a.filename, a.sha256, a.caption)
+            for a in revision.attachments}
