@@ -49,7 +49,8 @@ def show_audit(workspace: Workspace, audit_id: str) -> dict[str, Any]:
         out = _summary(audit, head, campaigns, {head.uuid: len(head.attachments)})
         out["answers"] = head.answers
         out["attachments"] = [{"question": a.question_path, "filename": a.filename,
-                               "sha256": a.sha256, "info": a.media.info}
+                               "sha256": a.sha256, "caption": a.caption,
+                               "info": a.media.info}
                               for a in head.attachments]
         out["geometries"] = [{"question": g.question_path, "kind": g.kind, "role": g.role,
                               "length_m": round(g.length_m, 1), "area_m2": round(g.area_m2, 1)}

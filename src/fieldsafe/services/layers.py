@@ -84,3 +84,14 @@ def layer_dict(layer: Layer) -> dict[str, Any]:
 def list_layers(workspace: Workspace) -> list[dict[str, Any]]:
     with workspace.transaction() as db:
         return [layer_dict(layer) for layer in db.scalars(select(Layer).order_by(Layer.name))]
+
+
+def remove_layer(workspace: Workspace, layer_id: str) -> None:
+    """Remove a layer and its file from the workspace (campaigns stop showing it)."""
+    with workspace.transaction() as db:
+        layer = db.get(Layer, layer_id)
+        if layer is None:
+            raise UserError(_("no layer with ID '{id}'").format(id=layer_id))
+        filename = layer.filename
+        db.delete(layer)
+    (workspace.layers_dir / filename).unlink(missing_ok=True)
