@@ -80,10 +80,8 @@ class AuditEditor:
 
     def apply(self, node: XNode, ingested: IngestedFile) -> FileAnswer:
         """Answer the file question ``node`` with a stored file."""
-        if ingested.new:
-            self._pending.append(ingested.media)
-        elif not any(m.sha256 == ingested.sha256 for m in self._pending):
-            self._pending.append(ingested.media)
+        if not any(m.sha256 == ingested.sha256 for m in self._pending):
+            self._pending.append(ingested.media)  # its Media row is written with the save
         self.session.set_value(node, ingested.filename)
         answer = ingested.answer()
         self.files[question_path(self.session, node)] = answer
