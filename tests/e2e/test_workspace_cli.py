@@ -171,6 +171,8 @@ def test_demo_is_reproducible_and_sound(tmp_path: Path) -> None:
         assert "12 audits" in out and "3 photos" in out
         assert "workspace is sound" in cli("workspace", "check").stdout
     assert first("workspace", "digest").stdout == second("workspace", "digest").stdout
+    first.fails("demo", "--audits", "12", "--seed", "5", fragment="already has the demo")
+    assert "workspace is sound" in first("workspace", "check").stdout
     audits = first.json("audits", "list", "--json")
     assert isinstance(audits, list) and len(audits) == 12
     assert {a["form_id"] for a in audits} == {"womens_safety_walk", "safetipin_rating",

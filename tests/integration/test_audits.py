@@ -125,3 +125,17 @@ def test_unknown_ids_and_prefixes(workspace: Workspace, walk_answers: dict[str, 
         show_audit(workspace, "ffffffff")
     with pytest.raises(UserError, match="no form with form_id 'nope'"):
         new_audit(workspace, "nope", {})
+
+
+def test_a_new_revision_deprecates_the_old_instance_id(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    first = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True,
+                      now=lambda: datetime(2026, 11, 24, 10))
+    old_id = show_audit(workspace, first.id)["answers"]["instanceID"]
+    edit_audit(workspace, first.id, {"good_points": "x"}, now=lambda: datetime(2026, 11, 24, 11))
+    draft = show_audit(workspace, first.id)["answers"]
+    assert draft["deprecatedID"] == old_id and draft["instanceID"] != old_id
+    edit_audit(workspace, first.id, {"good_points": "y"}, finalize=True,
+               now=lambda: datetime(2026, 11, 24, 12))
+    final = show_audit(workspace, first.id)["answers"]
+    assert (final["instanceID"], final["deprecatedID"]) == (draft["instanceID"], old_id)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldsafe.errors import UserError
+from fieldsafe.forms.model import FormElement, pick_translation
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.form_library import find_version, form_definition
@@ -20,10 +21,24 @@ STATUSES = ("open", "in-progress", "done")
 PRIORITIES = ("low", "medium", "high", "urgent")
 
 
-def finding_answers(form_roles: dict[str, str], finding: dict[str, Any]) -> dict[str, str]:
-    """The role-tagged answers of one finding (category, recommendation, agency...)."""
-    return {role: str(finding.get(name, "")) for name, role in form_roles.items()
-            if name in finding}
+def finding_answers(repeat: FormElement, finding: dict[str, Any]) -> dict[str, str]:
+    """The role-tagged answers of one finding (category, recommendation, agency...), choices
+    by their label; an 'other' choice by what was typed in its 'specify' question."""
+    out: dict[str, str] = {}
+    for element in repeat.walk():
+        if not element.role or element.name not in finding:
+            continue
+        value = str(finding[element.name])
+        if value == "other":
+            typed = [str(v) for k, v in finding.items()
+                     if k.startswith(element.name) and k != element.name and v]
+            if typed:
+                out[element.role] = typed[0]
+                continue
+        labels = {c.name: pick_translation(c.labels, None) for c in element.choices}
+        out[element.role] = " ".join(labels.get(v, v) for v in value.split()) \
+            if element.choices else value
+    return out
 
 
 def add_action(workspace: Workspace, audit_id: str, finding: int, *,
@@ -50,8 +65,7 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
         if not isinstance(items, list) or not 1 <= finding <= len(items):
             raise UserError(_("audit {id} has {n} finding(s); there is no finding {k}").format(
                 id=audit.uuid, n=len(items) if isinstance(items, list) else 0, k=finding))
-        roles = {e.name: e.role for e in repeats[0].walk() if e.role}
-        said = finding_answers(roles, items[finding - 1])
+        said = finding_answers(repeats[0], items[finding - 1])
         item = ActionItem(
             uuid=new_id(), audit_uuid=audit.uuid, finding_index=finding,
             title=title or said.get("category", ""),

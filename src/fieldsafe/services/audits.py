@@ -62,7 +62,8 @@ def start_session(workspace: Workspace, form: FormDef, answers: dict[str, Any],
     identity = workspace.identity
     session = FormSession(form, now=now, device=DeviceInfo(deviceid=identity.device_id,
                                                            username=identity.user))
-    unknown = load_answers(session, answers)
+    given = {k: v for k, v in answers.items() if k != "deprecatedID"}  # kept by the store
+    unknown = load_answers(session, given)
     if unknown:
         raise UserError(_("the answers do not fit form '{form_id}': {problems}").format(
             form_id=form.form_id, problems="; ".join(p.message for p in unknown)))

@@ -17,7 +17,7 @@ from fieldsafe.geo.geojson import read_areas
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import Campaign
+from fieldsafe.storage.models import Campaign, FormVersion
 
 
 def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
@@ -38,6 +38,11 @@ def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
     ident = workspace.identity
     stamp = now()
     with workspace.transaction() as db:
+        known = set(db.scalars(select(FormVersion.form_id)))
+        unknown = [f for f in form_ids or [] if f not in known]
+        if unknown:
+            raise UserError(_("no form with form_id '{form_id}' in this workspace").format(
+                form_id=unknown[0]))
         if db.scalar(select(Campaign).where(Campaign.name == name.strip())) is not None:
             raise UserError(_("a campaign named '{name}' already exists").format(name=name))
         campaign = Campaign(uuid=new_id(), name=name.strip(),

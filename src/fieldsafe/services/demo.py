@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from sqlalchemy import select
+
 from fieldsafe.errors import UserError
 from fieldsafe.forms.session import DeviceInfo, FormSession
 from fieldsafe.geo.mbtiles import write_mbtiles
@@ -30,6 +32,7 @@ from fieldsafe.services.demo_assets import (
 from fieldsafe.services.form_library import ensure_builtin_forms, find_version, form_definition
 from fieldsafe.services.layers import add_layer
 from fieldsafe.services.workspace import Identity, Workspace
+from fieldsafe.storage.models import Campaign
 
 FORMS = ("womens_safety_walk", "safetipin_rating", "walkability", "cpted_site",
          "community_safety_survey")
@@ -69,6 +72,10 @@ def build_demo(workspace: Workspace, *, audits: int = 40, photos: int = 20,
         raise UserError("demo: --audits must be at least 1, --photos at least 0 and "
                         "--photo-megapixels between 0.05 and 24")
     ensure_builtin_forms(workspace)
+    with workspace.transaction() as db:
+        if db.scalar(select(Campaign).where(Campaign.name == f"Demo campaign (seed {seed})")):
+            raise UserError(f"this workspace already has the demo of seed {seed}; use another "
+                            "--seed or a new workspace")
     rng = random.Random(seed)
     start = datetime(2026, 1, 5, 9, 0) + timedelta(days=seed % 60)
     with seeded_ids(seed), tempfile.TemporaryDirectory() as folder:
@@ -121,7 +128,6 @@ def build_demo(workspace: Workspace, *, audits: int = 40, photos: int = 20,
                 _one_audit(workspace, form_id, plan, rng, campaign["id"], tmp, summary)
             if progress is not None and not progress(index + 1, audits):
                 break
-        summary.photos = photos - photo_budget
         _actions(workspace, rng, teams, summary)
     return summary
 
@@ -161,6 +167,7 @@ def _one_audit(workspace: Workspace, form_id: str, plan: AuditPlan, rng: random.
                            now=lambda: plan.when)
     summary.audits += 1
     summary.finalized += result.status == "finalized"
+    summary.photos += len(photos)
 
 
 def _actions(workspace: Workspace, rng: random.Random, teams: list[Identity],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ class AuditEditor:
         self.campaign_uuid = campaign_uuid
         self.files: dict[str, FileAnswer] = dict(files or {})
         self._pending: list[Media] = []
+        self._lock = threading.Lock()  # write() runs on a worker while the GUI attaches files
         self._now = now
 
     @classmethod
@@ -80,8 +82,9 @@ class AuditEditor:
 
     def apply(self, node: XNode, ingested: IngestedFile) -> FileAnswer:
         """Answer the file question ``node`` with a stored file."""
-        if not any(m.sha256 == ingested.sha256 for m in self._pending):
-            self._pending.append(ingested.media)  # its Media row is written with the save
+        with self._lock:
+            if not any(m.sha256 == ingested.sha256 for m in self._pending):
+                self._pending.append(ingested.media)  # its Media row is saved with the answer
         self.session.set_value(node, ingested.filename)
         answer = ingested.answer()
         self.files[question_path(self.session, node)] = answer
@@ -150,16 +153,19 @@ class AuditEditor:
         return problems(self.session)
 
     def snapshot(self) -> Snapshot:
-        return take_snapshot(self.session, self.version, self.files, list(self._pending))
+        with self._lock:
+            pending = list(self._pending)
+        return take_snapshot(self.session, self.version, self.files, pending)
 
     def write(self, snapshot: Snapshot, *, finalize: bool = False) -> AuditRevision:
         """Save ``snapshot``: a draft (in place) or, with ``finalize``, the final revision."""
         revision = store(self.workspace, self.audit_id, snapshot,
                          FINALIZED if finalize else DRAFT, campaign_uuid=self.campaign_uuid,
                          now=self._now)
-        self.audit_id = revision.audit_uuid
-        self.status = revision.status
-        self._pending = [m for m in self._pending if m not in snapshot.media]
+        with self._lock:
+            self.audit_id = revision.audit_uuid
+            self.status = revision.status
+            self._pending = [m for m in self._pending if m not in snapshot.media]
         return revision
 
     def finalize(self) -> AuditRevision:

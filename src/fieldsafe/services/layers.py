@@ -47,6 +47,10 @@ def add_layer(workspace: Workspace, source: Path, *, name: str | None = None,
     filename = f"{layer_uuid}{suffix}"
     workspace.layers_dir.mkdir(parents=True, exist_ok=True)
     target = workspace.layers_dir / filename
+    with workspace.transaction() as db:
+        if target.exists() or db.get(Layer, layer_uuid) is not None:
+            raise UserError(_("{file}: a layer with the same ID is already in this "
+                              "workspace").format(file=source))
     temp = target.with_suffix(suffix + ".part")
     try:
         shutil.copyfile(source, temp)

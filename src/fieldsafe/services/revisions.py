@@ -88,8 +88,27 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
             else:
                 revision = _new_revision(audit, head, snapshot, status, stamp)
                 db.add(revision)
+        answers = _with_meta(snapshot.answers, revision, head if audit_id else None)
         _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
+        revision.answers = answers
         return revision
+
+
+def _with_meta(answers: dict[str, Any], revision: AuditRevision,
+               head: AuditRevision | None) -> dict[str, Any]:
+    """ODK's meta of a revision: a new revision gets a new instanceID and names the one it
+    replaces as deprecatedID; a draft saved again keeps both."""
+    out = dict(answers)
+    if head is not None and revision is not head:
+        old = head.answers.get("instanceID")
+        if old:
+            out["instanceID"] = f"uuid:{new_id()}"
+            out["deprecatedID"] = old
+    elif head is not None:
+        for key in ("instanceID", "deprecatedID"):
+            if head.answers.get(key):
+                out[key] = head.answers[key]
+    return out
 
 
 def _new_revision(audit: Audit, parent: AuditRevision | None, snapshot: Snapshot, status: str,
