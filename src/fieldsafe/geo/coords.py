@@ -156,14 +156,14 @@ def _degrees(part: _Part, text: str) -> float:
     for position, unit in enumerate(units):
         if unit and unit not in order[position]:
             raise _not_a_location(text)
-    values = [value for value, _unit in part.values]
+    values: list[float] = [value for value, _unit in part.values]
     if any(v < 0 for v in values[1:]) or any(v != int(v) for v in values[:-1]):
         raise GeometryError(_("'{text}': only the last of degrees, minutes and seconds may have "
                               "decimals, and only degrees a sign.").format(text=text))
     if any(v >= 60 for v in values[1:]):
         raise GeometryError(_("'{text}': minutes and seconds must be below 60.").format(
             text=text))
-    magnitude = abs(values[0]) + sum(v / 60 ** i for i, v in enumerate(values[1:], start=1))
+    magnitude = abs(values[0]) + sum(v / 60.0 ** i for i, v in enumerate(values[1:], start=1))
     negative = values[0] < 0 or str(part.values[0][0]).startswith("-")
     if negative and part.hemisphere in ("S", "W"):
         raise GeometryError(_("'{text}': use either a minus sign or S/W, not both.").format(

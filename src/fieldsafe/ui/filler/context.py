@@ -41,5 +41,6 @@ class FillerContext:
     def number_locale(self) -> QLocale:
         """The locale for numbers, without group separators (they confuse typing)."""
         locale = QLocale(self.locale) if self.locale is not None else QLocale()
-        locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator)
+        locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator
+                                | QLocale.NumberOption.RejectGroupSeparator)
         return locale

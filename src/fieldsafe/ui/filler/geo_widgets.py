@@ -1,0 +1,208 @@
+"""Location questions typed in: a point (decimal or DMS), a route or an area (one point a line)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from fieldsafe.errors import UserError
+from fieldsafe.geo.coords import (
+    EXAMPLE_DECIMAL,
+    EXAMPLE_DMS,
+    LatLon,
+    format_dms,
+    format_point,
+    parse_point,
+    parse_points,
+    to_odk_trace,
+)
+from fieldsafe.geo.errors import GeometryError
+from fieldsafe.ui.filler.base import HINT_COLOUR, QuestionWidget
+
+
+def _odk_points(value: str) -> list[LatLon] | None:
+    """The points of a stored ODK value, or None when it cannot be read."""
+    try:
+        return [parse_point(p) for p in value.split(";") if p.strip()]
+    except GeometryError:
+        return None
+
+
+class GeopointQuestion(QuestionWidget):
+    """One location typed as latitude, longitude: decimal degrees or degrees-minutes-seconds.
+
+    What is typed is written when it reads as a location; a message explains what is wrong
+    when the user leaves the field (or presses Enter) with something that does not.
+    """
+
+    def _build(self) -> None:
+        self.edit = QLineEdit(self.input_area)
+        self.edit.setPlaceholderText(self.tr("Latitude, longitude, e.g. {decimal} or {dms}")
+                                     .format(decimal=EXAMPLE_DECIMAL, dms=EXAMPLE_DMS))
+        self._name(self.edit)
+        self._watch_enter(self.edit)
+        self.edit.textEdited.connect(self._edited)
+        self.edit.editingFinished.connect(self._commit)
+        self.detail = QLabel(self.input_area)
+        self.detail.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.input_layout.addWidget(self.edit)
+        self.input_layout.addWidget(self.detail)
+        self._pending = ""
+
+    def _read(self, text: str) -> LatLon | None:
+        """The typed point; remembers why not when it is not one."""
+        try:
+            point = parse_point(text)
+        except GeometryError as err:
+            self._pending = str(err)
+            return None
+        self._pending = ""
+        stored = _odk_points(self.node.value)
+        if stored and len(stored) == 1 and point.altitude is None and \
+                stored[0].to_odk().split()[:2] == point.to_odk().split()[:2]:
+            return stored[0]  # keep the altitude and accuracy recorded with it
+        return point
+
+    def _edited(self, text: str) -> None:
+        if self._local_error:
+            self._set_local_error("")
+        if text.strip():
+            point = self._read(text)
+            if point is not None:
+                self._write(point.to_odk())
+        else:
+            self._pending = ""
+            self._write("")
+
+    def _commit(self) -> None:
+        text = self.edit.text()
+        if not text.strip():
+            self._set_local_error("")
+            return
+        point = self._read(text)
+        if point is None:
+            self._write("")
+            self._set_local_error(self._pending)
+        else:
+            self._write(point.to_odk())
+            self._set_local_error("")
+
+    def _show_value(self) -> None:
+        value = self.node.value
+        stored = _odk_points(value)
+        point = stored[0] if stored and len(stored) == 1 else None
+        typed = self._read(self.edit.text()) if self.edit.text().strip() else None
+        if not value:
+            if typed is not None:
+                self.edit.clear()
+        elif point is None:
+            if self.edit.text() != value:
+                self.edit.setText(value)
+        elif typed is None or typed.to_odk().split()[:2] != point.to_odk().split()[:2]:
+            self.edit.setText(format_point(point))
+        self.detail.setText(self._describe(point) if point else "")
+        self.detail.setVisible(point is not None)
+
+    def _describe(self, point: LatLon) -> str:
+        text = format_dms(point)
+        if point.accuracy:
+            text += " · " + self.tr("accuracy {metres} m").format(metres=f"{point.accuracy:g}")
+        if point.altitude:
+            text += " · " + self.tr("altitude {metres} m").format(metres=f"{point.altitude:g}")
+        return text
+
+    def _focus_target(self) -> QWidget | None:
+        return self.edit
+
+
+class GeotraceQuestion(QuestionWidget):
+    """A route (geotrace) or an area (geoshape): one "latitude longitude" a line; a route can
+    also come from a GPX file. An area is closed on its first point when written."""
+
+    def _build(self) -> None:
+        self.edit = QPlainTextEdit(self.input_area)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlaceholderText(self.tr("One point a line: latitude longitude, e.g.\n"
+                                             "12.9857 77.6057\n12.9849 77.6071"))
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 6 + 12)
+        self._name(self.edit)
+        self.edit.textChanged.connect(self._edited)
+        self.edit.installEventFilter(self)
+        self.summary = QLabel(self.input_area)
+        self.summary.setStyleSheet(f"color: {HINT_COLOUR};")
+        row = QHBoxLayout()
+        row.addWidget(self.summary, 1)
+        self.gpx = self._small_button(self.tr("Import GPX…"))
+        self.gpx.clicked.connect(self._import_gpx)
+        self.gpx.setVisible(self.element.qtype == "geotrace" and
+                            self.context.import_gpx is not None)
+        row.addWidget(self.gpx)
+        self.input_layout.addWidget(self.edit)
+        self.input_layout.addLayout(row)
+        self._pending = ""
+
+    def _read(self, text: str) -> list[LatLon] | None:
+        try:
+            points = parse_points(text)
+        except GeometryError as err:
+            self._pending = str(err)
+            return None
+        self._pending = ""
+        closed = len(points) >= 3 and (points[0].lat, points[0].lon) != (
+            points[-1].lat, points[-1].lon)
+        if self.element.qtype == "geoshape" and closed:
+            points.append(points[0])
+        return points
+
+    def _edited(self) -> None:
+        if self._updating:
+            return
+        if self._local_error:
+            self._set_local_error("")
+        points = self._read(self.edit.toPlainText())
+        if points is not None:
+            self._write(to_odk_trace(points))
+
+    def _commit(self) -> None:
+        points = self._read(self.edit.toPlainText())
+        if points is None:
+            self._write("")
+        self._set_local_error(self._pending)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.edit and event.type() == QEvent.Type.FocusOut:
+            self._commit()
+        return super().eventFilter(watched, event)
+
+    def _import_gpx(self) -> None:
+        if self.context.import_gpx is None:
+            return
+        try:
+            trace = self.context.import_gpx()
+        except UserError as err:
+            self._set_local_error(str(err))
+            return
+        if trace is not None:
+            self._set_local_error("")
+            self._write(trace)
+            self.refresh()
+
+    def _show_value(self) -> None:
+        value = self.node.value
+        stored = _odk_points(value)
+        typed = self._read(self.edit.toPlainText())
+        same = typed is not None and stored is not None and to_odk_trace(typed) == \
+            to_odk_trace(stored)
+        if not same and not (not value and typed is None):
+            if stored is None:
+                text = value
+            else:
+                text = "\n".join(" ".join(p.to_odk().split()[:2] if not (
+                    p.altitude or p.accuracy) else p.to_odk().split()) for p in stored)
+            if text != self.edit.toPlainText():
+                self.edit.setPlainText(text)
+        count = len(stored or [])
+        self.summary.setText(self.tr("%n point(s)", "", count) if count else "")
+
+    def _focus_target(self) -> QWidget | None:
+        return self.edit
