@@ -17,10 +17,23 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, env=env)
 
 
-def test_no_command_prints_help() -> None:
-    result = run()
+def test_help_lists_the_commands() -> None:
+    result = run("--help")
     assert result.returncode == 0
     assert "forms" in result.stdout and "--workspace" in result.stdout
+
+
+def test_no_command_without_a_display_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "fieldsafe.cli.main", "--workspace",
+                             str(tmp_path / "ws")], capture_output=True, text=True,
+                            timeout=120, env=env, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "QT_QPA_PLATFORM=offscreen" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_validate_valid_forms_exits_zero() -> None:

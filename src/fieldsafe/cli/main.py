@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("FieldSafe: offline walk audits and community-safety surveys. "
                       "With no command, opens the desktop app."))
     parser.add_argument("--version", action="version", version=f"fieldsafe {__version__}")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help=_("open the main window, print first-paint-ms: N, and exit"))
     parser.add_argument("--workspace", metavar="DIR",
                         default=os.environ.get("FIELDSAFE_WORKSPACE"),
                         help=_("the workspace folder (default: FIELDSAFE_WORKSPACE, or the "
@@ -36,9 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        # The desktop app comes with its own issue; until then, show what can be done.
-        parser.print_help()
-        return 0
+        from fieldsafe.ui.app import run  # Qt is imported only here, never for commands
+
+        return run(args.workspace, smoke_test=args.smoke_test)
     try:
         code: int = args.handler(args)
         return code

@@ -1,0 +1,106 @@
+"""The main window: the lazy audit list, its filters and sorting, menus and settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from fieldsafe.services.audits import new_audit
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.ui.audit_list_model import PAGE, AuditListModel
+from fieldsafe.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _seed(workspace: Workspace, answers: dict[str, object], count: int) -> list[str]:
+    made = []
+    for i in range(count):
+        period = "night" if i % 3 == 0 else "day"
+        made.append(new_audit(workspace, "womens_safety_walk", dict(answers, period=period),
+                              now=lambda i=i: datetime(2026, 11, 1 + i % 20, 9, i % 60)).id)
+    return made
+
+
+def test_model_reads_pages_lazily(workspace: Workspace, walk_answers: dict[str, object],
+                                  qtbot: QtBot) -> None:
+    _seed(workspace, walk_answers, 3)
+    model = AuditListModel(workspace)
+    assert model.rowCount() == 3 and model.pages_loaded() == 0
+    assert model.data(model.index(0, 1)) == "womens_safety_walk"
+    assert model.pages_loaded() == 1
+    assert model.data(model.index(0, 2)) == "Draft"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+    assert PAGE >= 50
+
+
+def test_filters_and_sorting_drive_the_list(workspace: Workspace, settings: QSettings,
+                                            walk_answers: dict[str, object],
+                                            qtbot: QtBot) -> None:
+    made = _seed(workspace, walk_answers, 6)
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.model.rowCount() == 6
+    bar = window.filters
+    bar.period.setCurrentIndex(bar.period.findData("night"))
+    assert window.model.rowCount() == 2
+    bar.period.setCurrentIndex(0)
+    qtbot.keyClicks(bar.text, made[4][:8])
+    assert window.model.rowCount() == 1
+    assert window.model.audit_id(0) == made[4]
+    bar.text.clear()
+    window.table.sortByColumn(6, Qt.SortOrder.AscendingOrder)
+    first = window.model.audit_id(0)
+    window.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+    assert window.model.audit_id(window.model.rowCount() - 1) == first
+    assert "6 audits shown" in window.statusBar().currentMessage()
+
+
+def test_retire_asks_first(workspace: Workspace, settings: QSettings, qtbot: QtBot,
+                           walk_answers: dict[str, object],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(workspace, walk_answers, 1)
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.No)
+    window.retire_selected()
+    assert window.model.data(window.model.index(0, 2)) == "Draft"
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.table.selectRow(0)
+    window.retire_selected()
+    assert window.model.data(window.model.index(0, 2)) == "Retired"
+
+
+def test_layout_is_remembered(workspace: Workspace, settings: QSettings,
+                              qtbot: QtBot) -> None:
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.resize(777, 555)
+    window.show()
+    window.close()
+    again = MainWindow(workspace, settings)
+    qtbot.addWidget(again)
+    assert again.size().width() == 777
+
+
+def test_menus_use_standard_shortcuts(workspace: Workspace, settings: QSettings,
+                                      qtbot: QtBot) -> None:
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&Audit", "&View", "&Help"]
+    assert not window.open_action.shortcut().isEmpty()
+    window._fill_new_menu()
+    assert len(window.new_menu.actions()) == 5  # the built-in instruments
