@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint typecheck pytest bench i18n lock odk-validate clean
+DEMO := demo-workspace
+
+.PHONY: run test lint typecheck pytest bench i18n lock odk-validate screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +17,15 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $@
 
+# The first run makes a demo workspace (git-ignored) to open the app on.
 run: $(STAMP)
-	$(BIN)/fieldsafe $(ARGS)
+	@test -f $(DEMO)/fieldsafe.sqlite || $(BIN)/fieldsafe --workspace $(DEMO) demo --audits 80 --photos 24
+	$(BIN)/fieldsafe --workspace $(DEMO) $(ARGS)
 
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -44,6 +48,10 @@ lock: $(BIN)/python
 # Check the built-in instruments with ODK Validate (the jar ships inside pyxform; needs java).
 odk-validate: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q tests/integration/test_instruments.py -k odk_validate
+
+# The README's pictures, rendered offscreen from a fresh demo workspace.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

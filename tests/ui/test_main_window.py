@@ -104,3 +104,18 @@ def test_menus_use_standard_shortcuts(workspace: Workspace, settings: QSettings,
     assert not window.open_action.shortcut().isEmpty()
     window._fill_new_menu()
     assert len(window.new_menu.actions()) == 5  # the built-in instruments
+
+
+def test_closing_after_a_gallery_was_closed(workspace: Workspace, settings: QSettings,
+                                            walk_answers: dict[str, object],
+                                            qtbot: QtBot) -> None:
+    _seed(workspace, walk_answers, 1)
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    gallery = window.show_gallery()
+    assert gallery is not None
+    gallery.close()
+    qtbot.waitUntil(lambda: gallery not in window._editors)
+    assert window.close()

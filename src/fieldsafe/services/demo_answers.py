@@ -20,6 +20,8 @@ NOTES = ["Street light out for a whole block", "Wall with no windows, nobody can
 RECOMMENDATIONS = ["Repair and add street lights", "Trim the bushes back to 1 m",
                    "Cover the drain and mend the kerb", "Add a lit shelter at the stop",
                    "Resurface the footpath", "Ask the operator for a mast here"]
+OTHERS = ["Market traders' association", "Metro rail corporation", "Ward committee",
+          "Residents' welfare association"]
 _SKIP = ("calculate", "note", "metadata", "trigger", "hidden", "audio", "video", "file", "osm")
 
 
@@ -161,6 +163,8 @@ class DemoFiller:
                 return None  # the demo invents no personal details
             if role == "recommendation":
                 return rng.choice(RECOMMENDATIONS)
+            if element.name.endswith("_other"):  # "specify other"
+                return rng.choice(OTHERS)
             return rng.choice(NOTES)
         return None
 

@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         gallery.setWindowTitle(self.tr("Photos"))
         gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         gallery.resize(800, 600)
+        gallery.destroyed.connect(lambda _o=None, w=gallery: self._forget(w))
         gallery.show()
         self._editors.append(gallery)
         return gallery

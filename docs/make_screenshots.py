@@ -1,0 +1,96 @@
+"""Renders the README's screenshots offscreen from a demo workspace (``make screenshots``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+OUT = Path(__file__).parent / "screenshots"
+
+
+def main() -> int:
+    from fieldsafe.services.demo import build_demo
+    from fieldsafe.services.form_library import ensure_builtin_forms
+    from fieldsafe.services.workspace import Workspace
+
+    # isort: split
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from fieldsafe.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Workspace(Path(folder) / "ws")
+        ensure_builtin_forms(workspace)
+        build_demo(workspace, audits=60, photos=24, photo_megapixels=0.5, seed=1)
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(workspace, settings)
+        window.resize(1280, 760)
+        window.show()
+        app.processEvents()
+        window.grab().save(str(OUT / "main-window.png"))
+
+        walk = next(r for r in range(window.model.rowCount())
+                    if window.model.data(window.model.index(r, 1)) == "womens_safety_walk"
+                    and window.model.data(window.model.index(r, 2)) == "Finalized")
+        audit_id = window.model.audit_id(walk)
+        assert audit_id is not None
+        editor = window.open_audit(audit_id)
+        assert editor is not None
+        editor.resize(1180, 820)
+        filler = editor.filler  # type: ignore[attr-defined]
+        finding_page = next(i for i, t in enumerate(filler.page_titles())
+                            if "inding" in t)
+        filler.go_to_page(finding_page)
+        app.processEvents()
+        editor.grab().save(str(OUT / "form-filler.png"))
+        editor.close()
+
+        photos = max(range(window.model.rowCount()), key=lambda r: _photos(workspace, window, r))
+        window.table.selectRow(photos)
+        gallery = window.show_gallery()
+        assert gallery is not None
+        gallery.resize(1000, 700)
+        _settle(app)
+        gallery.grab().save(str(OUT / "photo-gallery.png"))
+        gallery.close()
+
+        window.tabs.setCurrentIndex(1)
+        _settle(app)
+        plan = window._action_plan
+        assert plan is not None and plan.shown_actions(), "the demo has action items"
+        window.grab().save(str(OUT / "action-plan.png"))
+        window.close()
+        _settle(app)
+        workspace.close()
+    print(f"screenshots written to {OUT}")
+    return 0
+
+
+def _settle(app: object) -> None:
+    """Let background work (thumbnails, the action plan's rows) finish and be shown."""
+    from PySide6.QtCore import QThreadPool
+
+    for _ in range(20):
+        QThreadPool.globalInstance().waitForDone()
+        app.processEvents()  # type: ignore[attr-defined]
+
+
+def _photos(workspace: object, window: object, row: int) -> int:
+    from fieldsafe.services.audit_queries import show_audit
+
+    audit_id = window.model.audit_id(row)  # type: ignore[attr-defined]
+    return len(show_audit(workspace, audit_id)["attachments"]) if audit_id else 0  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # skip interpreter teardown, where PySide6 may crash collecting widgets
