@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from fieldsafe.cli.common import open_ws, parse_date, print_json, print_table
+from fieldsafe.cli.common import open_ws, parse_date, print_json, print_rows
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 
@@ -114,13 +114,8 @@ def run_list(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         rows = list_audits(ws)
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "revision", "form_id", "status", "team", "modified",
-                           "photos"])
-    return 0
-
+    return print_rows(rows, ["id", "revision", "form_id", "status", "team", "modified",
+                             "photos"], args.json)
 
 def run_show(args: argparse.Namespace) -> int:
     from fieldsafe.services.audit_queries import show_audit
@@ -151,12 +146,8 @@ def run_actions_list(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         rows = list_actions(ws, agency=args.agency, status=args.status, overdue=args.overdue)
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "agency", "priority", "target", "status", "overdue",
-                           "title"])
-    return 0
+    return print_rows(rows, ["id", "agency", "priority", "target", "status", "overdue",
+                             "title"], args.json)
 
 
 def run_actions_add(args: argparse.Namespace) -> int:

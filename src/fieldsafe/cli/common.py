@@ -39,6 +39,15 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
+def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool) -> int:
+    """A list command's output: JSON with --json, else a table of ``columns``."""
+    if as_json:
+        print_json(list(rows))
+    else:
+        print_table(rows, columns)
+    return 0
+
+
 def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from fieldsafe.cli.common import open_ws, print_json, print_table
+from fieldsafe.cli.common import open_ws, print_json, print_rows
 from fieldsafe.i18n import _
 
 
@@ -119,11 +119,7 @@ def run_forms_list(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         rows = [f.as_dict() for f in list_forms(ws)]
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["form_id", "version", "questions", "builtin", "title"])
-    return 0
+    return print_rows(rows, ["form_id", "version", "questions", "builtin", "title"], args.json)
 
 
 def run_campaign_new(args: argparse.Namespace) -> int:
@@ -141,11 +137,7 @@ def run_campaign_list(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         rows = list_campaigns(ws)
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "name", "segment_m", "tolerance_m", "team"])
-    return 0
+    return print_rows(rows, ["id", "name", "segment_m", "tolerance_m", "team"], args.json)
 
 
 def run_layer_add(args: argparse.Namespace) -> int:
@@ -162,8 +154,4 @@ def run_layer_list(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         rows = list_layers(ws)
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "kind", "name"])
-    return 0
+    return print_rows(rows, ["id", "kind", "name"], args.json)
