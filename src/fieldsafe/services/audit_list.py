@@ -52,6 +52,7 @@ class FilterChoices:
     forms: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    campaigns: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
 
 
 def _filtered(query: Sel, f: AuditFilter) -> Sel:
@@ -101,4 +102,6 @@ def filter_choices(workspace: Workspace) -> FilterChoices:
         return FilterChoices(
             forms=sorted(db.scalars(select(Audit.form_id).distinct())),
             teams=sorted(t for t in db.scalars(select(Audit.team).distinct()) if t),
-            statuses=sorted(db.scalars(select(Audit.status).distinct())))
+            statuses=sorted(db.scalars(select(Audit.status).distinct())),
+            campaigns=[(c.uuid, c.name) for c in db.scalars(select(Campaign)
+                                                               .order_by(Campaign.name))])

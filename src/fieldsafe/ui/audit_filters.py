@@ -29,6 +29,7 @@ class AuditFilterBar(QWidget):
         self.text.setPlaceholderText(self.tr("Search name, form, team…"))
         self.text.setAccessibleName(self.tr("Search audits"))
         self.text.setClearButtonEnabled(True)
+        self.campaign = self._combo(self.tr("Campaign"), choices.campaigns)
         self.form = self._combo(self.tr("Form"), [(f, f) for f in choices.forms])
         self.status = self._combo(self.tr("Status"), [
             ("draft", self.tr("Draft")), ("finalized", self.tr("Finalized")),
@@ -49,8 +50,8 @@ class AuditFilterBar(QWidget):
         self.use_dates.toggled.connect(self.until.setEnabled)
         self.use_dates.toggled.connect(self._emit)
         layout.addWidget(self.text, 2)
-        for widget in (self.form, self.status, self.team, self.period, self.use_dates,
-                       self.since):
+        for widget in (self.campaign, self.form, self.status, self.team, self.period,
+                       self.use_dates, self.since):
             layout.addWidget(widget)
         layout.addWidget(QLabel(self.tr("to"), self))
         layout.addWidget(self.until)
@@ -72,7 +73,7 @@ class AuditFilterBar(QWidget):
             team=self.team.currentData() or "", period=self.period.currentData() or "",
             since=self.since.date().toPython() if dates else None,  # type: ignore[arg-type]
             until=self.until.date().toPython() if dates else None,  # type: ignore[arg-type]
-            text=self.text.text())
+            text=self.text.text(), campaign=self.campaign.currentData() or "")
 
     def _emit(self, *_args: object) -> None:
         self.changed.emit(self.current())

@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
     def new_audit(self, form_id: str) -> QWidget | None:
         from fieldsafe.services.editor import AuditEditor
 
-        return self._open_editor(lambda: AuditEditor.new(self.workspace, form_id))
+        campaign = self.filters.current().campaign or None  # new audits join the one shown
+        return self._open_editor(lambda: AuditEditor.new(self.workspace, form_id,
+                                                         campaign=campaign))
 
     def open_selected(self) -> QWidget | None:
         audit_id = self.selected_audit()
