@@ -6,6 +6,10 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def display_problem() -> str | None:
@@ -67,9 +71,23 @@ def run(workspace_option: str | None, *, smoke_test: bool = False) -> int:
     window.show()
     if not smoke_test:
         QTimer.singleShot(0, window.offer_recovery)
+    _close_on_interrupt(window)
     code = app.exec()
     workspace.close()
     return int(code)
+
+
+def _close_on_interrupt(window: QWidget) -> None:
+    """Ctrl-C in the terminal closes the window (saving drafts) instead of being ignored while
+    Qt's event loop runs: a timer lets Python look at its signals now and then."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_args: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 def _setting(settings: object, key: str) -> str | None:
