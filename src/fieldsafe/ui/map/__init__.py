@@ -1,0 +1,1 @@
+"""The offline map: a pannable, zoomable view of an MBTiles basemap with layers on top."""
