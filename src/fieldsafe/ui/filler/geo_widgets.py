@@ -1,9 +1,11 @@
-"""Location questions typed in: a point (decimal or DMS), a route or an area (one point a line)."""
+"""Location questions typed in (decimal or DMS, one point a line) or drawn with "Map…"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.geo.coords import (
@@ -45,9 +47,24 @@ class GeopointQuestion(QuestionWidget):
         self.edit.editingFinished.connect(self._commit)
         self.detail = QLabel(self.input_area)
         self.detail.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.input_layout.addWidget(self.edit)
+        self.map_button = self._small_button(self.tr("Map…"))
+        self.map_button.setToolTip(self.tr("Place the point on a map, or take it from the GPS"))
+        self.map_button.setAccessibleDescription(self.map_button.toolTip())
+        self.map_button.clicked.connect(self.open_map)
+        self.map_dialog: QDialog | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.map_button)
+        self.input_layout.addLayout(row)
         self.input_layout.addWidget(self.detail)
         self._pending = ""
+
+    def open_map(self) -> None:
+        """Open the point picker on the current answer; OK writes what was placed."""
+        from fieldsafe.ui.filler.map_editors import PointPickerDialog
+
+        dialog = PointPickerDialog(self.session, self.node, self.context, self)
+        _open(self, dialog, dialog.value)
 
     def _read(self, text: str) -> LatLon | None:
         """The typed point; remembers why not when it is not one."""
@@ -137,6 +154,14 @@ class GeotraceQuestion(QuestionWidget):
         self.gpx.setVisible(self.element.qtype == "geotrace" and
                             self.context.import_gpx is not None)
         row.addWidget(self.gpx)
+        self.map_button = self._small_button(self.tr("Map…"))
+        self.map_button.setToolTip(self.tr("Draw the route on a map") if
+                                   self.element.qtype == "geotrace" else
+                                   self.tr("Draw the area on a map"))
+        self.map_button.setAccessibleDescription(self.map_button.toolTip())
+        self.map_button.clicked.connect(self.open_map)
+        self.map_dialog: QDialog | None = None
+        row.addWidget(self.map_button)
         self.input_layout.addWidget(self.edit)
         self.input_layout.addLayout(row)
         self._pending = ""
@@ -174,6 +199,15 @@ class GeotraceQuestion(QuestionWidget):
             self._commit()
         return super().eventFilter(watched, event)
 
+    def open_map(self) -> None:
+        """Open the route (or area) editor on the current answer; OK writes the drawing."""
+        from fieldsafe.ui.filler.map_editors import ShapeEditorDialog, TraceEditorDialog
+
+        kind = ShapeEditorDialog if self.element.qtype == "geoshape" else TraceEditorDialog
+        title = self.label_text().splitlines()[0] if self.label_text() else self.element.name
+        dialog = kind(self.node.value, self.context, title, self)
+        _open(self, dialog, dialog.value)
+
     def _import_gpx(self) -> None:
         if self.context.import_gpx is None:
             return
@@ -206,3 +240,22 @@ class GeotraceQuestion(QuestionWidget):
 
     def _focus_target(self) -> QWidget | None:
         return self.edit
+
+
+def _open(question: GeopointQuestion | GeotraceQuestion, dialog: QDialog,
+          value: Callable[[], str]) -> None:
+    """Show a map editor over ``question``; its value is written when the user presses OK."""
+
+    def accepted() -> None:
+        question._set_local_error("")
+        question._write(value())
+        question.refresh()
+
+    def finished() -> None:
+        question.map_dialog = None
+        dialog.deleteLater()
+
+    question.map_dialog = dialog
+    dialog.accepted.connect(accepted)
+    dialog.finished.connect(finished)
+    dialog.open()
