@@ -53,6 +53,30 @@ def main() -> int:
         editor.grab().save(str(OUT / "form-filler.png"))
         editor.close()
 
+        with_photos = max((r for r in range(window.model.rowCount())
+                           if window.model.data(window.model.index(r, 1))
+                           == "womens_safety_walk"),
+                          key=lambda r: _photos(workspace, window, r))
+        editor = window.open_audit(window.model.audit_id(with_photos) or "")
+        assert editor is not None
+        audit_map = editor.show_map()  # type: ignore[attr-defined]
+        assert audit_map is not None
+        audit_map.resize(1200, 800)
+        app.processEvents()
+        audit_map.fit()
+        _settle(app, audit_map.view)
+        audit_map.grab().save(str(OUT / "map.png"))
+        audit_map.close()
+        editor.close()
+
+        campaign_map = window.show_campaign_map()
+        assert campaign_map is not None
+        campaign_map.resize(1280, 820)
+        campaign_map.view.fit_bounds(*_campaign_bounds(campaign_map))  # type: ignore[attr-defined]
+        _settle(app, campaign_map.view)  # type: ignore[attr-defined]
+        campaign_map.grab().save(str(OUT / "campaign-map.png"))
+        campaign_map.close()
+
         photos = max(range(window.model.rowCount()), key=lambda r: _photos(workspace, window, r))
         window.table.selectRow(photos)
         gallery = window.show_gallery()
@@ -74,13 +98,25 @@ def main() -> int:
     return 0
 
 
-def _settle(app: object) -> None:
-    """Let background work (thumbnails, the action plan's rows) finish and be shown."""
+def _settle(app: object, map_view: object = None) -> None:
+    """Let background work (thumbnails, the action plan's rows, map tiles) finish and show."""
     from PySide6.QtCore import QThreadPool
 
-    for _ in range(20):
-        QThreadPool.globalInstance().waitForDone()
+    for _ in range(200):
+        QThreadPool.globalInstance().waitForDone(100)
         app.processEvents()  # type: ignore[attr-defined]
+        if map_view is None or not map_view.is_loading():  # type: ignore[attr-defined]
+            if map_view is not None:
+                map_view.viewport().repaint()  # type: ignore[attr-defined]
+                app.processEvents()  # type: ignore[attr-defined]
+            break
+
+
+def _campaign_bounds(view: object) -> tuple[float, float, float, float]:
+    layer = view.view.layer("segments")  # type: ignore[attr-defined]
+    coords = [c for line in layer.lines() for c in line.coords]
+    lats, lons = [c[0] for c in coords], [c[1] for c in coords]
+    return min(lats), min(lons), max(lats), max(lons)
 
 
 def _photos(workspace: object, window: object, row: int) -> int:

@@ -15,9 +15,33 @@ from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.services.editor import AuditEditor
 from fieldsafe.services.recovery import mark_closed
+from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.autosave import AutoSaver
 from fieldsafe.ui.filler.context import FillerContext
 from fieldsafe.ui.filler.form_filler import FormFillerWidget
+from fieldsafe.ui.gps import GpsSource
+
+
+def map_settings(workspace: Workspace, campaign_uuid: str | None
+                 ) -> tuple[Path | None, float, float]:
+    """The basemap for the map editors (the campaign's, else the workspace's first), and
+    the campaign's segment length and snapping tolerance (m)."""
+    from fieldsafe.services.campaigns import list_campaigns
+    from fieldsafe.services.layers import list_layers
+    from fieldsafe.services.segments import DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M
+
+    segment_m, tolerance_m, preferred = DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M, []
+    basemap: Path | None = None
+    with suppress(UserError):
+        for campaign in list_campaigns(workspace) if campaign_uuid else []:
+            if campaign["id"] == campaign_uuid:
+                segment_m, tolerance_m = campaign["segment_m"], campaign["tolerance_m"]
+                preferred = list(campaign["layers"])
+        basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
+        basemaps.sort(key=lambda layer: layer["id"] not in preferred)
+        files = [workspace.layers_dir / layer["file"] for layer in basemaps]
+        basemap = next((f for f in files if f.is_file()), None)
+    return basemap, float(segment_m), float(tolerance_m)
 
 
 class EditorWindow(QMainWindow):
@@ -33,9 +57,13 @@ class EditorWindow(QMainWindow):
         language = settings.value("form_language")
         if isinstance(language, str) and language in editor.form.languages:
             editor.session.language = language
+        basemap, segment_m, tolerance_m = map_settings(editor.workspace, editor.campaign_uuid)
         context = FillerContext(import_gpx=self.import_gpx,
                                 attach_file=lambda node, path: editor.attach(node, path).filename,
-                                photo_widget_factory=self._photo_widget)
+                                photo_widget_factory=self._photo_widget, basemap=basemap,
+                                snap_tolerance_m=tolerance_m, segment_m=segment_m,
+                                gps_source_factory=lambda parent: GpsSource.from_settings(
+                                    settings, parent))
         self.filler = FormFillerWidget(editor.session, context, self)
         self.setCentralWidget(self.filler)
         self.autosave = AutoSaver(editor, self)
@@ -56,10 +84,13 @@ class EditorWindow(QMainWindow):
         self.finalize_action = QAction(self.tr("&Finalize"), self)
         self.finalize_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.finalize_action.triggered.connect(self.finalize)
+        map_action = QAction(self.tr("&Map"), self)
+        map_action.setShortcut(QKeySequence("Ctrl+M"))
+        map_action.triggered.connect(self.show_map)
         close = QAction(self.tr("&Close"), self)
         close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         close.triggered.connect(self.close)
-        for action in (self.save_action, self.finalize_action, close):
+        for action in (self.save_action, self.finalize_action, map_action, close):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
 
@@ -119,7 +150,45 @@ class EditorWindow(QMainWindow):
         self.saved.emit()
         super().closeEvent(event)
 
-    # -- routes and photos --------------------------------------------------------------
+    # -- the map, routes and photos ---------------------------------------------------------
+    def show_map(self) -> QWidget | None:
+        """The audit on the map (as saved: the draft is saved first)."""
+        from fieldsafe.ui.map.audit_map import AuditMapWidget
+
+        try:
+            self.autosave.flush()
+            if self.editor.audit_id is None:
+                self.editor.write(self.editor.snapshot())
+            assert self.editor.audit_id is not None
+            widget = AuditMapWidget(self.editor.workspace, self.editor.audit_id)
+        except UserError as err:
+            QMessageBox.warning(self, self.tr("Map"), str(err))
+            return None
+        widget.setParent(self, Qt.WindowType.Window)
+        widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        widget.finding_activated.connect(self.go_to_finding)
+        widget.resize(1000, 700)
+        widget.show()
+        return widget
+
+    def go_to_finding(self, number: int) -> None:
+        """Show finding ``number`` of the form and put the cursor in its first question."""
+        repeats = self.editor.form.with_role("finding")
+        if not repeats or number < 1:
+            return
+        first = next((e for e in repeats[0].walk() if e.kind == "question"), None)
+        if first is None:
+            return
+        try:
+            widget = self.filler.widget_for(first.name, number)
+        except KeyError:
+            return
+        page = next(i for i, p in enumerate(self.filler.pages) if p.isAncestorOf(widget))
+        self.filler.go_to_page(page)
+        widget.focus_input()
+        self.raise_()
+        self.activateWindow()
+
     def import_gpx(self) -> str | None:
         path, _filter = QFileDialog.getOpenFileName(self, self.tr("Import a GPX route"), "",
                                                     self.tr("GPX files (*.gpx)"))

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
                                QKeySequence.StandardKey.Open)
         self.retire_action = act(self.tr("&Retire audit…"), self.retire_selected)
         self.gallery_action = act(self.tr("&Photos"), self.show_gallery)
+        self.map_action = act(self.tr("Campaign &map"), self.show_campaign_map, "Ctrl+M")
         import_form = act(self.tr("&Import form…"), self.import_form)
         settings = act(self.tr("&Settings…"), self.show_settings,
                        QKeySequence.StandardKey.Preferences)
@@ -116,7 +117,9 @@ class MainWindow(QMainWindow):
         audit_menu = self.menuBar().addMenu(self.tr("&Audit"))
         for action in (self.open_action, self.retire_action, self.gallery_action):
             audit_menu.addAction(action)
-        self.menuBar().addMenu(self.tr("&View")).addAction(refresh)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(refresh)
+        view_menu.addAction(self.map_action)
         self.menuBar().addMenu(self.tr("&Help")).addAction(about)
         toolbar = QToolBar(self.tr("Audit actions"), self)
         toolbar.setObjectName("audit-toolbar")
@@ -124,7 +127,8 @@ class MainWindow(QMainWindow):
         new_button.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         new_button.triggered.connect(self._new_from_shortcut)
         toolbar.addAction(new_button)
-        for action in (self.open_action, self.retire_action, self.gallery_action):
+        for action in (self.open_action, self.retire_action, self.gallery_action,
+                       self.map_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
 
@@ -259,6 +263,30 @@ class MainWindow(QMainWindow):
         gallery.show()
         self._editors.append(gallery)
         return gallery
+
+    def show_campaign_map(self) -> QWidget | None:
+        """The map of the campaign shown in the list (or the first campaign)."""
+        from fieldsafe.services.campaigns import list_campaigns
+        from fieldsafe.ui.map.campaign_map import CampaignMap
+
+        chosen = self.filters.current().campaign
+        campaigns = list_campaigns(self.workspace)
+        campaign = chosen or (campaigns[0]["id"] if campaigns else "")
+        if not campaign:
+            QMessageBox.information(self, self.tr("Campaign map"),
+                                    self.tr("There is no campaign to show yet."))
+            return None
+        try:
+            view = CampaignMap(self.workspace, campaign)
+        except UserError as err:
+            QMessageBox.warning(self, self.tr("Campaign map"), str(err))
+            return None
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda _o=None, w=view: self._forget(w))
+        view.resize(1200, 800)
+        view.show()
+        self._editors.append(view)
+        return view
 
     def import_form(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
