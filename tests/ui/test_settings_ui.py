@@ -188,3 +188,19 @@ def test_removing_a_layer_asks_first(qtbot: Any, workspace: Workspace, settings:
     assert names == (["City basemap"] if removed else ["City basemap", "Wards"])
     assert len(dialog.layer_ids()) == len(names)
     assert (workspace.layers_dir / layer["file"]).exists() != removed
+
+
+def test_map_and_gps_settings_are_saved(workspace: Workspace, tmp_path: Path,
+                                        qtbot: QtBot) -> None:
+    from fieldsafe.ui.settings_dialog import SettingsDialog, tile_cache_mb
+
+    settings = QSettings(str(tmp_path / "map.ini"), QSettings.Format.IniFormat)
+    assert tile_cache_mb(settings) == 64
+    dialog = SettingsDialog(workspace, settings)
+    qtbot.addWidget(dialog)
+    dialog.gps_edit.clear()
+    qtbot.keyClicks(dialog.gps_edit, "file:/tmp/walk.nmea")
+    dialog.tile_cache_spin.setValue(256)
+    dialog.accept()
+    assert settings.value("gps/source") == "file:/tmp/walk.nmea"
+    assert tile_cache_mb(settings) == 256

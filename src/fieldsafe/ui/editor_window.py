@@ -160,7 +160,10 @@ class EditorWindow(QMainWindow):
             if self.editor.audit_id is None:
                 self.editor.write(self.editor.snapshot())
             assert self.editor.audit_id is not None
-            widget = AuditMapWidget(self.editor.workspace, self.editor.audit_id)
+            from fieldsafe.ui.settings_dialog import tile_cache_mb
+
+            widget = AuditMapWidget(self.editor.workspace, self.editor.audit_id,
+                                    tile_cache_mb=tile_cache_mb(self.settings))
         except UserError as err:
             QMessageBox.warning(self, self.tr("Map"), str(err))
             return None

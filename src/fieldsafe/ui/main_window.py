@@ -277,7 +277,10 @@ class MainWindow(QMainWindow):
                                     self.tr("There is no campaign to show yet."))
             return None
         try:
-            view = CampaignMap(self.workspace, campaign)
+            from fieldsafe.ui.settings_dialog import tile_cache_mb
+
+            view = CampaignMap(self.workspace, campaign,
+                               tile_cache_mb=tile_cache_mb(self.settings))
         except UserError as err:
             QMessageBox.warning(self, self.tr("Campaign map"), str(err))
             return None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,14 @@ from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.background import Background
 
 LAYER_ROLE = Qt.ItemDataRole.UserRole
+
+
+def tile_cache_mb(settings: QSettings) -> int:
+    """The bound on decoded basemap tiles kept in memory, in MB (a setting; 64 by default)."""
+    try:
+        return max(16, int(str(settings.value("map/tile_cache_mb", 64))))
+    except ValueError:
+        return 64
 
 
 def form_languages(workspace: Workspace) -> list[str]:
@@ -67,6 +76,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._workspace_group())
         layout.addWidget(self._identity_group())
         layout.addWidget(self._layers_group(), 1)
+        layout.addWidget(self._map_group())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.setAccessibleName(self.tr("Dialog buttons"))
@@ -278,6 +288,22 @@ class SettingsDialog(QDialog):
             self.reload_layers()
         self.layers_changed.emit()
 
+    def _map_group(self) -> QGroupBox:
+        """The GPS receiver and the memory the map may use for basemap tiles."""
+        group = QGroupBox(self.tr("Map and GPS"), self)
+        form = QFormLayout(group)
+        self.gps_edit = QLineEdit(str(self.settings.value("gps/source", "") or ""), group)
+        self.gps_edit.setPlaceholderText(self.tr("file:/path/walk.nmea or serial:/dev/ttyUSB0"))
+        self.gps_edit.setAccessibleName(self.tr("GPS receiver"))
+        form.addRow(self.tr("GPS receiver:"), self.gps_edit)
+        self.tile_cache_spin = QSpinBox(group)
+        self.tile_cache_spin.setRange(16, 4096)
+        self.tile_cache_spin.setSuffix(" MB")
+        self.tile_cache_spin.setValue(tile_cache_mb(self.settings))
+        self.tile_cache_spin.setAccessibleName(self.tr("Memory for map tiles"))
+        form.addRow(self.tr("Memory for map tiles:"), self.tile_cache_spin)
+        return group
+
     # -- saving -------------------------------------------------------------------------
     def accept(self) -> None:
         try:
@@ -288,5 +314,7 @@ class SettingsDialog(QDialog):
             QMessageBox.warning(self, self.tr("Settings not saved"), str(err))
             return
         self.settings.setValue("form_language", self.language_combo.currentText().strip())
+        self.settings.setValue("gps/source", self.gps_edit.text().strip())
+        self.settings.setValue("map/tile_cache_mb", self.tile_cache_spin.value())
         self.settings.sync()
         super().accept()

@@ -26,11 +26,11 @@ class AuditMapWidget(QWidget):
     finding_activated = Signal(int)
 
     def __init__(self, workspace: Workspace, audit_id: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, tile_cache_mb: int = 64) -> None:
         super().__init__(parent)
         self.data = audit_map(workspace, audit_id)
         self.setWindowTitle(self.tr("Map — {audit}").replace("{audit}", self.data.label))
-        self.view = MapView(self)
+        self.view = MapView(self, tile_cache_mb=tile_cache_mb)
         self.view.setAccessibleName(self.tr("Audit map"))
         self.view.set_show_north_arrow(True)
         self.layer_list = LayerListWidget(self.view, self)

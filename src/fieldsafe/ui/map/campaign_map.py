@@ -38,7 +38,7 @@ class CampaignMap(QWidget):
     """Where the dark spots are: pick the parameter, day or night, and the form."""
 
     def __init__(self, workspace: Workspace, campaign_id: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, tile_cache_mb: int = 64) -> None:
         super().__init__(parent)
         self.workspace, self.campaign_id = workspace, campaign_id
         with workspace.transaction() as db:
@@ -50,7 +50,7 @@ class CampaignMap(QWidget):
             self._layer_ids = list(campaign.layer_uuids)
             self._forms = sorted(str(f) for f in campaign.form_ids)
         self.parameters = [p for p in rating_parameters(workspace, campaign_id) if p.mapped]
-        self.view = MapView(self)
+        self.view = MapView(self, tile_cache_mb=tile_cache_mb)
         self.view.setAccessibleName(self.tr("Campaign map"))
         self.layer_list = LayerListWidget(self.view, self)
         self.parameter = self._combo(self.tr("Parameter"),
