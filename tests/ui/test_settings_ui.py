@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from fieldsafe.services.layers import add_layer, list_layers
 from fieldsafe.services.workspace import Workspace
@@ -192,7 +193,7 @@ def test_removing_a_layer_asks_first(qtbot: Any, workspace: Workspace, settings:
 
 def test_map_and_gps_settings_are_saved(workspace: Workspace, tmp_path: Path,
                                         qtbot: QtBot) -> None:
-    from fieldsafe.ui.settings_dialog import SettingsDialog, tile_cache_mb
+    from fieldsafe.ui.settings_dialog import tile_cache_mb
 
     settings = QSettings(str(tmp_path / "map.ini"), QSettings.Format.IniFormat)
     assert tile_cache_mb(settings) == 64
