@@ -27,8 +27,8 @@ def map_settings(workspace: Workspace, campaign_uuid: str | None
     """The basemap for the map editors (the campaign's, else the workspace's first), and
     the campaign's segment length and snapping tolerance (m)."""
     from fieldsafe.services.campaigns import list_campaigns
-    from fieldsafe.services.layers import list_layers
     from fieldsafe.services.segments import DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M
+    from fieldsafe.ui.map.map_content import basemap_path
 
     segment_m, tolerance_m, preferred = DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M, []
     basemap: Path | None = None
@@ -37,10 +37,7 @@ def map_settings(workspace: Workspace, campaign_uuid: str | None
             if campaign["id"] == campaign_uuid:
                 segment_m, tolerance_m = campaign["segment_m"], campaign["tolerance_m"]
                 preferred = list(campaign["layers"])
-        basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
-        basemaps.sort(key=lambda layer: layer["id"] not in preferred)
-        files = [workspace.layers_dir / layer["file"] for layer in basemaps]
-        basemap = next((f for f in files if f.is_file()), None)
+        basemap = basemap_path(workspace, preferred)
     return basemap, float(segment_m), float(tolerance_m)
 
 

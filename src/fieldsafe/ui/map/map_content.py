@@ -82,12 +82,14 @@ def area_layers(workspace: Workspace, layer_ids: list[object] | None = None) -> 
     return out
 
 
-def basemap_path(workspace: Workspace, layer_ids: list[object] | None = None) -> Path | None:
-    """The first MBTiles basemap (of the campaign, when ``layer_ids`` is given)."""
-    for layer in list_layers(workspace):
-        if layer["kind"] == "basemap" and (not layer_ids or layer["id"] in layer_ids):
-            return workspace.layers_dir / str(layer["file"])
-    return None
+def basemap_path(workspace: Workspace, preferred: list[object] | None = None) -> Path | None:
+    """The MBTiles basemap to show: the first of ``preferred`` layers (a campaign's), else the
+    workspace's first basemap whose file is there."""
+    wanted = list(preferred or [])
+    basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
+    basemaps.sort(key=lambda layer: layer["id"] not in wanted)
+    files = [workspace.layers_dir / str(layer["file"]) for layer in basemaps]
+    return next((f for f in files if f.is_file()), None)
 
 
 def area_geometry(geojson: str) -> object:
