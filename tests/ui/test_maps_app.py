@@ -39,7 +39,7 @@ def test_campaign_map_colours_routes_and_filters(demo: Workspace, tmp_path: Path
     view.period.setCurrentIndex(night)  # type: ignore[attr-defined]
     night_count = len(view.view.layer("segments").lines())  # type: ignore[attr-defined]
     assert 0 < night_count < all_count
-    assert "Dashed black: dark spots" in view.legend.text()  # type: ignore[attr-defined]
+    assert "Black edge: dark spots" in view.legend.text()  # type: ignore[attr-defined]
     view.close()
 
 

@@ -111,16 +111,17 @@ class CampaignMap(QWidget):
         for name in ("segments", "dark-spots", "findings"):
             self.view.remove_layer(name)
         title = self.parameter.currentText() or self.tr("Overall score")
+        # Dark spots are a black casing under the coloured segments: both stay readable.
+        self.view.add_layer(dark_spot_layer(self.tr("Dark spots (lighting 0–1)"), dark))
         self.view.add_layer(segment_layer("segments", self.tr("Routes: {p}").replace(
             "{p}", title), segments))
-        self.view.add_layer(dark_spot_layer(self.tr("Dark spots (lighting 0–1)"), dark))
         self.view.add_layer(finding_layer(self.tr("Findings"), findings, cluster=True))
         parameter = next((p for p in self.parameters if p.key == key), None)
         entries = legend(parameter) if parameter is not None else []
         rows = "".join(f"<tr><td style='background:{hex_};width:28px'>&nbsp;</td>"
                        f"<td>&nbsp;{text}</td></tr>" for hex_, text in entries)
         self.legend.setText(f"<b>{title}</b><table>{rows}</table>"
-                            f"<p>{self.tr('Dashed black: dark spots. Red: findings.')}</p>")
+                            f"<p>{self.tr('Black edge: dark spots. Red: findings.')}</p>")
         if fit:
             coords = [c for s in segments for c in s.coords]
             if coords:

@@ -43,7 +43,7 @@ def segment_layer(name: str, title: str, segments: list[ScoredSegment],
 
 
 def dark_spot_layer(title: str, segments: list[ScoredSegment]) -> LineLayer:
-    lines = [LineFeature(coords=list(s.coords), color=DARK_COLOUR, width=10, dashed=True,
+    lines = [LineFeature(coords=list(s.coords), color=DARK_COLOUR, width=13,
                          feature=Feature("dark", s, s.label)) for s in segments]
     return LineLayer("dark-spots", title, lines)
 
