@@ -12,7 +12,8 @@ from fieldsafe.services.recovery import mark_open
 from fieldsafe.services.revisions import Snapshot
 
 QUIET_MS = 250  # save this long after typing pauses...
-LATEST_MS = 900  # ...but never later than this after the first unsaved change
+LATEST_MS = 700  # ...but never later than this after the first unsaved change (a kill
+# during a save loses at most this plus one write: under the promised second)
 
 
 class _Signals(QObject):
