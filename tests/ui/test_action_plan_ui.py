@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox
 
 from fieldsafe.services.actions import add_action, list_actions, update_action
 from fieldsafe.services.audits import new_audit
@@ -42,15 +42,6 @@ def view(qtbot: Any, workspace: Any, actions: dict[str, str]) -> ActionPlanView:
     view.resize(1000, 500)
     view.show()
     return view
-
-
-@pytest.fixture
-def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text, *a: shown.append(text)
-                        or QMessageBox.StandardButton.Ok)
-    return shown
 
 
 def _cell(view: ActionPlanView, row: int, column: str, role: Any = Qt.ItemDataRole.DisplayRole

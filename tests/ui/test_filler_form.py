@@ -10,6 +10,7 @@ from fieldsafe.forms.loader import load_form
 from fieldsafe.forms.session import FormSession
 from fieldsafe.ui.filler import FillerContext, FormFillerWidget
 from fieldsafe.ui.filler.sections import GroupSection
+from tests.ui.conftest import shown_filler
 
 FORM = """
 | survey |
@@ -47,15 +48,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 @pytest.fixture
 def filler(qtbot, write_form) -> FormFillerWidget:  # type: ignore[no-untyped-def]
-    session = FormSession(load_form(write_form(FORM)))
-    widget = FormFillerWidget(session, FillerContext())
-    qtbot.addWidget(widget)
-    widget.resize(1000, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
+    return shown_filler(qtbot, write_form, FORM)
 
 
 def type_age(qtbot, filler: FormFillerWidget, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -44,15 +44,6 @@ def dialog(qtbot: Any, workspace: Workspace, settings: QSettings) -> SettingsDia
     return dialog
 
 
-@pytest.fixture
-def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text, *a: shown.append(text)
-                        or QMessageBox.StandardButton.Ok)
-    return shown
-
-
 def _choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         lambda parent, title, folder, filters, *a: (str(path), filters))
