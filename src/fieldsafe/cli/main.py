@@ -25,12 +25,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("the workspace folder (default: FIELDSAFE_WORKSPACE, or the "
                                "per-user data folder)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from fieldsafe.cli import audit_commands, demo_commands, forms_commands, workspace_commands
+    from fieldsafe.cli import (
+        audit_commands,
+        demo_commands,
+        forms_commands,
+        report_commands,
+        workspace_commands,
+    )
 
     forms_sub = forms_commands.register(commands)
     workspace_commands.register(commands, forms_sub)
     audit_commands.register(commands)
     demo_commands.register(commands)
+    report_commands.register(commands)
     return parser
 
 

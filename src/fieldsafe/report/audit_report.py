@@ -1,0 +1,205 @@
+"""One audit's PDF summary for officials: cover, route map, scores, findings, actions, answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.graphics.shapes import Drawing, Rect, String  # type: ignore[import-untyped]
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.units import cm  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    CondPageBreak,
+    Flowable,
+    Image,
+    PageBreak,
+    Spacer,
+)
+
+from fieldsafe.i18n import _
+from fieldsafe.report.data import AuditReportData, FindingItem, ScoreItem
+from fieldsafe.report.fonts import REGULAR
+from fieldsafe.report.page import MARGIN, build, page_size, table
+from fieldsafe.report.route_map import route_drawing
+from fieldsafe.report.text import cell, cut, fixed, para, paras, styles
+
+THUMB_MAX = 5 * cm
+_BAR_W = 170.0
+
+
+def build_audit_report(data: AuditReportData, out: BinaryIO | Path, paper: str = "a4") -> None:
+    """Write the audit's report as a PDF to ``out`` (a file object or a path)."""
+    width = page_size(paper)[0] - 2 * MARGIN
+    st = styles()
+    story: list[Flowable] = []
+    story += _cover(data, st, width)
+    story += _route(data, st, width)
+    story += _scores(data, st, width)
+    story += _findings(data, st, width)
+    story += _actions(data, st, width)
+    story += _appendix(data, st, width)
+    title = _("Audit report: {form}").format(form=cut(data.form_title, 200))
+    footer = _("generated {date} · FieldSafe {version}").format(
+        date=data.generated.isoformat(), version=data.version)
+    target = str(out) if isinstance(out, Path) else out
+    build(target, story, paper=paper, title=title, subtitle=cut(data.campaign, 200),
+          footer=footer)
+
+
+def _facts(rows: list[tuple[str, str]], st: dict[str, Any], width: float) -> Flowable:
+    cells = [[cell(label, st["cellbold"], width * 0.3),
+              cell(value or "—", st["cell"], width * 0.7)] for label, value in rows]
+    return table(cells, [width * 0.3, width * 0.7], header=False)
+
+
+def _cover(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    out: list[Flowable] = [fixed(_("Audit report"), st["title"]),
+                           para(data.form_title, st["h1"], 300)]
+    rows = [(_("Campaign"), data.campaign), (_("Form"), data.form_title),
+            (_("Method"), data.method), (_("Area"), data.area), (_("Date"), data.date),
+            (_("Time"), data.time), (_("Day or night"), data.period),
+            (_("Team"), data.team), (_("Status"), data.status),
+            (_("Audit ID"), data.audit_id)]
+    rows += [(label, value) for label, value in data.participants]
+    out += [_facts(rows, st, width), Spacer(1, 6)]
+    if data.sensitive_included:
+        out.append(fixed(_("This report includes answers marked sensitive. Do not share it "
+                           "beyond the people entitled to see them."), st["muted"]))
+    else:
+        out.append(fixed(_("Answers marked sensitive in the form are left out, and "
+                           "participants appear as counts and bands only."), st["muted"]))
+    return out
+
+
+def _route(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    if data.route_map is None:
+        return []
+    return [CondPageBreak(10 * cm), fixed(_("Route"), st["h1"]),
+            route_drawing(data.route_map, width, min(width * 0.75, 380)), Spacer(1, 4),
+            fixed(_("Segments are coloured by the overall score and drawn thicker the worse "
+                    "they are; numbered circles are the findings below."), st["muted"])]
+
+
+def _bar(item: ScoreItem) -> Drawing:
+    drawing = Drawing(_BAR_W + 60, 18)
+    span = item.scale_max - item.scale_min or 1.0
+    drawing.add(Rect(0, 5, _BAR_W, 9, fillColor=colors.HexColor("#EEEEEE"),
+                     strokeColor=colors.HexColor("#888888"), strokeWidth=0.5))
+    if item.value is not None:
+        share = min(1.0, max(0.0, (item.value - item.scale_min) / span))
+        drawing.add(Rect(0, 5, _BAR_W * share, 9, fillColor=colors.HexColor(item.colour),
+                         strokeColor=colors.black, strokeWidth=0.5))
+    for value, anchor, x in ((item.scale_min, "start", 0.0), (item.scale_max, "end", _BAR_W)):
+        drawing.add(String(x, -3, f"{value:g}", fontName=REGULAR, fontSize=6,
+                           textAnchor=anchor))
+    text = "—" if item.value is None else f"{item.value:.2f}".rstrip("0").rstrip(".")
+    drawing.add(String(_BAR_W + 6, 6, text, fontName=REGULAR, fontSize=8.5))
+    return drawing
+
+
+def _direction(item: ScoreItem) -> str:
+    return _("higher is better") if item.higher_is_better else _("lower is better")
+
+
+def _scores(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    if not data.scores and data.overall is None:
+        return []
+    out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Scores"), st["h1"])]
+    if data.overall is not None:
+        item = data.overall
+        value = "—" if item.value is None else f"{item.value:g}"
+        out.append(fixed(_("{label}: {value} on a scale of {low:g} to {high:g} ({direction})")
+                         .format(label=item.label, value=value, low=item.scale_min,
+                                 high=item.scale_max, direction=_direction(item)), st["h2"]))
+    if data.score_method:
+        out.append(fixed(_("How the form computes it:"), st["small"]))
+        out += paras(data.score_method, st["muted"])
+    rows: list[list[Any]] = [[fixed(_("Parameter"), st["cellbold"]),
+                              fixed(_("Value on the instrument's scale"), st["cellbold"])]]
+    for item in data.scores:
+        rows.append([cell(f"{item.label} ({_direction(item)})", st["cell"], width - _BAR_W - 75),
+                     _bar(item)])
+    if len(rows) > 1:
+        out += [Spacer(1, 4), table(rows, [width - _BAR_W - 75, _BAR_W + 75])]
+    return out
+
+
+def _thumbs(finding: FindingItem, width: float) -> Flowable | None:
+    images: list[Flowable] = []
+    for path in finding.thumbnails:
+        if path.is_file():
+            images.append(Image(str(path), width=THUMB_MAX, height=THUMB_MAX,
+                                kind="proportional"))
+    if not images:
+        return None
+    per_row = max(1, int(width // (THUMB_MAX + 8)))
+    rows = [images[k:k + per_row] for k in range(0, len(images), per_row)]
+    for row in rows:
+        row += [""] * (per_row - len(row))
+    grid = table(rows, [THUMB_MAX + 8] * per_row, header=False)
+    grid.setStyle([("GRID", (0, 0), (-1, -1), 0, colors.white)])
+    return grid
+
+
+def _findings(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm),
+                           fixed(_("Findings ({n})").format(n=len(data.findings)), st["h1"])]
+    if not data.findings:
+        return [*out, fixed(_("No findings were recorded."), st["body"])]
+    for f in data.findings:
+        out += [CondPageBreak(4 * cm),
+                para(_("Finding {n}: {category}").format(n=f.number, category=f.category
+                                                        or _("(no category)")), st["h2"], 300)]
+        where = "—" if f.location is None else f"{f.location[0]:.6f}, {f.location[1]:.6f}"
+        segment = "—" if f.segment is None else str(f.segment + 1)
+        out.append(_facts([(_("Severity"), f.severity), (_("Latitude, longitude"), where),
+                           (_("Route segment"), segment), (_("Responsible body"), f.agency)],
+                          st, width))
+        out.append(Spacer(1, 3))
+        if f.note:
+            out += [fixed(_("Observed"), st["cellbold"]), *paras(f.note, st["body"])]
+        if f.recommendation:
+            out += [fixed(_("Recommendation"), st["cellbold"]),
+                    *paras(f.recommendation, st["body"])]
+        thumbs = _thumbs(f, width)
+        if thumbs is not None:
+            out.append(thumbs)
+    return out
+
+
+def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(5 * cm), fixed(_("Action plan"), st["h1"])]
+    if not data.actions:
+        return [*out, fixed(_("No action items have been made from these findings yet."),
+                            st["body"])]
+    heads = [_("Finding"), _("Recommendation"), _("Agency"), _("Priority"), _("Target date"),
+             _("Status")]
+    rows: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
+    widths = [width * s for s in (0.09, 0.37, 0.2, 0.1, 0.13, 0.11)]
+    for a in data.actions:
+        values = [str(a.finding), a.recommendation, a.agency, a.priority, a.target or "—",
+                  a.status]
+        rows.append([cell(v, st["cell"], w) for v, w in zip(values, widths, strict=True)])
+    return [*out, table(rows, widths)]
+
+
+def _appendix(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
+    out: list[Flowable] = [PageBreak(), fixed(_("Appendix: all answers"), st["h1"]),
+                           fixed(_("In form order; questions that did not apply are not "
+                                   "listed."), st["muted"])]
+    rows: list[list[Any]] = [[fixed(_("Question"), st["cellbold"]),
+                              fixed(_("Answer"), st["cellbold"])]]
+    spans: list[tuple[Any, ...]] = []
+    for row in data.answers:
+        indent = "\u00a0" * 4 * row.depth
+        if row.heading:
+            spans += [("SPAN", (0, len(rows)), (1, len(rows))),
+                      ("BACKGROUND", (0, len(rows)), (1, len(rows)),
+                       colors.HexColor("#F3F3F3"))]
+            rows.append([cell(indent + row.label, st["cellbold"], width), ""])
+        else:
+            rows.append([cell(indent + row.label, st["cell"], width * 0.42),
+                         cell(row.value, st["cell"], width * 0.58)])
+    grid = table(rows, [width * 0.42, width * 0.58])
+    grid.setStyle(spans)
+    return [*out, grid]

@@ -1,0 +1,104 @@
+"""The plain data a report is drawn from, filled by the reports service (no database here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LatLon = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLine:
+    """A scored route segment: its colour and its class (0 worst ..; None: no rating)."""
+
+    coords: list[LatLon]
+    colour: str
+    score_class: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMapData:
+    """What the route map shows; ``legend`` is (colour, label) per class, worst first."""
+
+    lines: list[RouteLine]
+    markers: list[tuple[int, LatLon]]  # (finding number, where)
+    bounds: tuple[LatLon, LatLon] | None  # ((south, west), (north, east))
+    legend: list[tuple[str, str]]
+    parameter: str = ""
+    attribution: str = ""
+    no_data_colour: str = "#D9D9D9"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreItem:
+    """A rated parameter's value on its instrument's scale (None: not answered)."""
+
+    label: str
+    value: float | None
+    scale_min: float
+    scale_max: float
+    higher_is_better: bool
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingItem:
+    number: int
+    category: str
+    severity: str
+    location: LatLon | None
+    segment: int | None
+    note: str
+    recommendation: str
+    agency: str
+    thumbnails: list[Path] = field(default_factory=list)  # cached thumbnails only
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    finding: int
+    recommendation: str
+    agency: str
+    priority: str
+    target: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """A line of the appendix: a question's label and its answer, or a heading (a group or
+    a repeat's instance) when ``heading`` is set; ``depth`` is how deep it sits."""
+
+    label: str
+    value: str = ""
+    heading: bool = False
+    depth: int = 0
+
+
+@dataclass
+class AuditReportData:
+    """Everything in an audit's report, already in the chosen language."""
+
+    audit_id: str
+    campaign: str
+    form_title: str
+    method: str
+    area: str
+    date: str
+    time: str
+    period: str
+    team: str
+    status: str
+    participants: list[tuple[str, str]]
+    route_map: RouteMapData | None
+    scores: list[ScoreItem]
+    overall: ScoreItem | None
+    score_method: str
+    findings: list[FindingItem]
+    actions: list[ActionRow]
+    answers: list[AnswerRow]
+    generated: dt.date
+    version: str
+    sensitive_included: bool = False

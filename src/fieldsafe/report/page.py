@@ -1,0 +1,110 @@
+"""The report's pages: A4 or US Letter, a header, and a "page X of Y" footer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4, LETTER  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Table,
+    TableStyle,
+)
+
+from fieldsafe.i18n import _
+from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
+
+PAPERS = {"a4": A4, "letter": LETTER}
+MARGIN = 18 * mm
+GRID = colors.HexColor("#999999")
+HEADER_FILL = colors.HexColor("#E8E8E8")
+
+
+def page_size(paper: str) -> tuple[float, float]:
+    try:
+        size: tuple[float, float] = PAPERS[paper.lower()]
+    except KeyError:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}") from None
+    return size
+
+
+def _canvas_maker(footer: str) -> type[Canvas]:
+    """A canvas that holds its pages back until the end, to print "page X of Y"."""
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                width, _height = self._pagesize
+                self.setFont(REGULAR, 7.5)
+                self.setFillColor(colors.HexColor("#333333"))
+                text = _("page {page} of {pages}").format(page=number, pages=total)
+                self.drawCentredString(width / 2, MARGIN / 2, f"{text} · {footer}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: str,
+          subtitle: str, footer: str) -> None:
+    """Lay ``story`` out on pages with the header (``title`` · ``subtitle``) and footer."""
+    register_fonts()
+    size = page_size(paper)
+    doc = BaseDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
+                          topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 2 * mm,
+                          title=title, subject=subtitle, creator="FieldSafe")
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+    def header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        width, height = size
+        top = height - MARGIN + 2 * mm
+        canvas.setFont(BOLD, 8.5)
+        canvas.drawString(MARGIN, top, _shorten(title, 70))
+        canvas.setFont(REGULAR, 8.5)
+        canvas.drawRightString(width - MARGIN, top, _shorten(subtitle, 60))
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
+        canvas.restoreState()
+
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=header)])
+    doc.build(list(story), canvasmaker=_canvas_maker(footer))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True) -> Table:
+    """A grid table whose first row (the header) repeats on every page it runs over."""
+    result = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0,
+                   hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
+    result.setStyle(TableStyle(commands))
+    return result

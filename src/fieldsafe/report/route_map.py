@@ -1,0 +1,142 @@
+"""The audit's route as a vector drawing: scored segments, numbered findings, scale, north."""
+
+from __future__ import annotations
+
+import math
+
+from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
+    Circle,
+    Drawing,
+    Line,
+    Polygon,
+    PolyLine,
+    Rect,
+    String,
+)
+from reportlab.lib import colors  # type: ignore[import-untyped]
+
+from fieldsafe.i18n import _
+from fieldsafe.report.data import LatLon, RouteMapData
+from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
+
+EARTH_RADIUS_M = 6_371_008.8
+_LEGEND_H = 44.0
+_PAD = 16.0
+_NICE = (1, 2, 5)
+
+
+def line_style(score_class: int | None, classes: int) -> tuple[float, list[float] | None]:
+    """(width, dash) of a class, so classes differ in grey print too: the worse, the
+    thicker; unrated segments thin and dashed."""
+    if score_class is None:
+        return 1.5, [3, 2]
+    return 2.0 + 1.2 * (classes - 1 - score_class), None
+
+
+class Projection:
+    """Equirectangular metres around the middle of ``bounds``, fitted into a box."""
+
+    def __init__(self, bounds: tuple[LatLon, LatLon], width: float, height: float) -> None:
+        (south, west), (north, east) = bounds
+        self.lat0, self.lon0 = (south + north) / 2, (west + east) / 2
+        self.kx = math.cos(math.radians(self.lat0)) * math.radians(1) * EARTH_RADIUS_M
+        self.ky = math.radians(1) * EARTH_RADIUS_M
+        span_x = max((east - west) * self.kx, 50.0)
+        span_y = max((north - south) * self.ky, 50.0)
+        self.scale = min(width / span_x, height / span_y)  # points per metre
+        self.cx, self.cy = width / 2, height / 2
+
+    def __call__(self, where: LatLon) -> tuple[float, float]:
+        lat, lon = where
+        return (self.cx + (lon - self.lon0) * self.kx * self.scale,
+                self.cy + (lat - self.lat0) * self.ky * self.scale)
+
+
+def nice_length(metres: float) -> float:
+    """The largest 1, 2 or 5 × 10^n not above ``metres``."""
+    if metres <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(metres))
+    return max(n * power for n in _NICE if n * power <= metres)
+
+
+def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
+    """The route map (``width`` × ``height`` points), legend underneath."""
+    register_fonts()
+    drawing = Drawing(width, height)
+    map_h = height - _LEGEND_H
+    drawing.add(Rect(0, _LEGEND_H, width, map_h, fillColor=colors.HexColor("#F7F7F2"),
+                     strokeColor=colors.HexColor("#888888"), strokeWidth=0.5))
+    if data.bounds is None:
+        drawing.add(String(width / 2, _LEGEND_H + map_h / 2, _("no route recorded"),
+                           fontName=REGULAR, fontSize=10, textAnchor="middle"))
+        _legend(drawing, data, width)
+        return drawing
+    project = Projection(data.bounds, width - 2 * _PAD, map_h - 2 * _PAD)
+
+    def at(where: LatLon) -> tuple[float, float]:
+        x, y = project(where)
+        return x + _PAD, y + _PAD + _LEGEND_H
+
+    classes = max(1, len(data.legend))
+    for line in data.lines:
+        points = [v for c in line.coords for v in at(c)]
+        width_pt, dash = line_style(line.score_class, classes)
+        drawing.add(PolyLine(points, strokeColor=colors.white, strokeWidth=width_pt + 1.6,
+                             strokeLineCap=1, strokeLineJoin=1))
+        drawing.add(PolyLine(points, strokeColor=colors.HexColor(line.colour),
+                             strokeWidth=width_pt, strokeDashArray=dash, strokeLineCap=1,
+                             strokeLineJoin=1))
+    for number, where in data.markers:
+        x, y = at(where)
+        drawing.add(Circle(x, y, 7, fillColor=colors.white, strokeColor=colors.black,
+                           strokeWidth=1))
+        drawing.add(String(x, y - 3, str(number), fontName=BOLD, fontSize=8,
+                           textAnchor="middle"))
+    _scale_bar(drawing, project.scale, width)
+    _north(drawing, width - 18, height - 38)
+    if data.attribution:
+        drawing.add(String(width - 4, _LEGEND_H + 3, data.attribution[:120],
+                           fontName=REGULAR, fontSize=6, textAnchor="end",
+                           fillColor=colors.HexColor("#333333")))
+    _legend(drawing, data, width)
+    return drawing
+
+
+def _scale_bar(drawing: Drawing, points_per_m: float, width: float) -> None:
+    metres = nice_length(width / 4 / points_per_m)
+    length = metres * points_per_m
+    x, y = 10.0, _LEGEND_H + 10
+    drawing.add(Rect(x, y, length, 4, fillColor=colors.black, strokeColor=colors.black,
+                     strokeWidth=0.5))
+    drawing.add(Rect(x + length / 2, y, length / 2, 4, fillColor=colors.white,
+                     strokeColor=colors.black, strokeWidth=0.5))
+    label = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+    drawing.add(String(x + length + 4, y, label, fontName=REGULAR, fontSize=7))
+
+
+def _north(drawing: Drawing, x: float, y: float) -> None:
+    drawing.add(Polygon([x, y + 18, x - 6, y, x, y + 5, x + 6, y], fillColor=colors.black,
+                        strokeColor=colors.black, strokeWidth=0.5))
+    drawing.add(String(x, y + 21, _("N"), fontName=BOLD, fontSize=8, textAnchor="middle"))
+
+
+def _legend(drawing: Drawing, data: RouteMapData, width: float) -> None:
+    title = data.parameter or _("Score")
+    drawing.add(String(0, _LEGEND_H - 12, title, fontName=BOLD, fontSize=7.5))
+    entries = [(c, label, k) for k, (c, label) in enumerate(data.legend)]
+    entries.append((data.no_data_colour, _("no rating"), -1))
+    step = width / max(1, len(entries))
+    classes = max(1, len(data.legend))
+    for index, (hex_colour, label, k) in enumerate(entries):
+        x = index * step
+        line_w, dash = line_style(k if k >= 0 else None, classes)
+        drawing.add(Line(x, _LEGEND_H - 24, x + 22, _LEGEND_H - 24,
+                         strokeColor=colors.HexColor(hex_colour), strokeWidth=line_w,
+                         strokeDashArray=dash))
+        drawing.add(String(x + 26, _LEGEND_H - 27, label[:30], fontName=REGULAR,
+                           fontSize=6.5))
+        if k >= 0:
+            drawing.add(String(x + 26, _LEGEND_H - 37, _("class {n}").format(n=k + 1),
+                               fontName=REGULAR, fontSize=6,
+                               fillColor=colors.HexColor("#444444")))

@@ -1,0 +1,90 @@
+"""Paragraph styles and safe paragraphs: user text is always escaped, long text split."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untyped]
+
+from fieldsafe.report.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
+
+#: Body text is split into paragraphs of at most this many characters, so that one
+#: paragraph never needs more than a page; table cells are cut at CELL_LIMIT.
+CHUNK = 2000
+CELL_LIMIT = 1200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """The report's paragraph styles, all in DejaVu Sans."""
+    register_fonts()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.5,
+                          spaceAfter=3, wordWrap=None)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", body, fontSize=8, leading=10, spaceAfter=0),
+        "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5, spaceAfter=0),
+        "cellbold": ParagraphStyle("cellbold", body, fontName=BOLD, fontSize=8.5,
+                                   leading=10.5, spaceAfter=0),
+        "muted": ParagraphStyle("muted", body, fontName=OBLIQUE, fontSize=8, leading=10,
+                                textColor=colors.HexColor("#444444")),
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=20, leading=25,
+                                spaceAfter=10),
+        "h1": ParagraphStyle("h1", body, fontName=BOLD, fontSize=14, leading=18,
+                             spaceBefore=10, spaceAfter=6),
+        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=11, leading=14,
+                             spaceBefore=8, spaceAfter=3),
+    }
+
+
+def clean(text: object) -> str:
+    """``text`` as a string without the control characters a PDF cannot show."""
+    return _CONTROL.sub("", "" if text is None else str(text))
+
+
+def markup(text: object) -> str:
+    """User text as reportlab paragraph markup that prints literally (newlines kept)."""
+    return escape(clean(text)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def cut(text: object, limit: int = CELL_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    value = clean(text)
+    if len(value) <= limit:
+        return value
+    return value[:limit] + f" … (+{len(value) - limit})"
+
+
+def para(text: object, style: ParagraphStyle, limit: int = CELL_LIMIT) -> Paragraph:
+    """One paragraph of user text (escaped), cut to ``limit`` characters: for table cells."""
+    return Paragraph(markup(cut(text, limit)), style)
+
+
+def cell(text: object, style: ParagraphStyle, width: float) -> Paragraph:
+    """A table cell of user text, cut so that it stays well under a page tall however
+    wide its characters: about six characters per point of the column's width."""
+    return para(text, style, max(40, int(width * 6)))
+
+
+def paras(text: object, style: ParagraphStyle) -> list[Flowable]:
+    """User text of any length (escaped) as paragraphs of at most :data:`CHUNK` characters,
+    broken at a line end or a space where there is one."""
+    value = clean(text)
+    out: list[Flowable] = []
+    while value:
+        if len(value) <= CHUNK:
+            piece, value = value, ""
+        else:
+            cut_at = max(value.rfind("\n", CHUNK // 2, CHUNK), value.rfind(" ", CHUNK // 2, CHUNK))
+            cut_at = cut_at if cut_at > 0 else CHUNK
+            piece, value = value[:cut_at], value[cut_at:].lstrip(" \n")
+        out.append(Paragraph(markup(piece), style))
+    return out
+
+
+def fixed(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of the report's own (translated) text, escaped as well."""
+    return Paragraph(markup(text), style)

@@ -1,0 +1,282 @@
+"""PDF reports: gather an audit's data for the report package and write the file safely."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from fieldsafe import __version__
+from fieldsafe.errors import UserError
+from fieldsafe.forms.model import FormDef, FormElement, pick_translation
+from fieldsafe.i18n import _
+from fieldsafe.report.data import (
+    ActionRow,
+    AnswerRow,
+    AuditReportData,
+    FindingItem,
+    RouteLine,
+    RouteMapData,
+    ScoreItem,
+)
+from fieldsafe.services.form_library import find_version, form_definition
+from fieldsafe.services.map_data import audit_map
+from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances
+from fieldsafe.services.map_palette import NO_DATA_COLOUR, colour, legend, score_class
+from fieldsafe.services.map_types import AuditMap, Parameter
+from fieldsafe.services.records import resolve_audit
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign, Layer
+
+PAPERS = ("a4", "letter")
+
+
+def audit_report(workspace: Workspace, audit_id: str, out: Path, *,
+                 language: str | None = None, include_sensitive: bool = False,
+                 paper: str = "a4") -> Path:
+    """Write the PDF report of one audit to ``out``; the path written. ``language`` is a
+    language code ("fr") or name ("French (fr)") of the form; sensitive answers are left
+    out unless ``include_sensitive``. The file appears whole or not at all."""
+    from fieldsafe.report.audit_report import build_audit_report
+
+    if paper not in PAPERS:
+        raise UserError(_("paper must be one of {known}").format(known=", ".join(PAPERS)))
+    data = audit_report_data(workspace, audit_id, language=language,
+                             include_sensitive=include_sensitive)
+    return write_atomically(Path(out), lambda handle: build_audit_report(data, handle, paper))
+
+
+def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Run ``write`` on a temporary file beside ``out``, then rename it into place; on any
+    error the temporary file is removed and nothing is left at ``out``."""
+    if out.is_dir():
+        raise UserError(_("cannot write {path}: it is a folder").format(path=out))
+    if not out.parent.is_dir():
+        raise UserError(_("cannot write {path}: the folder {folder} does not exist").format(
+            path=out, folder=out.parent))
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as err:
+        raise UserError(_("cannot write {path}: {why}").format(
+            path=out, why=err.strerror or err)) from None
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temp.replace(out)
+    except OSError as err:
+        raise UserError(_("cannot write {path}: {why}").format(
+            path=out, why=err.strerror or err)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    return out
+
+
+def pick_language(form: FormDef, language: str | None) -> str:
+    """The form's language named by a code ("fr") or a name; its default for None."""
+    if not language:
+        return form.default_language
+    for name in form.languages:
+        if language in (name, f"({language})") or name.endswith(f"({language})"):
+            return name
+    raise UserError(_("form '{form_id}' has no language '{language}' (known: {known})").format(
+        form_id=form.form_id, language=language, known=", ".join(form.languages) or "-"))
+
+
+def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | None = None,
+                      include_sensitive: bool = False) -> AuditReportData:
+    """Everything the audit's report shows, read from the workspace."""
+    with workspace.transaction() as db:
+        audit = resolve_audit(db, audit_id)
+        head = db.get(AuditRevision, audit.head_uuid)
+        assert head is not None
+        form = form_definition(find_version(db, head.form_id, head.form_version))
+        campaign = db.get(Campaign, audit.campaign_uuid) if audit.campaign_uuid else None
+        attribution = _attribution(db, campaign)
+        actions = [ActionRow(a.finding_index, a.recommendation or a.title, a.agency,
+                             a.priority, a.target_date.isoformat() if a.target_date else "",
+                             a.status)
+                   for a in db.scalars(select(ActionItem)
+                                       .where(ActionItem.audit_uuid == audit.uuid)
+                                       .order_by(ActionItem.finding_index,
+                                                 ActionItem.created_at))]
+        answers: dict[str, Any] = dict(head.answers)
+        uuid, team, status = audit.uuid, head.team, head.status
+        saved = head.saved_at
+    lang = pick_language(form, language)
+    amap = audit_map(workspace, uuid)
+    overall, scores = _scores(form, answers, lang, include_sensitive)
+    score_el = next((e for e in form.with_role("score")), None)
+    return AuditReportData(
+        audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,
+        method=form.method, area=_area(form, answers, include_sensitive),
+        date=_first(form, answers, "date") or saved.date().isoformat(),
+        time=_first(form, answers, "time")[:5], period=_period(form, answers, lang, amap),
+        team=team, status=status,
+        participants=_participants(form, answers, lang, include_sensitive),
+        route_map=_route_map(amap, form, attribution), scores=scores, overall=overall,
+        score_method=f"{score_el.name} = {score_el.calculation}"
+        if score_el is not None and score_el.calculation else "",
+        findings=[FindingItem(
+            f.number, f.category_label, _severity(f.severity_raw, f.severity_scale),
+            f.location, f.segment, f.note, f.recommendation, f.agency,
+            [workspace.media.thumbnail_path(sha) for sha in f.photos]) for f in amap.findings],
+        actions=actions, answers=answer_rows(form, answers, lang, include_sensitive),
+        generated=date.today(), version=__version__, sensitive_included=include_sensitive)
+
+
+def _attribution(db: Any, campaign: Campaign | None) -> str:
+    if campaign is None:
+        return ""
+    for uuid in campaign.layer_uuids:
+        layer = db.get(Layer, str(uuid))
+        if layer is not None and layer.kind == "basemap":
+            text = layer.info.get("attribution") or layer.name
+            return _("Basemap: {text}").format(text=text)
+    return ""
+
+
+def _severity(raw: float | None, scale: tuple[float, float]) -> str:
+    return "" if raw is None else f"{raw:g} / {scale[1]:g}"
+
+
+def _top(form: FormDef) -> list[FormElement]:
+    """The questions outside any repeat, in form order."""
+    return [e for e in form.questions() if not e.repeat_ancestors()]
+
+
+def _first(form: FormDef, answers: dict[str, Any], qtype: str) -> str:
+    for element in _top(form):
+        if element.qtype == qtype and answers.get(element.name) not in (None, ""):
+            return str(answers[element.name])
+    return ""
+
+
+def _area(form: FormDef, answers: dict[str, Any], include_sensitive: bool) -> str:
+    """The answer named "area", else the first text question answered (not sensitive)."""
+    if answers.get("area"):
+        return str(answers["area"])
+    for element in _top(form):
+        if element.qtype == "text" and (include_sensitive or not element.sensitive) \
+                and answers.get(element.name):
+            return str(answers[element.name])
+    return ""
+
+
+def _period(form: FormDef, answers: dict[str, Any], lang: str, amap: AuditMap) -> str:
+    for element in form.with_role("period"):
+        if answers.get(element.name):
+            return display(element, answers[element.name], lang)
+    return amap.period
+
+
+def _participants(form: FormDef, answers: dict[str, Any], lang: str,
+                  include_sensitive: bool) -> list[tuple[str, str]]:
+    """Counts (role "participants") and bands (select_multiple lists of bands) only."""
+    out: list[tuple[str, str]] = []
+    for element in _top(form):
+        if element.sensitive and not include_sensitive:
+            continue
+        band = element.qtype == "select_multiple" and "band" in element.list_name
+        if (element.role == "participants" or band) and answers.get(element.name) not in (
+                None, ""):
+            out.append((element.label(lang) or element.name,
+                        display(element, answers[element.name], lang)))
+    return out
+
+
+def _scores(form: FormDef, answers: dict[str, Any], lang: str,
+            include_sensitive: bool) -> tuple[ScoreItem | None, list[ScoreItem]]:
+    by_name = form.by_name()
+    overall: ScoreItem | None = None
+    scores: list[ScoreItem] = []
+    for rated in form_info(form).rated:
+        element = by_name.get(rated.name)
+        if element is not None and element.sensitive and not include_sensitive:
+            continue
+        item = _score_item(rated, element, answers, lang)
+        if rated.key == OVERALL:
+            overall = overall or item
+        else:
+            scores.append(item)
+    return overall, scores
+
+
+def _score_item(rated: Rated, element: FormElement | None, answers: dict[str, Any],
+                lang: str) -> ScoreItem:
+    numbers = [n for _p, a in instances(answers, rated.repeats)
+               if (n := rated.number(a.get(rated.name))) is not None]
+    value = sum(numbers) / len(numbers) if numbers else None
+    label = (element.label(lang) if element is not None else "") or rated.label
+    if rated.key == OVERALL:
+        label = _("Overall score")
+    return ScoreItem(label, value, rated.scale[0], rated.scale[1], rated.higher_is_better,
+                     colour(rated.score(value) if value is not None else None))
+
+
+def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData | None:
+    markers = [(f.number, f.location) for f in amap.findings if f.location is not None]
+    if not amap.segments and not markers:
+        return None
+    rated = next((r for r in form_info(form).rated if r.key == OVERALL), None)
+    parameter = Parameter(OVERALL, _("Overall score"), *rated.scale, rated.higher_is_better) \
+        if rated is not None else Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True)
+    lines = [RouteLine(s.coords, colour(s.score),
+                       score_class(s.score) if s.score is not None else None)
+             for s in amap.segments]
+    return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
+                        attribution, NO_DATA_COLOUR)
+
+
+def display(element: FormElement, value: Any, lang: str) -> str:
+    """An answer as people read it: choices by label, a point as "lat, lon"."""
+    text = "" if value is None else str(value)
+    if element.choices and element.qtype in ("select_one", "select_multiple", "rank"):
+        labels = {c.name: pick_translation(c.labels, lang) for c in element.choices}
+        return ", ".join(labels.get(v) or v for v in text.split())
+    if element.qtype == "geopoint":
+        parts = text.split()
+        return ", ".join(parts[:2]) if len(parts) >= 2 else text
+    if element.qtype in ("geotrace", "geoshape"):
+        return _("{n} points").format(n=len([p for p in text.split(";") if p.strip()]))
+    return text
+
+
+def answer_rows(form: FormDef, answers: dict[str, Any], lang: str,
+                include_sensitive: bool) -> list[AnswerRow]:
+    """Every saved answer in form order under its group and repeat headings (metadata such
+    as the device ID and sensitive answers, unless asked for, left out)."""
+    out: list[AnswerRow] = []
+    _rows(form.root, answers, lang, include_sensitive, 0, out)
+    return out
+
+
+def _rows(parent: FormElement, answers: dict[str, Any], lang: str, include: bool,
+          depth: int, out: list[AnswerRow]) -> None:
+    for child in parent.children:
+        if child.sensitive and not include:
+            continue
+        label = child.label(lang) or child.name
+        if child.kind == "group":
+            inner: list[AnswerRow] = []
+            _rows(child, answers, lang, include, depth + 1, inner)
+            if inner:
+                out += [AnswerRow(label, heading=True, depth=depth), *inner]
+        elif child.kind == "repeat":
+            items = answers.get(child.name)
+            for number, item in enumerate(items if isinstance(items, list) else [], 1):
+                if isinstance(item, dict):
+                    out.append(AnswerRow(f"{label} {number}", heading=True, depth=depth))
+                    _rows(child, item, lang, include, depth + 1, out)
+        elif not child.metadata and answers.get(child.name) not in (None, ""):
+            out.append(AnswerRow(label, display(child, answers[child.name], lang),
+                                 depth=depth))

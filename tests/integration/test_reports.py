@@ -1,0 +1,188 @@
+"""The audit report: a real PDF, read back with pypdf."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from fieldsafe.errors import UserError
+from fieldsafe.services.actions import add_action
+from fieldsafe.services.audit_queries import list_audits
+from fieldsafe.services.audits import new_audit
+from fieldsafe.services.reports import audit_report
+from fieldsafe.services.workspace import Workspace
+from tests.conftest import CORPUS, ROOT
+
+HOSTILE = "Lamp <b>& broken</b> near <para> the gate"
+RTL = "مصباح الشارع مكسور · פנס הרחוב שבור 🚨🔦"
+
+
+def _pages(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def _flat(texts: list[str]) -> str:
+    return re.sub(r"\s+", " ", " ".join(texts))
+
+
+def _images(path: Path) -> int:
+    count = 0
+    for page in PdfReader(path).pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        count += sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+    return count
+
+
+def _embedded_fonts(path: Path) -> set[str]:
+    names: set[str] = set()
+    for page in PdfReader(path).pages:
+        fonts = page["/Resources"].get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts") or [font]:
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                    names.add(str(font["/BaseFont"]))
+    return names
+
+
+@pytest.fixture
+def walk(workspace: Workspace, walk_answers: dict[str, Any]) -> str:
+    answers = dict(walk_answers)
+    findings = [dict(f) for f in answers["finding"]]  # type: ignore[union-attr]
+    findings[0]["f_note"] = HOSTILE
+    findings[2]["f_note"] = RTL
+    answers["finding"] = findings
+    result = new_audit(workspace, "womens_safety_walk", answers,
+                       photos={"finding[1]/f_photo1": CORPUS / "photos" / "exifpy__DSCN0010.jpg"},
+                       finalize=True)
+    assert result.status == "finalized", result.problems
+    add_action(workspace, result.id, 3, priority="urgent", target=date(2027, 3, 1),
+               agency="Ward engineer")
+    return result.id
+
+
+def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, Any],
+                     tmp_path: Path) -> None:
+    out = audit_report(workspace, walk, tmp_path / "walk.pdf")
+    assert out == tmp_path / "walk.pdf"
+    texts = _pages(out)
+    assert len(texts) >= 3
+    for number, text in enumerate(texts, 1):
+        assert f"page {number} of {len(texts)}" in text
+    flat = _flat(texts)
+    assert HOSTILE in flat  # the markup printed literally
+    for finding in walk_answers["finding"][1:2]:  # type: ignore[index]
+        assert finding["f_note"] in flat
+    # the action plan row: finding 3 -> its recommendation -> agency -> priority -> date
+    assert re.search(r"3 Cover the drain with slabs and paint the edge\. Ward engineer urgent "
+                     r"2027-03-01 open", flat), flat
+    # the appendix: labels with their answers, choices by label
+    assert "Neighbourhood or area audited Shivajinagar ward 92, Bengaluru" in flat
+    assert "Weather during the walk Clear" in flat
+    assert "How many people took part in the walk? 8" in flat
+    assert "Scores" in flat and "Overall score" in flat
+    assert _images(out) >= 1
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= {n.split("+")[-1] for n in _embedded_fonts(out)}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_walk_report_in_french_on_letter(workspace: Workspace, walk: str,
+                                         tmp_path: Path) -> None:
+    out = audit_report(workspace, walk, tmp_path / "walk-fr.pdf", language="fr",
+                       paper="letter")
+    reader = PdfReader(out)
+    assert round(float(reader.pages[0].mediabox.width)) == 612
+    assert "Quartier ou secteur audité" in _flat(_pages(out))
+    with pytest.raises(UserError, match="no language 'xx'"):
+        audit_report(workspace, walk, tmp_path / "x.pdf", language="xx")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_demo_audit_with_findings_and_photos(tmp_path: Path) -> None:
+    from fieldsafe.services.demo import build_demo
+    from fieldsafe.services.map_data import audit_map
+
+    ws = Workspace(tmp_path / "ws")
+    try:
+        build_demo(ws, audits=12, photos=4, photo_megapixels=0.3, seed=2)
+        chosen = next(r["id"] for r in list_audits(ws) if r["photos"] > 0)
+        findings = audit_map(ws, chosen).findings
+        assert findings and any(f.photos for f in findings)
+        out = audit_report(ws, chosen, tmp_path / "demo.pdf")
+        flat = _flat(_pages(out))
+        for finding in findings:
+            assert finding.note in flat
+        assert _images(out) >= 1
+        assert "Basemap: Demo street grid drawn by FieldSafe" in flat
+    finally:
+        ws.close()
+
+
+def test_sensitive_answers_only_when_asked(workspace: Workspace, tmp_path: Path) -> None:
+    result = new_audit(workspace, "community_safety_survey", {
+        "consent": "yes", "demo_consent": "yes", "followup": "yes",
+        "resp_name": "Priya Secretname"})
+    plain = _flat(_pages(audit_report(workspace, result.id, tmp_path / "a.pdf")))
+    assert "Do you agree to take part? Yes" in plain
+    assert "Secretname" not in plain and "Name (optional)" not in plain
+    full = _flat(_pages(audit_report(workspace, result.id, tmp_path / "b.pdf",
+                                     include_sensitive=True)))
+    assert "Name (optional) Priya Secretname" in full
+
+
+def test_bad_id_and_unwritable_path(workspace: Workspace, walk: str, tmp_path: Path) -> None:
+    with pytest.raises(UserError):
+        audit_report(workspace, "no-such-audit", tmp_path / "a.pdf")
+    target = tmp_path / "missing" / "a.pdf"
+    with pytest.raises(UserError, match="does not exist"):
+        audit_report(workspace, walk, target)
+    with pytest.raises(UserError, match="paper"):
+        audit_report(workspace, walk, tmp_path / "a.pdf", paper="a3")
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_a_failing_build_leaves_no_file(workspace: Workspace, walk: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import fieldsafe.report.audit_report as module
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, "build_audit_report", broken)
+    with pytest.raises(RuntimeError):
+        audit_report(workspace, walk, tmp_path / "a.pdf")
+    assert list(tmp_path.iterdir()) == [tmp_path / "ws"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "fieldsafe.cli.main", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_cli_report_audit(workspace: Workspace, walk: str, tmp_path: Path) -> None:
+    ws = str(workspace.root)
+    workspace.close()
+    out = tmp_path / "cli.pdf"
+    done = _cli("--workspace", ws, "report", "audit", walk, "-o", str(out), "--paper",
+                "letter")
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and out.read_bytes().startswith(b"%PDF")
+    bad = _cli("--workspace", ws, "report", "audit", "nope", "-o", str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    missing = tmp_path / "no" / "such" / "r.pdf"
+    unwritable = _cli("--workspace", ws, "report", "audit", walk, "-o", str(missing))
+    assert unwritable.returncode == 2
+    assert len(unwritable.stderr.strip().splitlines()) == 1, unwritable.stderr
+    assert "Traceback" not in unwritable.stderr + bad.stderr
+    assert not (tmp_path / "x.pdf").exists() and not missing.parent.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []

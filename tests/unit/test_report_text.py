@@ -1,0 +1,87 @@
+"""Report text: user text is escaped, long and unusual text never breaks the layout."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from fieldsafe.report.audit_report import build_audit_report
+from fieldsafe.report.data import (
+    ActionRow,
+    AnswerRow,
+    AuditReportData,
+    FindingItem,
+    RouteLine,
+    RouteMapData,
+    ScoreItem,
+)
+from fieldsafe.report.route_map import Projection, nice_length, route_drawing
+from fieldsafe.report.text import CHUNK, cut, markup, para, paras, styles
+
+HOSTILE = "<b>& <para> </b> &amp; <br/>"
+LONG = ("lorem ipsum " * 5000)[:50_000]
+RTL = "مصباح الشارع مكسور פנס הרחוב שבור 🚨🔦👩🏽‍🦯"
+
+
+def test_markup_escapes_and_keeps_line_ends() -> None:
+    assert markup("<b>&") == "&lt;b&gt;&amp;"
+    assert markup("a\nb\r\nc") == "a<br/>b<br/>c"
+    assert markup("bell\x07 nul\x00") == "bell nul"
+
+
+def test_para_prints_markup_literally() -> None:
+    assert para("<para>", styles()["body"]).getPlainText() == "<para>"
+
+
+def test_long_text_is_split_or_cut() -> None:
+    pieces = paras(LONG, styles()["body"])
+    assert len(pieces) >= 50_000 // CHUNK
+    assert sum(len(p.getPlainText()) for p in pieces) >= 49_000
+    assert len(cut(LONG)) < 1300 and cut("short") == "short"
+    assert len(paras("x" * 50_000, styles()["body"])) == 25  # no spaces: cut anyway
+
+
+def test_scale_bar_lengths_and_projection() -> None:
+    assert nice_length(730) == 500 and nice_length(0.3) == pytest.approx(0.2)
+    project = Projection(((0.0, 0.0), (0.01, 0.01)), 200, 200)
+    (x0, y0), (x1, y1) = project((0.0, 0.0)), project((0.01, 0.01))
+    assert x1 - x0 == pytest.approx(y1 - y0, rel=1e-3)  # metres are square at the equator
+
+
+def _data(text: str) -> AuditReportData:
+    route = RouteMapData([RouteLine([(0.0, 0.0), (0.001, 0.001)], "#00204D", 0),
+                          RouteLine([(0.001, 0.001), (0.002, 0.001)], "#D9D9D9", None)],
+                         [(1, (0.0005, 0.0005))], ((0.0, 0.0), (0.002, 0.001)),
+                         [("#00204D", "very poor"), ("#FFEA46", "very good")], text[:50],
+                         text[:80])
+    return AuditReportData(
+        audit_id="x", campaign=text, form_title=text, method=text, area=text, date=text,
+        time=text, period=text, team=text, status="draft", participants=[(text, text)],
+        route_map=route, scores=[ScoreItem(text, 2.0, 1, 5, True, "#414D6B")],
+        overall=ScoreItem(text, None, 1, 5, True, "#D9D9D9"), score_method=text,
+        findings=[FindingItem(1, text, text, (0.0, 0.0), 0, text, text, text)],
+        actions=[ActionRow(1, text, text, "high", "", "open")],
+        answers=[AnswerRow(text, heading=True), AnswerRow(text, text, depth=1)],
+        generated=date(2026, 1, 2), version="9.9")
+
+
+@pytest.mark.parametrize("text", [HOSTILE, LONG, RTL, "", "x" * 50_000],
+                         ids=["markup", "long", "rtl-emoji", "empty", "one-word"])
+def test_hostile_text_builds(text: str) -> None:
+    out = io.BytesIO()
+    build_audit_report(_data(text), out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    flat = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in reader.pages))
+    assert f"page 1 of {len(reader.pages)}" in flat
+    if text == HOSTILE:
+        assert "<b>& <para> </b> &amp; <br/>" in flat
+
+
+def test_a_map_without_a_route_says_so() -> None:
+    data = RouteMapData([], [], None, [("#00204D", "very poor")])
+    drawing = route_drawing(data, 300, 200)
+    assert any(getattr(s, "text", "") == "no route recorded" for s in drawing.contents)
