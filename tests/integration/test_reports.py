@@ -186,3 +186,17 @@ def test_cli_report_audit(workspace: Workspace, walk: str, tmp_path: Path) -> No
     assert "Traceback" not in unwritable.stderr + bad.stderr
     assert not (tmp_path / "x.pdf").exists() and not missing.parent.exists()
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+
+
+def test_the_report_file_is_readable_by_others(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from fieldsafe.services.reports import write_atomically
+
+    mask = os.umask(0o022)
+    try:
+        out = write_atomically(tmp_path / "r.pdf", lambda stream: stream.write(b"%PDF-1.4\n"))
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

@@ -71,6 +71,7 @@ def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
+        temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
         temp.replace(out)
     except OSError as err:
         raise UserError(_("cannot write {path}: {why}").format(
@@ -280,3 +281,9 @@ def _rows(parent: FormElement, answers: dict[str, Any], lang: str, include: bool
         elif not child.metadata and answers.get(child.name) not in (None, ""):
             out.append(AnswerRow(label, display(child, answers[child.name], lang),
                                  depth=depth))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
