@@ -22,6 +22,15 @@ def register(commands: Any) -> None:
                        help=_("include answers the form marks sensitive"))
     audit.add_argument("--paper", choices=("a4", "letter"), default="a4")
     audit.set_defaults(handler=run_audit)
+    campaign = sub.add_parser("campaign", help=_("the PDF report of a whole campaign"))
+    campaign.add_argument("id", metavar="ID", nargs="?",
+                          help=_("the campaign (ID or name); the workspace's only one if left "
+                                 "out"))
+    campaign.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    campaign.add_argument("--lang", metavar="CODE",
+                          help=_("a language of the campaign's forms (e.g. fr)"))
+    campaign.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    campaign.set_defaults(handler=run_campaign)
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -30,5 +39,15 @@ def run_audit(args: argparse.Namespace) -> int:
     with open_ws(args) as ws:
         path = audit_report(ws, args.id, args.output, language=args.lang,
                             include_sensitive=args.include_sensitive, paper=args.paper)
+    print(path)
+    return 0
+
+
+def run_campaign(args: argparse.Namespace) -> int:
+    from fieldsafe.services.campaign_reports import campaign_report
+
+    with open_ws(args) as ws:
+        path = campaign_report(ws, args.id, args.output, language=args.lang,
+                               paper=args.paper)
     print(path)
     return 0

@@ -1,0 +1,70 @@
+"""The campaign's routes on one map: the audit map's drawing plus dark spots and hotspots."""
+
+from __future__ import annotations
+
+from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
+    Circle,
+    Drawing,
+    Group,
+    PolyLine,
+    String,
+)
+from reportlab.lib import colors  # type: ignore[import-untyped]
+
+from fieldsafe.i18n import _
+from fieldsafe.report.data import LatLon, RouteMapData
+from fieldsafe.report.fonts import BOLD, REGULAR
+from fieldsafe.report.route_map import _LEGEND_H, _PAD, Projection, route_drawing
+
+_KEY_H = 16.0
+_HOT = colors.HexColor("#C0392B")
+
+
+def campaign_drawing(data: RouteMapData, dark: list[list[LatLon]],
+                     spots: list[tuple[LatLon, int]], width: float, height: float) -> Drawing:
+    """The routes map (``width`` × ``height`` points) with dark spots cased in black
+    under the coloured lines and hotspots as circles holding their finding counts."""
+    inner = route_drawing(data, width, height - _KEY_H)
+    # the white halos of all segments first, so that they do not nick their neighbours
+    halos = [s for s in inner.contents[1:] if isinstance(s, PolyLine)
+             and s.strokeColor == colors.white]
+    rest = [s for s in inner.contents[1:] if not any(s is h for h in halos)]
+    routes = Group(inner.contents[0], *halos, *rest, transform=(1, 0, 0, 1, 0, _KEY_H))
+    if data.bounds is not None:
+        project = Projection(data.bounds, width - 2 * _PAD, height - _KEY_H - _LEGEND_H
+                             - 2 * _PAD)
+
+        def at(where: LatLon) -> tuple[float, float]:
+            x, y = project(where)
+            return x + _PAD, y + _PAD + _LEGEND_H
+
+        for line in reversed(dark):  # just above the background, under every route
+            routes.insert(1, PolyLine([v for c in line for v in at(c)],
+                                       strokeColor=colors.black, strokeWidth=9.5,
+                                       strokeLineCap=1, strokeLineJoin=1))
+        for where, count in spots:
+            x, y = at(where)
+            radius = 8 + min(count, 12)
+            routes.add(Circle(x, y, radius, fillColor=colors.Color(1, 1, 1, alpha=0.6),
+                               strokeColor=_HOT, strokeWidth=1.8, strokeDashArray=[4, 2]))
+            routes.add(String(x, y - 4, str(count), fontName=BOLD, fontSize=10,
+                               textAnchor="middle", fillColor=_HOT))
+    drawing = Drawing(width, height)
+    drawing.add(routes)
+    _key(drawing, width)
+    return drawing
+
+
+def _key(drawing: Drawing, width: float) -> None:
+    drawing.add(PolyLine([0, 6, 22, 6], strokeColor=colors.black, strokeWidth=9))
+    drawing.add(PolyLine([0, 6, 22, 6], strokeColor=colors.HexColor("#7C7B78"),
+                         strokeWidth=3))
+    drawing.add(String(28, 3, _("dark spot (lighting very poor or poor)"), fontName=REGULAR,
+                       fontSize=6.5))
+    x = width / 2
+    drawing.add(Circle(x + 8, 6, 7, fillColor=colors.white, strokeColor=_HOT,
+                       strokeWidth=1.5, strokeDashArray=[4, 2]))
+    drawing.add(String(x + 8, 3, "n", fontName=BOLD, fontSize=7, textAnchor="middle",
+                       fillColor=_HOT))
+    drawing.add(String(x + 20, 3, _("hotspot: n findings close together"), fontName=REGULAR,
+                       fontSize=6.5))

@@ -1,0 +1,193 @@
+"""A campaign's PDF report: overview, map, wards, day and night, findings, plan, follow-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.lib.units import cm  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    CondPageBreak,
+    Flowable,
+    Image,
+    PageBreak,
+    Spacer,
+)
+
+from fieldsafe.i18n import _
+from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
+from fieldsafe.report.campaign_map import campaign_drawing
+from fieldsafe.report.page import MARGIN, build, page_size, table
+from fieldsafe.report.text import cell, cut, fixed, para, styles
+
+THUMB = 3.2 * cm
+_WARD_COLUMNS = 5
+Styles = dict[str, Any]
+
+
+def build_campaign_report(data: CampaignReportData, out: BinaryIO | Path,
+                          paper: str = "a4") -> None:
+    """Write the campaign's report as a PDF to ``out`` (a file object or a path)."""
+    width = page_size(paper)[0] - 2 * MARGIN
+    st = styles()
+    story: list[Flowable] = []
+    for section in (_overview, _map, _wards, _day_night, _findings, _plan, _follow_up):
+        story += section(data, st, width)
+    title = _("Campaign report: {name}").format(name=cut(data.name, 200))
+    footer = _("generated {date} · FieldSafe {version}").format(
+        date=data.today.isoformat(), version=data.version)
+    subtitle = _("{n} finalized audits, {first} – {last}").format(
+        n=data.audits, first=data.first_date, last=data.last_date)
+    build(str(out) if isinstance(out, Path) else out, story, paper=paper, title=title,
+          subtitle=subtitle, footer=footer)
+
+
+def _score(value: Score) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _grid(heads: list[str], rows: list[list[str]], shares: list[float], st: Styles,
+          width: float) -> Flowable:
+    widths = [width * s for s in shares]
+    cells: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
+    cells += [[cell(v, st["cell"], w) for v, w in zip(row, widths, strict=True)]
+              for row in rows]
+    return table(cells, widths)
+
+
+def _counts(head: str, rows: list[CountRow], st: Styles, width: float) -> Flowable:
+    return _grid([head, _("Day"), _("Night"), _("Other"), _("Total")],
+                 [[r.label, str(r.day), str(r.night), str(r.other), str(r.total)]
+                  for r in rows], [0.52, 0.12, 0.12, 0.12, 0.12], st, width)
+
+
+def _overview(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    area = "—" if data.area_km2 is None else f"{data.area_km2:.2f} km²"
+    facts = [(_("Finalized audits"), str(data.audits)),
+             (_("Dates"), f"{data.first_date} – {data.last_date}" if data.audits else "—"),
+             (_("Walked length (sum of the routes)"), f"{data.walked_km:.2f} km"),
+             (_("Campaign area"), area), (_("Findings"), str(data.findings_total))]
+    rows = [[fixed(k, st["cellbold"]), para(v, st["cell"])] for k, v in facts]
+    grid = table(rows, [width * 0.4, width * 0.6], header=False)
+    note = _("Only finalized audits are counted; {n} draft or retired audits are left "
+             "out.").format(n=data.drafts)
+    return [fixed(_("Campaign report"), st["title"]), para(data.name, st["h1"], 300), grid,
+            Spacer(1, 4), fixed(note, st["muted"]), fixed(_("Audits by form"), st["h2"]),
+            _counts(_("Form"), data.by_form, st, width), fixed(_("Audits by team"), st["h2"]),
+            _counts(_("Team"), data.by_team, st, width)]
+
+
+def _map(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    return [PageBreak(), fixed(_("Map of all routes"), st["h1"]),
+            campaign_drawing(data.route_map, data.dark_spots, data.hotspots, width,
+                             min(width * 0.95, 480)), Spacer(1, 4),
+            fixed(_("Segments are coloured by the overall score (normalised, worst to best) "
+                    "and drawn thicker the worse they are; where audits overlap the latest "
+                    "is on top."), st["muted"])]
+
+
+def _wards(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Scores by area"), st["h1"])]
+    if not data.wards:
+        return [*out, fixed(_("The campaign has no area layer, so scores are not split by "
+                              "area."), st["body"])]
+    out.append(para(_("Mean score (0 worst, 1 best) of the segments whose midpoint lies in "
+                      "each area of the layer \"{layer}\"; — where no segment is rated.")
+                    .format(layer=data.ward_layer), st["muted"]))
+    for start in range(0, len(data.wards), _WARD_COLUMNS):
+        names = data.wards[start:start + _WARD_COLUMNS]
+        share = 0.7 / _WARD_COLUMNS
+        rows = [[label, *(_score(v) for v in values[start:start + _WARD_COLUMNS])]
+                for label, values in data.ward_scores]
+        out += [_grid([_("Parameter"), *names], rows, [0.3] + [share] * len(names), st,
+                      width), Spacer(1, 6)]
+    return out
+
+
+def _change(r: PairRow, verdict: bool) -> str:
+    if r.first is None or r.second is None:
+        return "—"
+    delta = r.second - r.first
+    word = "" if not verdict or abs(delta) < 0.005 else \
+        " " + (_("better") if delta > 0 else _("worse"))
+    return f"{delta:+.2f}{word}"
+
+
+def _pairs(heads: list[str], rows: list[PairRow], st: Styles, width: float,
+           verdict: bool = False) -> Flowable:
+    lines = [[r.label, _score(r.first), _score(r.second), _change(r, verdict), str(r.segments)]
+             for r in rows]
+    return _grid(heads, lines, [0.36, 0.14, 0.14, 0.2, 0.16], st, width)
+
+
+def _day_night(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Day and night"), st["h1"])]
+    if not data.day_night:
+        return [*out, fixed(_("No street was audited both by day and by night."), st["body"])]
+    out.append(fixed(_("Segments audited by day and by night, matched within the campaign's "
+                       "tolerance ({n} pairs of audits); mean scores, 0 worst to 1 best.")
+                     .format(n=data.day_night_pairs), st["muted"]))
+    heads = [_("Parameter"), _("Day"), _("Night"), _("Night − day"), _("Matched segments")]
+    return [*out, _pairs(heads, data.day_night, st, width)]
+
+
+def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Top findings by severity"),
+                                                       st["h1"])]
+    if not data.findings:
+        return [*out, fixed(_("No findings were recorded."), st["body"])]
+    out.append(fixed(_("The {n} most severe of {total} findings.").format(
+        n=len(data.findings), total=data.findings_total), st["muted"]))
+    text_w = width - THUMB - 12
+    rows: list[list[Any]] = [[fixed(_("Finding"), st["cellbold"]),
+                              fixed(_("Photo"), st["cellbold"])]]
+    for number, f in enumerate(data.findings, 1):
+        where = "—" if f.location is None else f"{f.location[0]:.5f}, {f.location[1]:.5f}"
+        head = f"{number}. {f.category or _('(no category)')} · {_('severity')} {f.severity}"
+        body = [para(head, st["cellbold"], 300),
+                para(f"{_('Location')}: {where} · {f.audit}", st["small"], 400),
+                cell(f.note or "—", st["cell"], text_w)]
+        photo: Any = ""
+        if f.thumbnail is not None:
+            photo = Image(str(f.thumbnail), width=THUMB, height=THUMB, kind="proportional")
+        rows.append([body, photo])
+    return [*out, table(rows, [text_w, THUMB + 12])]
+
+
+def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [PageBreak(), fixed(_("Action plan: a clear plan with targets"),
+                                              st["h1"])]
+    if not data.plans:
+        return [*out, fixed(_("No action items have been made from the findings yet."),
+                            st["body"])]
+    out.append(fixed(_("Progress against the target dates, by responsible agency "
+                       "(overdue: not done and past its target date)."), st["muted"]))
+    summary = [[p.agency, str(len(p.rows)), str(p.count("done")), str(p.count("in-progress")),
+                str(p.count("open")), str(p.overdue)] for p in data.plans]
+    out.append(_grid([_("Agency"), _("Actions"), _("Done"), _("In progress"), _("Open"),
+                      _("Overdue")], summary, [0.4, 0.12, 0.12, 0.12, 0.12, 0.12], st, width))
+    heads = [_("Audit"), _("Finding"), _("Action"), _("Priority"), _("Target date"),
+             _("Status")]
+    for plan in data.plans:
+        rows = [[r.audit, str(r.finding), r.action, r.priority, r.target or "—",
+                 r.status + (f" ({_('overdue')})" if r.overdue else "")] for r in plan.rows]
+        out += [CondPageBreak(4 * cm), para(plan.agency, st["h2"], 300),
+                _grid(heads, rows, [0.2, 0.1, 0.32, 0.1, 0.13, 0.15], st, width)]
+    return out
+
+
+def _follow_up(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm),
+                           fixed(_("Follow-up: what got better, what got worse"), st["h1"])]
+    if not data.follow_up:
+        return [*out, fixed(_("No street has been audited again later with the same form "
+                              "yet."), st["body"])]
+    out.append(fixed(_("Streets audited again later with the same form, matched segment by "
+                       "segment; mean scores (0 worst, 1 best), largest changes first."),
+                     st["muted"]))
+    heads = [_("Parameter"), _("Before"), _("After"), _("Change"), _("Matched segments")]
+    for where in dict.fromkeys(r.where for r in data.follow_up):
+        rows = [r for r in data.follow_up if r.where == where]
+        out += [CondPageBreak(4 * cm), para(where, st["h2"], 400),
+                _pairs(heads, rows, st, width, verdict=True)]
+    return out

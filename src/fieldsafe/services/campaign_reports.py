@@ -1,0 +1,333 @@
+"""A campaign's PDF report: gather its audits, scores, findings and actions, write safely."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import pairwise
+from pathlib import Path
+
+import shapely
+from shapely import STRtree
+from shapely.geometry import LineString, shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldsafe import __version__
+from fieldsafe.errors import UserError
+from fieldsafe.geo.geojson import read_areas
+from fieldsafe.i18n import _
+from fieldsafe.report.campaign_data import (
+    AgencyPlan,
+    CampaignReportData,
+    CountRow,
+    PairRow,
+    PlanRow,
+    Score,
+    TopFinding,
+)
+from fieldsafe.report.data import LatLon, RouteLine, RouteMapData
+from fieldsafe.services.actions import list_actions
+from fieldsafe.services.campaigns import list_campaigns
+from fieldsafe.services.form_library import find_version, form_definition
+from fieldsafe.services.layers import list_layers
+from fieldsafe.services.map_data import (
+    NO_DATA_COLOUR,
+    MapFinding,
+    Parameter,
+    ScoredSegment,
+    campaign_findings,
+    campaign_segments,
+    colour,
+    dark_spots,
+    hotspots,
+    legend,
+    rating_parameters,
+    score_class,
+)
+from fieldsafe.services.map_forms import OVERALL
+from fieldsafe.services.map_load import form_infos
+from fieldsafe.services.records import resolve_campaign
+from fieldsafe.services.reports import PAPERS, write_atomically
+from fieldsafe.services.revisions import FINALIZED
+from fieldsafe.services.segments import matched_segments
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import Audit, AuditRevision, Campaign
+
+TOP_FINDINGS = 10
+HOTSPOT_RADIUS_M = 50.0
+HOTSPOT_MIN = 3
+FOLLOW_UP_ROWS = 40
+_M_PER_DEG = math.radians(1) * 6_371_008.8
+_Key = tuple[str, int]  # (audit, segment index)
+
+
+@dataclass(frozen=True, slots=True)
+class _Audit:
+    uuid: str
+    form_id: str
+    period: str
+    team: str
+    label: str
+    day: date
+    finalized: bool
+    form_title: str
+
+
+def campaign_report(workspace: Workspace, campaign_id: str | None, out: Path, *,
+                    language: str | None = None, paper: str = "a4") -> Path:
+    """Write the PDF report of a campaign (the workspace's only one when ``campaign_id`` is
+    None) to ``out``; the path written. The file appears whole or not at all."""
+    from fieldsafe.report.campaign_report import build_campaign_report
+
+    if paper not in PAPERS:
+        raise UserError(_("paper must be one of {known}").format(known=", ".join(PAPERS)))
+    data = campaign_report_data(workspace, pick_campaign(workspace, campaign_id), language)
+    return write_atomically(Path(out),
+                            lambda handle: build_campaign_report(data, handle, paper))
+
+
+def pick_campaign(workspace: Workspace, campaign_id: str | None) -> str:
+    """The ID of the campaign named by ``campaign_id``, else of the workspace's only one."""
+    if campaign_id:
+        with workspace.transaction() as db:
+            return resolve_campaign(db, campaign_id).uuid
+    campaigns = list_campaigns(workspace)
+    if len(campaigns) == 1:
+        return str(campaigns[0]["id"])
+    if not campaigns:
+        raise UserError(_("this workspace has no campaign"))
+    raise UserError(_("this workspace has several campaigns; name one: {names}").format(
+        names="; ".join(f"{c['name']} ({str(c['id'])[:8]})" for c in campaigns)))
+
+
+def campaign_report_data(workspace: Workspace, campaign_id: str,
+                         language: str | None = None) -> CampaignReportData:
+    """Everything the campaign's report shows, read from the workspace."""
+    with workspace.transaction() as db:
+        campaign = resolve_campaign(db, campaign_id)
+        uuid, name, area_geojson = campaign.uuid, campaign.name, campaign.area_geojson
+        layer_ids, tolerance_m = {str(u) for u in campaign.layer_uuids}, campaign.tolerance_m
+        audits = _audits(db, campaign)
+    _check_language(workspace, uuid, language)
+    done = {a.uuid: a for a in audits if a.finalized}
+    parameters = [p for p in rating_parameters(workspace, uuid) if p.mapped]
+    overall = next((p for p in parameters if p.key == OVERALL),
+                   Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
+    segments = {p.key: campaign_segments(workspace, uuid, p.key) for p in parameters}
+    routes = segments.get(OVERALL) or campaign_segments(workspace, uuid)
+    scores = {key: {(s.audit_id, s.index): s.score for s in segs if s.score is not None}
+              for key, segs in segments.items()}
+    labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
+    findings = campaign_findings(workspace, uuid)
+    ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
+    day_night, day_pairs, follow_up = _matched(workspace, done, routes, scores, labels,
+                                               tolerance_m)
+    days = sorted(a.day for a in done.values())
+    return CampaignReportData(
+        name=name, audits=len(done), drafts=len(audits) - len(done),
+        first_date=days[0].isoformat() if days else "",
+        last_date=days[-1].isoformat() if days else "",
+        by_form=_counts(done.values(), lambda a: a.form_title),
+        by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
+        walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
+        area_km2=_area_km2(area_geojson), route_map=_route_map(routes, overall),
+        dark_spots=[s.coords for s in dark_spots(workspace, uuid)],
+        hotspots=[((h.lat, h.lon), len(h.members))
+                  for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
+        ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
+        day_night_pairs=day_pairs, follow_up=follow_up, findings_total=len(findings),
+        findings=_top_findings(workspace, findings), plans=_plans(workspace, audits),
+        today=date.today(), version=__version__)
+
+
+def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
+    titles = {form: info.title for (form, _v), info in form_infos(db, campaign).items()}
+    rows = db.execute(
+        select(Audit.uuid, AuditRevision.form_id, Audit.period, Audit.team,
+               Audit.instance_name, Audit.created_at, AuditRevision.status)
+        .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid)
+        .where(Audit.campaign_uuid == campaign.uuid).order_by(Audit.created_at, Audit.uuid))
+    out: list[_Audit] = []
+    for uuid, form_id, period, team, name, created, status in rows:
+        title = titles.get(form_id, form_id)
+        out.append(_Audit(uuid, form_id, period or "", team or "",
+                                  name or title, _day(created), status == FINALIZED, title))
+    return out
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _check_language(workspace: Workspace, campaign_id: str, language: str | None) -> None:
+    if not language:
+        return
+    with workspace.transaction() as db:
+        campaign = resolve_campaign(db, campaign_id)
+        known: set[str] = set()
+        for form_id, version in form_infos(db, campaign):
+            known.update(form_definition(find_version(db, form_id, version)).languages)
+    if not any(language in (n, f"({language})") or n.endswith(f"({language})")
+               for n in known):
+        raise UserError(_("the campaign's forms have no language '{language}' (known: "
+                          "{known})").format(language=language,
+                                             known=", ".join(sorted(known)) or "-"))
+
+
+def _counts(audits: Iterable[_Audit], key: Callable[[_Audit], str]) -> list[CountRow]:
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for a in audits:
+        tally[key(a)][{"day": 0, "night": 1}.get(a.period, 2)] += 1
+    return [CountRow(label, *n) for label, n in sorted(tally.items())]
+
+
+def _length_m(coords: list[LatLon]) -> float:
+    total = 0.0
+    for (lat1, lon1), (lat2, lon2) in pairwise(coords):
+        dx = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2)) * _M_PER_DEG
+        total += math.hypot(dx, (lat2 - lat1) * _M_PER_DEG)
+    return total
+
+
+def _area_km2(area_geojson: str) -> float | None:
+    if not area_geojson:
+        return None
+    geometry = shape(json.loads(area_geojson))
+    k = math.cos(math.radians(geometry.centroid.y)) * _M_PER_DEG
+    metres = shapely.transform(geometry, lambda xy: xy * [k, _M_PER_DEG])
+    return float(metres.area) / 1e6
+
+
+def _route_map(routes: list[ScoredSegment], overall: Parameter) -> RouteMapData:
+    lines = [RouteLine(s.coords, colour(s.score),
+                       score_class(s.score) if s.score is not None else None) for s in routes]
+    points = [c for s in routes for c in s.coords]
+    bounds = ((min(p[0] for p in points), min(p[1] for p in points)),
+              (max(p[0] for p in points), max(p[1] for p in points))) if points else None
+    return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"),
+                        no_data_colour=NO_DATA_COLOUR)
+
+
+def _midpoint(coords: list[LatLon]) -> object:
+    return LineString([(lon, lat) for lat, lon in coords]).interpolate(0.5, normalized=True)
+
+
+def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment],
+           scores: dict[str, dict[_Key, float]], labels: dict[str, str]
+           ) -> tuple[str, list[str], list[tuple[str, list[Score]]]]:
+    layer = next((r for r in list_layers(workspace)
+                  if r["id"] in layer_ids and r["kind"] == "areas"), None)
+    if layer is None:
+        return "", [], []
+    areas = read_areas(workspace.layers_dir / layer["file"])
+    tree = STRtree([a.geometry for a in areas])
+    ward_of: dict[_Key, int] = {}
+    for s in routes:
+        if len(s.coords) > 1:
+            hits = tree.query(_midpoint(s.coords), predicate="intersects")
+            if len(hits):
+                ward_of[(s.audit_id, s.index)] = int(min(hits))
+    table: list[tuple[str, list[Score]]] = []
+    for key, by_segment in scores.items():
+        sums: dict[int, list[float]] = defaultdict(list)
+        for where, value in by_segment.items():
+            if where in ward_of:
+                sums[ward_of[where]].append(value)
+        table.append((labels[key], [sum(v) / len(v) if (v := sums.get(k)) else None
+                                    for k in range(len(areas))]))
+    return str(layer["name"]), [a.name or str(k + 1) for k, a in enumerate(areas)], table
+
+
+def _boxes(routes: list[ScoredSegment], pad_m: float) -> dict[str, tuple[float, ...]]:
+    points: dict[str, list[LatLon]] = defaultdict(list)
+    for s in routes:
+        points[s.audit_id] += s.coords
+    out: dict[str, tuple[float, ...]] = {}
+    for audit, pts in points.items():
+        dlat = pad_m / _M_PER_DEG
+        dlon = dlat / max(0.01, math.cos(math.radians(pts[0][0])))
+        out[audit] = (min(p[0] for p in pts) - dlat, min(p[1] for p in pts) - dlon,
+                      max(p[0] for p in pts) + dlat, max(p[1] for p in pts) + dlon)
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _means(pairs: list[tuple[_Key, _Key]], by_segment: dict[_Key, float]
+           ) -> tuple[Score, Score, int]:
+    both = [(by_segment[x], by_segment[y]) for x, y in pairs
+            if x in by_segment and y in by_segment]
+    if not both:
+        return None, None, 0
+    return (sum(x for x, _y in both) / len(both), sum(y for _x, y in both) / len(both),
+            len(both))
+
+
+def _matched(workspace: Workspace, done: dict[str, _Audit],
+             routes: list[ScoredSegment], scores: dict[str, dict[_Key, float]],
+             labels: dict[str, str], tolerance_m: float
+             ) -> tuple[list[PairRow], int, list[PairRow]]:
+    """Day against night over all matched segments, and each follow-up's changes."""
+    boxes = _boxes(routes, tolerance_m)
+    ordered = [done[a] for a in boxes if a in done]
+    night_pairs: list[tuple[_Key, _Key]] = []
+    day_pairs = 0
+    follow: list[PairRow] = []
+    for i, one in enumerate(ordered):
+        for other in ordered[i + 1:]:
+            periods = {one.period, other.period}
+            again = one.form_id == other.form_id and one.period == other.period \
+                and one.day < other.day
+            if not (periods == {"day", "night"} or again) or \
+                    not _overlap(boxes[one.uuid], boxes[other.uuid]):
+                continue
+            first, second = (other, one) if one.period == "night" and not again else (one, other)
+            pairs = [((first.uuid, x), (second.uuid, y))
+                     for x, y in matched_segments(workspace, first.uuid, second.uuid)]
+            if not pairs:
+                continue
+            if not again:
+                night_pairs += pairs
+                day_pairs += 1
+                continue
+            where = f"{first.label} → {second.label}"
+            for key, by_segment in scores.items():
+                before, after, n = _means(pairs, by_segment)
+                if n:
+                    follow.append(PairRow(labels[key], before, after, n, where))
+    day_night = [PairRow(labels[key], *_means(night_pairs, by_segment))
+                 for key, by_segment in scores.items()]
+    follow.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
+    return [r for r in day_night if r.segments], day_pairs, follow[:FOLLOW_UP_ROWS]
+
+
+def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopFinding]:
+    ranked = sorted(findings, key=lambda f: -1.0 if f.severity is None else -f.severity)
+    out: list[TopFinding] = []
+    for f in ranked[:TOP_FINDINGS]:
+        thumbs = [p for sha in f.photos if (p := workspace.media.thumbnail_path(sha)).is_file()]
+        severity = "—" if f.severity_raw is None else \
+            f"{f.severity_raw:g} / {f.severity_scale[1]:g}"
+        out.append(TopFinding(f.category_label, severity, f.location, f.label, f.note,
+                              thumbs[0] if thumbs else None))
+    return out
+
+
+def _plans(workspace: Workspace, audits: list[_Audit]) -> list[AgencyPlan]:
+    labels = {a.uuid: a.label for a in audits}
+    plans: dict[str, AgencyPlan] = {}
+    for row in list_actions(workspace):
+        if row["audit"] not in labels:
+            continue
+        agency = row["agency"] or _("(no agency given)")
+        plans.setdefault(agency, AgencyPlan(agency)).rows.append(PlanRow(
+            labels[row["audit"]], row["finding"], row["recommendation"] or row["title"],
+            row["priority"], row["target"], row["status"], row["overdue"]))
+    return [plans[k] for k in sorted(plans)]

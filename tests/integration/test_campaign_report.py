@@ -1,0 +1,125 @@
+"""The campaign report: a real PDF of the demo campaign, read back with pypdf."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from fieldsafe.errors import UserError
+from fieldsafe.services.actions import list_actions
+from fieldsafe.services.campaign_reports import campaign_report
+from fieldsafe.services.campaigns import new_campaign
+from fieldsafe.services.map_data import campaign_findings
+from fieldsafe.services.workspace import Workspace
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from fieldsafe.services.demo import build_demo
+
+    root = tmp_path_factory.mktemp("campaign") / "ws"
+    ws = Workspace(root)
+    try:
+        build_demo(ws, audits=30, photos=6, photo_megapixels=0.3, seed=5)
+    finally:
+        ws.close()
+    yield root
+
+
+def _flat(path: Path) -> tuple[list[str], str]:
+    texts = [page.extract_text() or "" for page in PdfReader(path).pages]
+    return texts, re.sub(r"\s+", " ", " ".join(texts))
+
+
+def _images(path: Path) -> int:
+    count = 0
+    for page in PdfReader(path).pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        count += sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+    return count
+
+
+def test_demo_campaign_report(demo: Path, tmp_path: Path) -> None:
+    ws = Workspace(demo)
+    try:
+        out = campaign_report(ws, None, tmp_path / "campaign.pdf")
+        agencies = {r["agency"] for r in list_actions(ws)}
+        notes = {f.note for f in campaign_findings(ws, list_campaign_id(ws)) if f.note}
+    finally:
+        ws.close()
+    texts, flat = _flat(out)
+    assert len(texts) >= 3
+    for number, text in enumerate(texts, 1):
+        assert f"page {number} of {len(texts)}" in text
+    assert agencies and all(re.sub(r"\s+", " ", a) in flat for a in agencies)
+    assert any(note in flat for note in notes)
+    assert _images(out) >= 1
+    for heading in ("Map of all routes", "Scores by area", "Day and night",
+                    "Top findings by severity", "Action plan: a clear plan with targets",
+                    "Follow-up: what got better, what got worse"):
+        assert heading in flat
+    assert "Only finalized audits are counted" in flat
+    assert re.search(r"Walked length \(sum of the routes\) \d+\.\d\d km", flat)
+    assert "Ward 1 (north-west)" in flat
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def list_campaign_id(ws: Workspace) -> str:
+    from fieldsafe.services.campaigns import list_campaigns
+
+    return str(list_campaigns(ws)[0]["id"])
+
+
+def test_letter_paper_and_bad_input(demo: Path, tmp_path: Path) -> None:
+    ws = Workspace(demo)
+    try:
+        out = campaign_report(ws, "Demo campaign (seed 5)", tmp_path / "c.pdf", paper="letter")
+        assert round(float(PdfReader(out).pages[0].mediabox.width)) == 612
+        with pytest.raises(UserError):
+            campaign_report(ws, "nope", tmp_path / "x.pdf")
+        with pytest.raises(UserError, match="no language 'xx'"):
+            campaign_report(ws, None, tmp_path / "x.pdf", language="xx")
+        with pytest.raises(UserError):
+            campaign_report(ws, None, tmp_path / "missing" / "x.pdf")
+        assert not (tmp_path / "x.pdf").exists()
+    finally:
+        ws.close()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "fieldsafe.cli.main", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+
+
+def test_cli_report_campaign(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli.pdf"
+    done = _cli("--workspace", str(demo), "report", "campaign", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and len(PdfReader(out).pages) >= 3
+    bad = _cli("--workspace", str(demo), "report", "campaign", "nope", "-o",
+               str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_several_campaigns_lists_them(demo: Path, tmp_path: Path) -> None:
+    ws = Workspace(demo)
+    try:
+        new_campaign(ws, "Second look")
+    finally:
+        ws.close()
+    failed = _cli("--workspace", str(demo), "report", "campaign", "-o",
+                  str(tmp_path / "y.pdf"))
+    assert failed.returncode == 2
+    assert len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+    assert "Demo campaign (seed 5)" in failed.stderr and "Second look" in failed.stderr
+    assert not (tmp_path / "y.pdf").exists()
