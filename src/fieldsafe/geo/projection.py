@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import threading
 
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
-
-_WGS84 = CRS.from_epsg(4326)
 
 
 class LocalProjection:
@@ -44,8 +42,25 @@ class LocalProjection:
         return shapely.transform(geom, self._inverse.transform, interleaved=False)
 
 
-@lru_cache(maxsize=64)
+_PER_THREAD = threading.local()
+_CACHE_SIZE = 64
+
+
 def _transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
-    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs")
-    return (Transformer.from_crs(_WGS84, local, always_xy=True),
-            Transformer.from_crs(local, _WGS84, always_xy=True))
+    """The two transformers for a centre, cached per thread: pyproj's CRS and Transformer
+    objects must not be shared between threads (reports are built on a worker thread)."""
+    cache: dict[tuple[float, float], tuple[Transformer, Transformer]] | None = getattr(
+        _PER_THREAD, "cache", None)
+    if cache is None:
+        cache = _PER_THREAD.cache = {}
+    found = cache.get((lon, lat))
+    if found is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        wgs84 = CRS.from_epsg(4326)
+        local = CRS.from_proj4(
+            f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs")
+        found = (Transformer.from_crs(wgs84, local, always_xy=True),
+                 Transformer.from_crs(local, wgs84, always_xy=True))
+        cache[(lon, lat)] = found
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -102,6 +104,9 @@ class MainWindow(QMainWindow):
         self.retire_action = act(self.tr("&Retire audit…"), self.retire_selected)
         self.gallery_action = act(self.tr("&Photos"), self.show_gallery)
         self.map_action = act(self.tr("Campaign &map"), self.show_campaign_map, "Ctrl+M")
+        self.export_audit_action = act(self.tr("Export audit &PDF…"), self.export_audit_pdf)
+        self.export_campaign_action = act(self.tr("Export &campaign PDF…"),
+                                          self.export_campaign_pdf)
         import_form = act(self.tr("&Import form…"), self.import_form)
         settings = act(self.tr("&Settings…"), self.show_settings,
                        QKeySequence.StandardKey.Preferences)
@@ -115,7 +120,8 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
         audit_menu = self.menuBar().addMenu(self.tr("&Audit"))
-        for action in (self.open_action, self.retire_action, self.gallery_action):
+        for action in (self.open_action, self.retire_action, self.gallery_action,
+                       self.export_audit_action, self.export_campaign_action):
             audit_menu.addAction(action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         view_menu.addAction(refresh)
@@ -290,6 +296,43 @@ class MainWindow(QMainWindow):
         view.show()
         self._editors.append(view)
         return view
+
+    def export_audit_pdf(self, target: Path | None = None) -> QWidget | None:
+        """The selected audit's PDF report, built in the background, then previewed."""
+        audit_id = self.selected_audit()
+        if audit_id is None:
+            return None
+        from fieldsafe.services.reports import audit_report
+
+        language = self.settings.value("form_language")
+        lang = language if isinstance(language, str) and language else None
+        return self._export(target, f"audit-{audit_id[:8]}.pdf",
+                            lambda out: audit_report(self.workspace, audit_id, out,
+                                                     language=lang))
+
+    def export_campaign_pdf(self, target: Path | None = None) -> QWidget | None:
+        """The campaign report of the campaign shown in the list (or the only one)."""
+        from fieldsafe.services.campaign_reports import campaign_report
+
+        campaign = self.filters.current().campaign or None
+        return self._export(target, "campaign.pdf",
+                            lambda out: campaign_report(self.workspace, campaign, out))
+
+    def _export(self, target: Path | None, name: str, build: object) -> QWidget | None:
+        from fieldsafe.ui.report_export import ReportExportDialog
+
+        if target is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export PDF"), name, self.tr("PDF files (*.pdf)"))
+            if not chosen:
+                return None
+            target = Path(chosen)
+        dialog = ReportExportDialog(build, target, self)  # type: ignore[arg-type]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None, w=dialog: self._forget(w))
+        self._editors.append(dialog)
+        dialog.show()
+        return dialog
 
     def import_form(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
