@@ -200,3 +200,23 @@ def test_the_report_file_is_readable_by_others(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_the_basemap_is_under_the_route(workspace: Workspace, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from fieldsafe.services.audit_queries import list_audits
+    from fieldsafe.services.demo import build_demo
+    from fieldsafe.services.reports import audit_report
+
+    build_demo(workspace, audits=6, photos=0, seed=9)
+    walk = next(a["id"] for a in list_audits(workspace)
+                if a["form_id"] == "womens_safety_walk" and a["photos"] == 0)
+    out = audit_report(workspace, walk, tmp_path / "walk.pdf")
+    first = PdfReader(str(out)).pages[0]
+    content = first.get_contents()
+    assert content is not None
+    data = content.get_data()
+    # reportlab draws map pictures as inline images (BI ... ID ... EI) in the page's content.
+    widths = [int(w) for w in re.findall(rb"BI\s*/W (\d+)", data)]
+    assert widths and max(widths) >= 300, "the demo's MBTiles basemap is under the route map"

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldsafe.report.backdrop import Backdrop
+
 LatLon = tuple[float, float]
 
 
@@ -29,6 +31,7 @@ class RouteMapData:
     parameter: str = ""
     attribution: str = ""
     no_data_colour: str = "#D9D9D9"
+    backdrop: Backdrop | None = None  # the basemap under the map, where one covers it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import math
 from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
     Circle,
     Drawing,
+    Image,
     Line,
     Polygon,
     PolyLine,
@@ -78,6 +79,9 @@ def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
         x, y = project(where)
         return x + _PAD, y + _PAD + _LEGEND_H
 
+    if data.backdrop is not None:
+        _backdrop(drawing, data, project, width, map_h)
+
     classes = max(1, len(data.legend))
     for line in data.lines:
         points = [v for c in line.coords for v in at(c)]
@@ -101,6 +105,22 @@ def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
                            fillColor=colors.HexColor("#333333")))
     _legend(drawing, data, width)
     return drawing
+
+
+def _backdrop(drawing: Drawing, data: RouteMapData, project: Projection, width: float,
+              map_h: float) -> None:
+    """The basemap picture, cut to exactly the map's box, under everything else."""
+    assert data.backdrop is not None
+
+    def lon_at(x: float) -> float:
+        return project.lon0 + (x - _PAD - project.cx) / (project.kx * project.scale)
+
+    def lat_at(y: float) -> float:
+        return project.lat0 + (y - _PAD - project.cy) / (project.ky * project.scale)
+
+    picture = data.backdrop.crop(lon_at(0), lat_at(0), lon_at(width), lat_at(map_h))
+    if picture.width > 1 and picture.height > 1:
+        drawing.add(Image(0, _LEGEND_H, width, map_h, picture))
 
 
 def _scale_bar(drawing: Drawing, points_per_m: float, width: float) -> None:

@@ -52,7 +52,7 @@ from fieldsafe.services.map_data import (
 from fieldsafe.services.map_forms import OVERALL
 from fieldsafe.services.map_load import form_infos
 from fieldsafe.services.records import resolve_campaign
-from fieldsafe.services.reports import PAPERS, write_atomically
+from fieldsafe.services.reports import PAPERS, with_backdrop, write_atomically
 from fieldsafe.services.revisions import FINALIZED
 from fieldsafe.services.segments import matched_segments
 from fieldsafe.services.workspace import Workspace
@@ -135,7 +135,8 @@ def campaign_report_data(workspace: Workspace, campaign_id: str,
         by_form=_counts(done.values(), lambda a: a.form_title),
         by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
-        area_km2=_area_km2(area_geojson), route_map=_route_map(routes, overall),
+        area_km2=_area_km2(area_geojson),
+        route_map=with_backdrop(_route_map(routes, overall), workspace, list(layer_ids)),
         dark_spots=[s.coords for s in dark_spots(workspace, uuid)],
         hotspots=[((h.lat, h.lon), len(h.members))
                   for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.i18n import _
+from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
     AnswerRow,
@@ -103,6 +105,7 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         form = form_definition(find_version(db, head.form_id, head.form_version))
         campaign = db.get(Campaign, audit.campaign_uuid) if audit.campaign_uuid else None
         attribution = _attribution(db, campaign)
+        campaign_layers = list(campaign.layer_uuids) if campaign is not None else []
         actions = [ActionRow(a.finding_index, a.recommendation or a.title, a.agency,
                              a.priority, a.target_date.isoformat() if a.target_date else "",
                              a.status)
@@ -124,7 +127,8 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         time=_first(form, answers, "time")[:5], period=_period(form, answers, lang, amap),
         team=team, status=status,
         participants=_participants(form, answers, lang, include_sensitive),
-        route_map=_route_map(amap, form, attribution), scores=scores, overall=overall,
+        route_map=_backdropped(_route_map(amap, form, attribution), workspace,
+                               campaign_layers), scores=scores, overall=overall,
         score_method=f"{score_el.name} = {score_el.calculation}"
         if score_el is not None and score_el.calculation else "",
         findings=[FindingItem(
@@ -133,6 +137,40 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
             [workspace.media.thumbnail_path(sha) for sha in f.photos]) for f in amap.findings],
         actions=actions, answers=answer_rows(form, answers, lang, include_sensitive),
         generated=date.today(), version=__version__, sensitive_included=include_sensitive)
+
+
+def with_backdrop(route_map: RouteMapData, workspace: Workspace,
+                  campaign_layers: list[object]) -> RouteMapData:
+    """The map with the basemap picture under it, where a workspace basemap covers it."""
+    return dataclasses.replace(route_map, backdrop=basemap_backdrop(
+        workspace, campaign_layers, route_map.bounds))
+
+
+def _backdropped(route_map: RouteMapData | None, workspace: Workspace,
+                 campaign_layers: list[object]) -> RouteMapData | None:
+    return None if route_map is None else with_backdrop(route_map, workspace, campaign_layers)
+
+
+def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
+                     bounds: tuple[tuple[float, float], tuple[float, float]] | None
+                     ) -> Backdrop | None:
+    """The basemap picture for a report map around ``bounds`` (half again each side, so it
+    fills the map's box whatever its shape), from the campaign's basemap, else the first."""
+    if bounds is None:
+        return None
+    from fieldsafe.report.backdrop import make_backdrop
+    from fieldsafe.services.layers import list_layers
+
+    basemaps = [x for x in list_layers(workspace) if x["kind"] == "basemap"]
+    basemaps.sort(key=lambda x: x["id"] not in campaign_layers)
+    if not basemaps:
+        return None
+    (south, west), (north, east) = bounds
+    side = max(north - south, east - west, 0.002)
+    middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
+    return make_backdrop(workspace.layers_dir / str(basemaps[0]["file"]),
+                         middle_lat - side, middle_lon - side, middle_lat + side,
+                         middle_lon + side)
 
 
 def _attribution(db: Any, campaign: Campaign | None) -> str:
