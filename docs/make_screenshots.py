@@ -86,6 +86,8 @@ def main() -> int:
         gallery.grab().save(str(OUT / "photo-gallery.png"))
         gallery.close()
 
+        _report_pages(workspace, audit_id, Path(folder))
+
         window.tabs.setCurrentIndex(1)
         _settle(app)
         plan = window._action_plan
@@ -96,6 +98,27 @@ def main() -> int:
         workspace.close()
     print(f"screenshots written to {OUT}")
     return 0
+
+
+def _report_pages(workspace: object, audit_id: str, folder: Path) -> None:
+    """Page 1 of an audit report and page 2 of the campaign report, rendered with QtPdf."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    from fieldsafe.services.campaign_reports import campaign_report
+    from fieldsafe.services.reports import audit_report
+
+    for build, name, page in (
+            (lambda out: audit_report(workspace, audit_id, out), "report-audit.png", 0),
+            (lambda out: campaign_report(workspace, None, out), "report-campaign.png", 1)):
+        pdf = build(folder / "report.pdf")  # type: ignore[no-untyped-call]
+        document = QPdfDocument()
+        document.load(str(pdf))
+        size = document.pagePointSize(page)
+        image = document.render(page, QSize(round(size.width() * 80 / 72),
+                                            round(size.height() * 80 / 72)))
+        image.save(str(OUT / name))
+        document.close()
 
 
 def _settle(app: object, map_view: object = None) -> None:
