@@ -121,8 +121,17 @@ def match_segments(a: list[Segment], b: list[Segment], tolerance_m: float = 25.0
     if not a or not b:
         return []
     projection = LocalProjection.around(*(s.geometry for s in a), *(s.geometry for s in b))
-    lines_a = projection.to_metres([s.geometry for s in a])
-    lines_b = projection.to_metres([s.geometry for s in b])
+    return match_lines(projection.to_metres([s.geometry for s in a]),
+                       projection.to_metres([s.geometry for s in b]), tolerance_m,
+                       max_angle_deg)
+
+
+def match_lines(lines_a: list[BaseGeometry], lines_b: list[BaseGeometry],
+                tolerance_m: float = 25.0, max_angle_deg: float = 30.0) -> list[tuple[int, int]]:
+    """:func:`match_segments` for lines already in one metric projection (so that many
+    routes can be matched without projecting them again for every pair)."""
+    if not len(lines_a) or not len(lines_b):
+        return []
     middles = shapely.line_interpolate_point(lines_b, 0.5, normalized=True)
     tree = shapely.STRtree(lines_a)
     js, is_ = tree.query(middles, predicate="dwithin", distance=tolerance_m)

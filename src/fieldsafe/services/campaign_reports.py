@@ -14,12 +14,15 @@ from pathlib import Path
 import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, shape
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
+from fieldsafe.geo.projection import LocalProjection
+from fieldsafe.geo.segments import match_lines
 from fieldsafe.i18n import _
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
@@ -54,7 +57,6 @@ from fieldsafe.services.map_load import form_infos
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import PAPERS, with_backdrop, write_atomically
 from fieldsafe.services.revisions import FINALIZED
-from fieldsafe.services.segments import matched_segments
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Audit, AuditRevision, Campaign
 
@@ -278,6 +280,7 @@ def _matched(workspace: Workspace, done: dict[str, _Audit],
     """Day against night over all matched segments, and each follow-up's changes."""
     boxes = _boxes(routes, tolerance_m)
     ordered = [done[a] for a in boxes if a in done]
+    lines = _projected_routes(routes)
     night_pairs: list[tuple[_Key, _Key]] = []
     day_pairs = 0
     follow: list[PairRow] = []
@@ -290,8 +293,9 @@ def _matched(workspace: Workspace, done: dict[str, _Audit],
                     not _overlap(boxes[one.uuid], boxes[other.uuid]):
                 continue
             first, second = (other, one) if one.period == "night" and not again else (one, other)
-            pairs = [((first.uuid, x), (second.uuid, y))
-                     for x, y in matched_segments(workspace, first.uuid, second.uuid)]
+            a, b = lines.get(first.uuid, ([], [])), lines.get(second.uuid, ([], []))
+            pairs = [((first.uuid, a[0][x]), (second.uuid, b[0][y]))
+                     for x, y in match_lines(a[1], b[1], tolerance_m)]
             if not pairs:
                 continue
             if not again:
@@ -307,6 +311,27 @@ def _matched(workspace: Workspace, done: dict[str, _Audit],
                  for key, by_segment in scores.items()]
     follow.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
     return [r for r in day_night if r.segments], day_pairs, follow[:FOLLOW_UP_ROWS]
+
+
+def _projected_routes(routes: list[ScoredSegment]) -> dict[str, tuple[list[int],
+                                                                      list[BaseGeometry]]]:
+    """Each audit's segment indexes and lines in one metric projection for the whole
+    campaign: made once, so matching many pairs of audits stays cheap."""
+    if not routes:
+        return {}
+    lats = [c[0] for s in routes for c in s.coords]
+    lons = [c[1] for s in routes for c in s.coords]
+    projection = LocalProjection((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
+    by_audit: dict[str, list[ScoredSegment]] = {}
+    for segment in routes:
+        by_audit.setdefault(segment.audit_id, []).append(segment)
+    out: dict[str, tuple[list[int], list[BaseGeometry]]] = {}
+    for audit_id, segments in by_audit.items():
+        segments.sort(key=lambda s: s.index)
+        geometries = [LineString([(lon, lat) for lat, lon in s.coords]) for s in segments]
+        out[audit_id] = ([s.index for s in segments],
+                         list(projection.to_metres(geometries)))
+    return out
 
 
 def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopFinding]:
