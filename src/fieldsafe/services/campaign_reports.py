@@ -127,8 +127,7 @@ def campaign_report_data(workspace: Workspace, campaign_id: str,
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
-    day_night, day_pairs, follow_up = _matched(workspace, done, routes, scores, labels,
-                                               tolerance_m)
+    day_night, day_pairs, follow_up = _matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
         name=name, audits=len(done), drafts=len(audits) - len(done),
@@ -273,7 +272,7 @@ def _means(pairs: list[tuple[_Key, _Key]], by_segment: dict[_Key, float]
             len(both))
 
 
-def _matched(workspace: Workspace, done: dict[str, _Audit],
+def _matched(done: dict[str, _Audit],
              routes: list[ScoredSegment], scores: dict[str, dict[_Key, float]],
              labels: dict[str, str], tolerance_m: float
              ) -> tuple[list[PairRow], int, list[PairRow]]:

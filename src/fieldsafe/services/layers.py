@@ -99,3 +99,13 @@ def remove_layer(workspace: Workspace, layer_id: str) -> None:
         filename = layer.filename
         db.delete(layer)
     (workspace.layers_dir / filename).unlink(missing_ok=True)
+
+
+def basemap_file(workspace: Workspace, preferred: list[object] | None = None) -> Path | None:
+    """The MBTiles basemap to show: the first of ``preferred`` layers (a campaign's), else the
+    workspace's first basemap whose file is there."""
+    wanted = list(preferred or [])
+    basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
+    basemaps.sort(key=lambda layer: layer["id"] not in wanted)
+    files = [workspace.layers_dir / str(layer["file"]) for layer in basemaps]
+    return next((f for f in files if f.is_file()), None)

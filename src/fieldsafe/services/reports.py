@@ -159,17 +159,15 @@ def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
     if bounds is None:
         return None
     from fieldsafe.report.backdrop import make_backdrop
-    from fieldsafe.services.layers import list_layers
+    from fieldsafe.services.layers import basemap_file
 
-    basemaps = [x for x in list_layers(workspace) if x["kind"] == "basemap"]
-    basemaps.sort(key=lambda x: x["id"] not in campaign_layers)
-    if not basemaps:
+    basemap = basemap_file(workspace, campaign_layers)
+    if basemap is None:
         return None
     (south, west), (north, east) = bounds
     side = max(north - south, east - west, 0.002)
     middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
-    return make_backdrop(workspace.layers_dir / str(basemaps[0]["file"]),
-                         middle_lat - side, middle_lon - side, middle_lat + side,
+    return make_backdrop(basemap, middle_lat - side, middle_lon - side, middle_lat + side,
                          middle_lon + side)
 
 

@@ -27,8 +27,8 @@ def map_settings(workspace: Workspace, campaign_uuid: str | None
     """The basemap for the map editors (the campaign's, else the workspace's first), and
     the campaign's segment length and snapping tolerance (m)."""
     from fieldsafe.services.campaigns import list_campaigns
+    from fieldsafe.services.layers import basemap_file
     from fieldsafe.services.segments import DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M
-    from fieldsafe.ui.map.map_content import basemap_path
 
     segment_m, tolerance_m, preferred = DEFAULT_SEGMENT_M, DEFAULT_TOLERANCE_M, []
     basemap: Path | None = None
@@ -37,7 +37,7 @@ def map_settings(workspace: Workspace, campaign_uuid: str | None
             if campaign["id"] == campaign_uuid:
                 segment_m, tolerance_m = campaign["segment_m"], campaign["tolerance_m"]
                 preferred = list(campaign["layers"])
-        basemap = basemap_path(workspace, preferred)
+        basemap = basemap_file(workspace, preferred)
     return basemap, float(segment_m), float(tolerance_m)
 
 

@@ -6,13 +6,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from fieldsafe.errors import UserError
+from fieldsafe.services.layers import basemap_file
 from fieldsafe.services.map_data import audit_map
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.map.layer_list import LayerListWidget
 from fieldsafe.ui.map.layers import Feature
 from fieldsafe.ui.map.map_content import (
     area_layers,
-    basemap_path,
     finding_layer,
     photo_layer,
     segment_layer,
@@ -56,7 +56,7 @@ class AuditMapWidget(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         try:
-            self.view.set_basemap(basemap_path(workspace))
+            self.view.set_basemap(basemap_file(workspace))
         except UserError as err:
             self.status.setText(str(err))
         for layer in area_layers(workspace):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
+from fieldsafe.services.layers import basemap_file
 from fieldsafe.services.map_data import (
     campaign_findings,
     campaign_segments,
@@ -26,7 +27,6 @@ from fieldsafe.ui.map.layer_list import LayerListWidget
 from fieldsafe.ui.map.layers import LineLayer
 from fieldsafe.ui.map.map_content import (
     area_layers,
-    basemap_path,
     dark_spot_layer,
     finding_layer,
     segment_layer,
@@ -85,7 +85,7 @@ class CampaignMap(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         try:
-            self.view.set_basemap(basemap_path(workspace, self._layer_ids))
+            self.view.set_basemap(basemap_file(workspace, self._layer_ids))
         except UserError as err:
             self.legend.setText(str(err))
         for layer in area_layers(workspace, self._layer_ids):

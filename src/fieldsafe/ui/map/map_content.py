@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from PySide6.QtGui import QColor
 from shapely.geometry import shape
@@ -80,16 +79,6 @@ def area_layers(workspace: Workspace, layer_ids: list[object] | None = None) -> 
         out.append(AreaLayer(f"areas-{layer['id']}", layer["name"],
                              [(a.geometry, a.name) for a in areas], QColor("#5e3c99")))
     return out
-
-
-def basemap_path(workspace: Workspace, preferred: list[object] | None = None) -> Path | None:
-    """The MBTiles basemap to show: the first of ``preferred`` layers (a campaign's), else the
-    workspace's first basemap whose file is there."""
-    wanted = list(preferred or [])
-    basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
-    basemaps.sort(key=lambda layer: layer["id"] not in wanted)
-    files = [workspace.layers_dir / str(layer["file"]) for layer in basemaps]
-    return next((f for f in files if f.is_file()), None)
 
 
 def area_geometry(geojson: str) -> object:
