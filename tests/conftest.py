@@ -53,3 +53,57 @@ def walk_answers() -> dict[str, object]:
 
     return dict(json.loads((ROOT / "tests/data/instruments/womens_safety_walk.answers.json")
                            .read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated workspace database with the built-in instruments and no device identity:
+    copied for each device a test needs, instead of running the migrations each time."""
+    import sqlite3
+
+    from fieldsafe.services.form_library import ensure_builtin_forms
+    from fieldsafe.services.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("template") / "ws"
+    ws = Workspace(root)
+    ensure_builtin_forms(ws)
+    ws.close()
+    con = sqlite3.connect(ws.db_path)
+    con.execute("DELETE FROM local_settings")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return ws.db_path
+
+
+@pytest.fixture
+def make_device(tmp_path: Path, template_database: Path):  # type: ignore[no-untyped-def]
+    """``make_device("laptop-1", team="north")``: a new workspace, as another device."""
+    import shutil
+
+    from fieldsafe.services.workspace import Workspace
+
+    opened: list[object] = []
+
+    def make(name: str, team: str = "default", user: str = "tester") -> Workspace:
+        root = tmp_path / name
+        root.mkdir()
+        shutil.copyfile(template_database, root / template_database.name)
+        ws = Workspace(root)
+        ws.set_identity(device_name=name, team=team, user=user)
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def tiny_form(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A three-question form with a finding repeat, for property tests of sync."""
+    from tests.integration.test_sync_property import FORM
+
+    path = tmp_path_factory.mktemp("forms") / "tiny.md"
+    path.write_text(textwrap.dedent(FORM).strip() + "\n", encoding="utf-8")
+    return path

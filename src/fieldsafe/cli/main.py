@@ -27,7 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     from fieldsafe.cli import (
         audit_commands,
+        bundle_commands,
+        conflict_commands,
         demo_commands,
+        export_commands,
         forms_commands,
         report_commands,
         workspace_commands,
@@ -38,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands.register(commands)
     demo_commands.register(commands)
     report_commands.register(commands)
+    bundle_commands.register(commands)
+    conflict_commands.register(commands)
+    export_commands.register(commands)
     return parser
 
 

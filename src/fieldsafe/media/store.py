@@ -50,6 +50,14 @@ class MediaStore:
             _atomic_write(self.path(sha256), [data], expected=sha256)
         return sha256
 
+    def put_stream(self, chunks: Iterable[bytes], sha256: str) -> bool:
+        """Store bytes that must hash to ``sha256`` (from a sync bundle, say); whether a new
+        file was written. Bytes that do not match write nothing (MediaError)."""
+        if self._intact(sha256):
+            return False
+        _atomic_write(self.path(sha256), chunks, expected=sha256)
+        return True
+
     def path(self, sha256: str) -> Path:
         """Where the original with this SHA-256 is (or would be) stored.
 

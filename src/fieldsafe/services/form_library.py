@@ -121,7 +121,7 @@ def form_definition(record: FormVersion) -> FormDef:
     if cached is not None:
         return cached
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / record.source_name
+        path = Path(folder) / (Path(record.source_name).name or "form.xlsx")
         path.write_bytes(record.source_bytes)
         form = load_form(path)
     form.source = record.source_name

@@ -16,6 +16,7 @@ from fieldsafe.forms.session import FormSession
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.audit_content import FileAnswer, file_answers, geometries
+from fieldsafe.services.audit_heads import refresh_heads
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.workspace import Identity, Workspace
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Geometry, Media
@@ -91,6 +92,36 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
         answers = _with_meta(snapshot.answers, revision, head if audit_id else None)
         _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
         revision.answers = answers
+        return revision
+
+
+def store_resolution(workspace: Workspace, audit_uuid: str, snapshot: Snapshot, status: str,
+                     sides: list[str], now: Callable[[], datetime] = datetime.now,
+                     ) -> AuditRevision:
+    """Save the resolution of a conflict: one new revision that continues every side in
+    ``sides`` (the first is its parent, the others are merged), so the conflict closes and
+    later bundles merge onto it cleanly."""
+    stamp = now()
+    with workspace.transaction() as db:
+        audit = resolve_audit(db, audit_uuid)
+        rows = [db.get(AuditRevision, uuid) for uuid in sides]
+        parents = [r for r in rows if r is not None and r.audit_uuid == audit.uuid]
+        if len(parents) != len(sides) or not parents:
+            raise UserError(_("audit {id} has changed since its conflict was shown; look "
+                              "at it again").format(id=audit.uuid))
+        base = parents[0]
+        revision = AuditRevision(
+            uuid=new_id(), audit_uuid=audit.uuid, parent_uuid=base.uuid,
+            merges=[p.uuid for p in parents[1:]],
+            number=max(p.number for p in parents) + 1, form_id=snapshot.form_id,
+            form_version=snapshot.form_version, status=status, answers=snapshot.answers,
+            created_at=stamp, saved_at=stamp)
+        db.add(revision)
+        answers = _with_meta(snapshot.answers, revision, base)
+        _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
+        revision.answers = answers
+        db.flush()
+        refresh_heads(db, [audit.uuid])
         return revision
 
 

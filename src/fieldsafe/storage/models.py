@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The schema version this release writes. Stored in PRAGMA user_version, so the check at
 # start-up is one cheap query; Alembic is imported only when a migration is due.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Base(DeclarativeBase):
@@ -117,6 +117,10 @@ class AuditRevision(Provenance, Base):
     instance_name: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     saved_at: Mapped[datetime] = mapped_column(DateTime)
+    # The other revisions a conflict resolution joins (parent_uuid is the first one).
+    merges: Mapped[list[object]] = mapped_column(JSON, default=list, server_default="[]")
+    # Sent with its sensitive answers left out (bundle export --exclude-sensitive).
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     audit: Mapped[Audit] = relationship(back_populates="revisions")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="revision", cascade="all, delete-orphan")
@@ -216,5 +220,39 @@ class Layer(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-Index("ix_audit_revisions_audit_number", AuditRevision.audit_uuid, AuditRevision.number,
-      unique=True)
+class ReceivedBundle(Base):
+    """A sync bundle merged here: recognised again by its UUID and manifest hash."""
+
+    __tablename__ = "received_bundles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+    device_name: Mapped[str] = mapped_column(String(200), default="")
+    team: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class SentRecord(Base):
+    """What the last bundles sent to a recipient held: a fingerprint per record, so that
+    ``--since-last`` sends only what changed since."""
+
+    __tablename__ = "sent_records"
+    recipient: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class TrustedDevice(Base):
+    """A device whose signed bundles are accepted (``devices trust``)."""
+
+    __tablename__ = "trusted_devices"
+    public_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Not unique: two laptops that edit the same revision both make revision number N + 1.
+Index("ix_audit_revisions_audit_number", AuditRevision.audit_uuid, AuditRevision.number)

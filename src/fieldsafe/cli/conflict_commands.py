@@ -1,0 +1,82 @@
+"""``fieldsafe conflicts`` commands: audits changed on two devices, listed and resolved."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from fieldsafe.cli.common import open_ws, print_json
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+
+
+def register(commands: Any) -> None:
+    conflicts = commands.add_parser("conflicts", help=_("audits changed on two devices"))
+    sub = conflicts.add_subparsers(dest="conflicts_command", metavar="COMMAND", required=True)
+    listing = sub.add_parser("list", help=_("list audits in conflict, field by field"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+    resolve = sub.add_parser("resolve", help=_("resolve a conflict with a new revision"))
+    resolve.add_argument("audit", metavar="AUDIT_ID")
+    how = resolve.add_mutually_exclusive_group(required=True)
+    how.add_argument("--take", metavar="DEVICE",
+                     help=_("keep the side from this device (ID or name) or revision"))
+    how.add_argument("--answers", type=Path, metavar="FILE.json",
+                     help=_("the resolved answers, as a JSON object"))
+    resolve.set_defaults(handler=run_resolve)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from fieldsafe.services.conflicts import list_conflicts
+
+    with open_ws(args) as ws:
+        found = list_conflicts(ws)
+    if args.json:
+        print_json([c.as_dict() for c in found])
+        return 0
+    if not found:
+        print(_("no conflicts"))
+    for c in found:
+        print(_("audit {id} ({form}) {name}").format(id=c.audit, form=c.form_id,
+                                                     name=c.instance_name).rstrip())
+        for side in c.sides:
+            print(_("  side {rev}: {device}, {author}, team {team}, {status}, saved {at}")
+                  .format(rev=side.revision[:8], device=side.device_name or side.device_id,
+                          author=side.author, team=side.team, status=side.status,
+                          at=side.saved_at.isoformat(timespec="seconds")))
+        for name in c.fields:
+            values = " | ".join(_short(s.answers.get(name)) for s in c.sides)
+            print(f"    {c.labels.get(name, name)}: {values}")
+    return 0
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list):
+        return _("{n} items").format(n=len(value))
+    text = "" if value is None else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    from fieldsafe.services.conflicts import resolve_conflict
+
+    answers = None
+    if args.answers is not None:
+        try:
+            answers = json.loads(args.answers.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise UserError(_("{file}: cannot be read: {why}").format(
+                file=args.answers, why=err.strerror or err)) from None
+        except ValueError as err:
+            raise UserError(_("{file}: not valid JSON: {why}").format(
+                file=args.answers, why=err)) from None
+        if not isinstance(answers, dict):
+            raise UserError(_("{file}: the answers must be a JSON object").format(
+                file=args.answers))
+    with open_ws(args) as ws:
+        result = resolve_conflict(ws, args.audit, take=args.take, answers=answers)
+    print(_("audit {id}: resolved as revision {n} ({status})").format(
+        id=result.id, n=result.revision, status=result.status))
+    return 0

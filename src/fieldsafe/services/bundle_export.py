@@ -1,0 +1,242 @@
+"""Sending: a sync bundle of this workspace's records and media, everything or what changed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from msgspec import Struct
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from fieldsafe import __version__
+from fieldsafe.errors import UserError
+from fieldsafe.forms.model import FormDef
+from fieldsafe.i18n import _
+from fieldsafe.ids import new_id
+from fieldsafe.services import sync_records as conv
+from fieldsafe.services.devices import private_key
+from fieldsafe.services.form_library import form_definition
+from fieldsafe.services.jobs import NO_PROGRESS, Progress
+from fieldsafe.services.records import resolve_campaign
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import (
+    ActionItem,
+    Audit,
+    AuditRevision,
+    Campaign,
+    FormVersion,
+    Layer,
+    Media,
+    SentRecord,
+)
+from fieldsafe.sync import records as rec
+from fieldsafe.sync.archive import BundleWriter
+from fieldsafe.sync.manifest import ExportOptions, Manifest, ManifestEntry, SourceDevice
+from fieldsafe.sync.manifest import encode_manifest as encode_manifest_bytes
+from fieldsafe.sync.signing import sign
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    bundle_uuid: str
+    counts: dict[str, int]
+    media_bytes: int
+    signed: bool
+    unchanged: int = 0  # records left out with --since-last: the recipient has them
+    fingerprints: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "bundle_uuid": self.bundle_uuid,
+                "counts": self.counts, "media_bytes": self.media_bytes,
+                "signed": self.signed, "unchanged": self.unchanged}
+
+
+@dataclass
+class _Gathered:
+    lines: dict[str, list[bytes]] = field(default_factory=dict)
+    media: dict[str, int] = field(default_factory=dict)  # sha256 -> size
+    layer_files: dict[str, Path] = field(default_factory=dict)  # sha256 -> file
+    fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)
+    unchanged: int = 0
+
+    def add(self, kind: str, record: Struct) -> None:
+        self.lines.setdefault(kind, []).append(rec.encode(record))
+
+
+def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = None,
+                  since_last: str | None = None, include_drafts: bool = False,
+                  with_basemaps: bool = False, exclude_sensitive: bool = False,
+                  sign_bundle: bool = False, progress: Progress = NO_PROGRESS,
+                  now: Callable[[], datetime] = datetime.now) -> ExportResult:
+    """Write a bundle to ``output`` (whole or not at all). With ``since_last``, records the
+    recipient was sent before and that did not change since are left out; the rest (and
+    everything new) goes. Recorded as sent to the recipient once the file is in place."""
+    ident = workspace.identity
+    options = ExportOptions(campaign=None, since_last=since_last or None,
+                            include_drafts=include_drafts, with_basemaps=with_basemaps,
+                            exclude_sensitive=exclude_sensitive)
+    if output.suffix != ".fieldsafe":
+        output = output.with_name(output.name + ".fieldsafe")
+    with workspace.transaction() as db:
+        campaign_uuid = resolve_campaign(db, campaign).uuid if campaign else None
+        options.campaign = campaign_uuid
+        sent = _sent(db, since_last) if since_last else {}
+        gathered = _gather(workspace, db, options, sent, progress)
+        key = private_key(db) if sign_bundle else None
+    bundle_uuid = new_id()
+    writer = BundleWriter(output)
+    try:
+        for kind in rec.KINDS:
+            writer.add_lines(rec.record_file(kind), iter(gathered.lines.get(kind, [])))
+        total, done = len(gathered.media) + len(gathered.layer_files), 0
+        for sha in sorted(gathered.media):
+            writer.add_file(f"media/{sha}", _media_file(workspace, sha))
+            done += 1
+            progress.step(done, total, _("photos and files"))
+        for sha, path in sorted(gathered.layer_files.items()):
+            writer.add_file(f"layers/{sha}", path, compress=True)
+            done += 1
+            progress.step(done, total, _("layers"))
+        counts = {kind: len(gathered.lines.get(kind, [])) for kind in rec.KINDS}
+        manifest = Manifest(
+            format="fieldsafe-bundle", format_version=1, app_version=__version__,
+            bundle_uuid=bundle_uuid, created_at=now().replace(microsecond=0),
+            device=SourceDevice(id=ident.device_id, name=ident.device_name),
+            author=ident.user, team=ident.team, options=options, counts=counts,
+            entries={name: ManifestEntry(sha256=e.sha256, size=e.size)
+                     for name, e in writer.entries.items()})
+        data = encode_manifest_bytes(manifest)
+        path = writer.finish(data, sign(key, data) if key is not None else None)
+    except BaseException:
+        writer.abort()
+        raise
+    if since_last:
+        _remember(workspace, since_last, gathered.fingerprints)
+    return ExportResult(path, bundle_uuid, counts, sum(gathered.media.values()),
+                        key is not None, gathered.unchanged, gathered.fingerprints)
+
+
+def _sent(db: Session, recipient: str) -> dict[tuple[str, str], str]:
+    return {(s.kind, s.record_uuid): s.fingerprint for s in db.scalars(
+        select(SentRecord).where(SentRecord.recipient == recipient))}
+
+
+def _remember(workspace: Workspace, recipient: str,
+              fingerprints: dict[tuple[str, str], str]) -> None:
+    with workspace.transaction() as db:
+        for (kind, uuid), print_ in fingerprints.items():
+            db.merge(SentRecord(recipient=recipient, kind=kind, record_uuid=uuid,
+                                fingerprint=print_))
+
+
+def _changed(g: _Gathered, sent: dict[tuple[str, str], str], kind: str, uuid: str,
+             fingerprint: str) -> bool:
+    g.fingerprints[(kind, uuid)] = fingerprint
+    if sent.get((kind, uuid)) == fingerprint:
+        g.unchanged += 1
+        return False
+    return True
+
+
+def _print(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def _gather(workspace: Workspace, db: Session, options: ExportOptions,
+            sent: dict[tuple[str, str], str], progress: Progress) -> _Gathered:
+    g = _Gathered()
+    audits = list(db.scalars(_audit_query(options.campaign)))
+    forms_used: set[tuple[str, str]] = set()
+    forms: dict[tuple[str, str], FormDef | None] = {}
+    sent_audits: set[str] = set()
+    for index, audit in enumerate(audits, start=1):
+        revisions = [r for r in audit.revisions
+                     if options.include_drafts or r.status != "draft"]
+        if revisions:
+            records = [_revision(db, r, options.exclude_sensitive, forms) for r in revisions]
+            sent_audits.add(audit.uuid)
+            forms_used.update((r.form_id, r.form_version) for r in revisions)
+            if _changed(g, sent, "audit", audit.uuid, _print(
+                    options.exclude_sensitive,
+                    *sorted((r.uuid, r.status, r.saved_at) for r in revisions))):
+                g.add("audits", conv.audit_record(audit, records))
+                for r in records:
+                    for a in r.attachments:
+                        g.media[a.sha256] = 0
+        if index % 200 == 0:
+            progress.step(index, len(audits), _("audits"))
+    campaigns = list(db.scalars(select(Campaign).order_by(Campaign.uuid)))
+    if options.campaign:
+        campaigns = [c for c in campaigns if c.uuid == options.campaign]
+    layer_ids: set[str] = set()
+    form_ids: set[str] = set()
+    for c in campaigns:
+        layer_ids.update(str(x) for x in c.layer_uuids)
+        form_ids.update(str(x) for x in c.form_ids)
+        if _changed(g, sent, "campaign", c.uuid, _print(c.modified_at, c.device_id)):
+            g.add("campaigns", conv.campaign_record(c))
+    for f in db.scalars(select(FormVersion).order_by(FormVersion.form_id, FormVersion.id)):
+        wanted = (f.form_id, f.version) in forms_used or f.form_id in form_ids or \
+            options.campaign is None
+        if wanted and _changed(g, sent, "form", f"{f.form_id}@{f.version}", f.content_hash):
+            g.add("forms", conv.form_record(f))
+    for layer in db.scalars(select(Layer).order_by(Layer.uuid)):
+        if layer.kind == "basemap" and not options.with_basemaps:
+            continue
+        if options.campaign and layer.uuid not in layer_ids:
+            continue
+        if _changed(g, sent, "layer", layer.uuid, layer.sha256):
+            g.add("layers", conv.layer_record(layer))
+            g.layer_files[layer.sha256] = workspace.layers_dir / layer.filename
+    for item in db.scalars(select(ActionItem).options(selectinload(ActionItem.changes))
+                           .order_by(ActionItem.uuid)):
+        if item.audit_uuid not in sent_audits:
+            continue
+        if _changed(g, sent, "action", item.uuid,
+                    _print(*sorted(c.uuid for c in item.changes))):
+            g.add("actions", conv.action_record(item))
+    for sha in sorted(g.media):
+        media = db.get(Media, sha)
+        if media is None:
+            raise UserError(_("media {sha} is used by an audit but not recorded; run "
+                              "'fieldsafe workspace check'").format(sha=sha))
+        g.media[sha] = media.size
+        g.add("media", conv.media_record(media))
+    return g
+
+
+def _audit_query(campaign_uuid: str | None) -> Any:
+    query = select(Audit).options(selectinload(Audit.revisions).selectinload(
+        AuditRevision.attachments), selectinload(Audit.revisions).selectinload(
+        AuditRevision.geometries)).order_by(Audit.uuid)
+    return query.where(Audit.campaign_uuid == campaign_uuid) if campaign_uuid else query
+
+
+def _revision(db: Session, r: AuditRevision, exclude_sensitive: bool,
+              forms: dict[tuple[str, str], FormDef | None]) -> rec.RevisionRecord:
+    if not exclude_sensitive:
+        return conv.revision_record(r)
+    key = (r.form_id, r.form_version)
+    if key not in forms:
+        record = db.scalar(select(FormVersion).where(FormVersion.form_id == r.form_id,
+                                                     FormVersion.version == r.form_version))
+        forms[key] = form_definition(record) if record is not None else None
+    form = forms[key]
+    if form is None:
+        return conv.revision_record(r)
+    answers, names = conv.redact(form, r.answers)
+    return conv.revision_record(r, answers, names)
+
+
+def _media_file(workspace: Workspace, sha: str) -> Path:
+    path = workspace.media.path(sha)
+    if not path.is_file():
+        raise UserError(_("media {sha} is missing from the workspace; run 'fieldsafe "
+                          "workspace check'").format(sha=sha))
+    return path

@@ -1,0 +1,296 @@
+"""Receiving, step two: merge a checked bundle in one transaction; undo its files on failure."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from fieldsafe.media.errors import MediaError
+from fieldsafe.media.photos import make_thumbnail
+from fieldsafe.services import sync_records as conv
+from fieldsafe.services.audit_heads import refresh_heads
+from fieldsafe.services.bundle_check import Checked
+from fieldsafe.services.jobs import Progress
+from fieldsafe.services.merge_report import NEW, PRESENT, UPDATED, MergeReport, Outcome
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import (
+    ActionChange,
+    ActionItem,
+    Attachment,
+    Audit,
+    AuditRevision,
+    Campaign,
+    FormVersion,
+    Geometry,
+    Layer,
+    Media,
+    ReceivedBundle,
+)
+from fieldsafe.sync import records as rec
+from fieldsafe.sync.archive import BundleReader
+
+CHUNK = 1024 * 1024
+BATCH = 500
+
+
+def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
+          progress: Progress, now: Callable[[], datetime] = datetime.now) -> MergeReport:
+    """Copy the bundle's new media and layer files in, then merge every record in one
+    transaction. Any failure removes the files this merge added and leaves the database
+    as it was."""
+    new_media: list[str] = []
+    new_layers: list[str] = []
+    try:
+        _copy_media(workspace, reader, checked, progress, new_media)
+        _copy_layers(workspace, reader, checked, new_layers)
+        with workspace.transaction() as db:
+            out = report.outcomes
+            _merge_forms(db, checked, out, now)
+            _merge_layers(db, checked, out, now)
+            _merge_campaigns(db, checked, out)
+            _merge_media(db, checked, out)
+            _merge_audits(db, checked, out, progress)
+            _merge_actions(db, checked, out)
+            m = checked.manifest
+            db.add(ReceivedBundle(bundle_uuid=m.bundle_uuid,
+                                  manifest_sha256=checked.manifest_sha256,
+                                  device_id=m.device.id, device_name=m.device.name,
+                                  team=m.team, imported_at=now(), summary=report.counts()))
+    except BaseException:
+        for sha in new_media:
+            workspace.media.remove(sha)
+        for name in new_layers:
+            (workspace.layers_dir / name).unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _stream(reader: BundleReader, checked: Checked, name: str) -> Iterator[bytes]:
+    with reader.open_checked(name, checked.entry(name)) as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def _copy_media(workspace: Workspace, reader: BundleReader, checked: Checked,
+                progress: Progress, written: list[str]) -> None:
+    media = checked.records["media"]
+    for index, record in enumerate(media, start=1):
+        if not workspace.media.has(record.sha256):
+            if workspace.media.put_stream(_stream(reader, checked, f"media/{record.sha256}"),
+                                          record.sha256):
+                written.append(record.sha256)
+            if record.mime.startswith("image/") and \
+                    not workspace.media.thumbnail_path(record.sha256).exists():
+                # A photo Pillow cannot read is shown without a thumbnail.
+                with contextlib.suppress(MediaError):
+                    workspace.media.put_thumbnail(
+                        record.sha256, make_thumbnail(workspace.media.path(record.sha256)))
+        progress.step(index, len(media), "media")
+
+
+def layer_filename(record: rec.LayerRecord) -> str:
+    return f"{record.uuid}{PurePosixPath(record.filename).suffix.lower()}"
+
+
+def _copy_layers(workspace: Workspace, reader: BundleReader, checked: Checked,
+                 written: list[str]) -> None:
+    for record in checked.records["layers"]:
+        target = workspace.layers_dir / layer_filename(record)
+        if target.exists():
+            continue
+        workspace.layers_dir.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.part")
+        with temp.open("wb") as out:
+            reader.copy_to(f"layers/{record.sha256}", checked.entry(f"layers/{record.sha256}"),
+                           out)
+        temp.replace(target)
+        written.append(target.name)
+
+
+def _who(record: Any) -> dict[str, str]:
+    return {"device": record.device_name or record.device_id, "team": record.team,
+            "author": record.author}
+
+
+def _merge_forms(db: Session, checked: Checked, out: list[Outcome],
+                 now: Callable[[], datetime]) -> None:
+    for f in checked.records["forms"]:
+        key = f"{f.form_id}@{f.version}"
+        exists = db.scalar(select(FormVersion.id).where(FormVersion.form_id == f.form_id,
+                                                        FormVersion.version == f.version))
+        if exists is None:
+            db.add(FormVersion(form_id=f.form_id, version=f.version, title=f.title,
+                               content_hash=f.content_hash, source_name=f.source_name,
+                               source_bytes=base64.b64decode(f.source), method=f.method,
+                               builtin=False, added_at=now()))
+        out.append(Outcome("form", key, PRESENT if exists is not None else NEW))
+
+
+def _merge_layers(db: Session, checked: Checked, out: list[Outcome],
+                  now: Callable[[], datetime]) -> None:
+    for layer in checked.records["layers"]:
+        exists = db.get(Layer, layer.uuid) is not None
+        if not exists:
+            db.add(Layer(uuid=layer.uuid, kind=layer.kind, name=layer.name,
+                         filename=layer_filename(layer), sha256=layer.sha256,
+                         info=dict(layer.info), added_at=now()))
+        out.append(Outcome("layer", layer.uuid, PRESENT if exists else NEW))
+
+
+def _merge_campaigns(db: Session, checked: Checked, out: list[Outcome]) -> None:
+    """Campaign settings: the latest change wins, by (time, device ID), in every order."""
+    for c in checked.records["campaigns"]:
+        stored = db.get(Campaign, c.uuid)
+        if stored is None:
+            db.add(Campaign(**conv.campaign_row(c)))
+            out.append(Outcome("campaign", c.uuid, NEW, **_who(c)))
+            continue
+        mine = conv.campaign_record(stored)
+        if _campaign_key(c) > _campaign_key(mine):
+            for key, value in conv.campaign_row(c).items():
+                setattr(stored, key, value)
+            out.append(Outcome("campaign", c.uuid, UPDATED, **_who(c)))
+        else:
+            out.append(Outcome("campaign", c.uuid, PRESENT, **_who(c)))
+
+
+def _campaign_key(c: rec.CampaignRecord) -> tuple[str, str, str]:
+    return (c.modified_at.isoformat(), c.device_id,
+            hashlib.sha256(rec.encode(c)).hexdigest())
+
+
+def _merge_media(db: Session, checked: Checked, out: list[Outcome]) -> None:
+    shas = [m.sha256 for m in checked.records["media"]]
+    known: set[str] = set()
+    for batch in _batches(shas):
+        known.update(db.scalars(select(Media.sha256).where(Media.sha256.in_(batch))))
+    rows = [{"sha256": m.sha256, "size": m.size, "mime": m.mime, "info": dict(m.info)}
+            for m in checked.records["media"] if m.sha256 not in known]
+    if rows:
+        db.execute(insert(Media), rows)
+    out.extend(Outcome("media", sha, PRESENT if sha in known else NEW) for sha in shas)
+
+
+def _batches(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start:start + BATCH]
+
+
+def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
+                  progress: Progress) -> None:
+    audits: list[rec.AuditRecord] = checked.records["audits"]
+    ids = [a.uuid for a in audits]
+    known: set[str] = set()
+    stored: dict[str, tuple[str, datetime, bool]] = {}
+    for batch in _batches(ids):
+        known.update(db.scalars(select(Audit.uuid).where(Audit.uuid.in_(batch))))
+        stored.update({u: (s, t, r) for u, s, t, r in db.execute(
+            select(AuditRevision.uuid, AuditRevision.status, AuditRevision.saved_at,
+                   AuditRevision.redacted).where(AuditRevision.audit_uuid.in_(batch)))})
+    new_audits, revisions, attachments, geometries = [], [], [], []
+    touched: list[str] = []
+    statuses: dict[str, str] = {}
+    for index, audit in enumerate(audits, start=1):
+        changed = False
+        if audit.uuid not in known:
+            new_audits.append({"uuid": audit.uuid, "form_id": audit.form_id,
+                               "campaign_uuid": audit.campaign_uuid, "status": "draft",
+                               "created_at": audit.created_at,
+                               "modified_at": audit.created_at})
+        for r in audit.revisions:
+            have = stored.get(r.uuid)
+            if have is None:
+                revisions.append(conv.revision_row(r, audit.uuid))
+                attachments += conv.attachment_rows(r)
+                geometries += conv.geometry_rows(r)
+                changed = True
+            elif have != (r.status, r.saved_at, r.redacted) and _replace(db, r):
+                changed = True
+        if changed:
+            touched.append(audit.uuid)
+        statuses[audit.uuid] = NEW if audit.uuid not in known else (
+            UPDATED if changed else PRESENT)
+        if index % 200 == 0:
+            progress.step(index, len(audits), "audits")
+    for table, rows in ((Audit, new_audits), (AuditRevision, revisions),
+                        (Attachment, attachments), (Geometry, geometries)):
+        if rows:
+            db.execute(insert(table), rows)
+    conflicts = refresh_heads(db, touched)
+    for audit in audits:
+        status = statuses[audit.uuid]
+        if audit.uuid in conflicts and status != PRESENT:
+            status = "conflict"
+        newest = max(audit.revisions, key=lambda r: r.saved_at)
+        out.append(Outcome("audit", audit.uuid, status, **_who(newest)))
+
+
+def _replace(db: Session, incoming: rec.RevisionRecord) -> bool:
+    """Two copies of one revision (a draft saved again, then finalized; a redacted copy):
+    keep the one that ranks higher on every device. Whether the incoming one won."""
+    row = db.get(AuditRevision, incoming.uuid)
+    assert row is not None
+    if conv.revision_rank(incoming) <= conv.revision_rank(conv.revision_record(row)):
+        return False
+    values = conv.revision_row(incoming, row.audit_uuid)
+    db.execute(update(AuditRevision).where(AuditRevision.uuid == incoming.uuid)
+               .values(**{k: v for k, v in values.items() if k != "uuid"}))
+    db.execute(delete(Attachment).where(Attachment.revision_uuid == incoming.uuid))
+    db.execute(delete(Geometry).where(Geometry.revision_uuid == incoming.uuid))
+    for table, rows in ((Attachment, conv.attachment_rows(incoming)),
+                        (Geometry, conv.geometry_rows(incoming))):
+        if rows:
+            db.execute(insert(table), rows)
+    db.expire(row)
+    return True
+
+
+def _merge_actions(db: Session, checked: Checked, out: list[Outcome]) -> None:
+    """Action items keep the union of their changes; the state is the changes applied in
+    (time, device ID) order over the state the item was made with."""
+    for a in checked.records["actions"]:
+        item = db.get(ActionItem, a.uuid)
+        status = NEW
+        if item is None:
+            item = ActionItem(uuid=a.uuid, audit_uuid=a.audit_uuid,
+                              finding_index=a.finding_index, created_at=a.created_at,
+                              modified_at=a.created_at, device_id=a.device_id,
+                              device_name=a.device_name, author=a.author, team=a.team)
+            db.add(item)
+            initial = a.initial
+        else:
+            initial = conv.action_record(item).initial
+            status = PRESENT
+        have = {c.uuid for c in item.changes}
+        for change in a.changes:
+            if change.uuid not in have:
+                item.changes.append(ActionChange(
+                    uuid=change.uuid, changed_at=change.changed_at,
+                    fields={k: list(v) for k, v in change.fields.items()},
+                    device_id=change.device_id, device_name=change.device_name,
+                    author=change.author, team=change.team))
+                status = UPDATED if status == PRESENT else status
+        _apply_history(item, initial)
+        out.append(Outcome("action", a.uuid, status, **_who(a)))
+
+
+def _apply_history(item: ActionItem, initial: rec.ActionState) -> None:
+    state: dict[str, Any] = {k: getattr(initial, k) for k in conv.STATE_FIELDS}
+    changes = sorted(item.changes, key=lambda c: (c.changed_at, c.device_id, c.uuid))
+    for change in changes:
+        for name, pair in change.fields.items():
+            if name in conv.CHANGE_FIELDS and isinstance(pair, list) and len(pair) == 2:
+                state[name] = pair[1]
+    target = state.pop("target_date")
+    item.target_date = date.fromisoformat(target) if target else None
+    for key, value in state.items():
+        setattr(item, key, value)
+    item.modified_at = max([item.created_at, *(c.changed_at for c in changes)])

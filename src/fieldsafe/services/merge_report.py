@@ -1,0 +1,104 @@
+"""What merging a bundle did, record by record: new, updated, already present, conflict."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _, ngettext
+
+NEW, UPDATED, PRESENT, CONFLICT, REJECTED = "new", "updated", "present", "conflict", "rejected"
+STATUSES = (NEW, UPDATED, PRESENT, CONFLICT, REJECTED)
+
+
+@dataclass
+class Outcome:
+    kind: str  # audit, action, campaign, form, layer, media
+    id: str
+    status: str
+    device: str = ""
+    team: str = ""
+    author: str = ""
+    detail: str = ""
+
+
+@dataclass
+class MergeReport:
+    file: str
+    bundle_uuid: str = ""
+    device_id: str = ""
+    device_name: str = ""
+    team: str = ""
+    author: str = ""
+    signed_by: str | None = None
+    trusted_as: str | None = None
+    already_imported: bool = False
+    refused: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    present_unlisted: int = 0  # a bundle imported before: its records, not listed again
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        out[PRESENT] = self.present_unlisted
+        for o in self.outcomes:
+            out[o.status] += 1
+        return out
+
+    def summary(self) -> str:
+        """One line: what the bundle brought, and from whom."""
+        name = Path(self.file).name
+        if self.refused is not None:
+            return _("{file}: refused: {why}").format(file=name, why=self.refused)
+        c = self.counts()
+        parts = [_("{n} new").format(n=c[NEW]), _("{n} updated").format(n=c[UPDATED]),
+                 _("{n} already present").format(n=c[PRESENT])]
+        if c[CONFLICT]:
+            parts.append(ngettext("{n} conflict", "{n} conflicts", c[CONFLICT]).format(
+                n=c[CONFLICT]))
+        if c[REJECTED]:
+            parts.append(_("{n} rejected").format(n=c[REJECTED]))
+        source = _("from {device}, team {team}").format(device=self.device_name or
+                                                        self.device_id, team=self.team)
+        if self.trusted_as:
+            source += _(", signed by {name}").format(name=self.trusted_as)
+        again = _(" (imported before: nothing changed)") if self.already_imported else ""
+        return f"{name}: {', '.join(parts)} ({source}){again}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["counts"] = self.counts()
+        data["summary"] = self.summary()
+        return data
+
+
+def write_reports(reports: list[MergeReport], path: Path) -> None:
+    """The merge report as JSON (``.json``) or CSV (any other name): one row per record."""
+    if path.suffix.lower() == ".json":
+        text = json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2,
+                          default=str)
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["bundle", "kind", "id", "status", "device", "team", "author",
+                         "detail"])
+        for report in reports:
+            if report.refused is not None:
+                writer.writerow([Path(report.file).name, "bundle", report.bundle_uuid,
+                                 REJECTED, report.device_name, report.team, report.author,
+                                 report.refused])
+            for o in report.outcomes:
+                writer.writerow([Path(report.file).name, o.kind, o.id, o.status, o.device,
+                                 o.team, o.author, o.detail])
+        text = buffer.getvalue()
+    try:
+        temp = path.with_name(f".{path.name}.part")
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(path)
+    except OSError as err:
+        raise UserError(_("{file}: cannot write the merge report: {why}").format(
+            file=path, why=err.strerror or err)) from None

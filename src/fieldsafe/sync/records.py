@@ -1,0 +1,193 @@
+"""The typed records a sync bundle carries (format 1), checked as they are decoded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+
+Uuid = Annotated[str, Meta(pattern=UUID_PATTERN)]
+Sha256 = Annotated[str, Meta(pattern=SHA256_PATTERN)]
+Name = Annotated[str, Meta(max_length=200)]
+Title = Annotated[str, Meta(max_length=500)]
+Note = Annotated[str, Meta(max_length=200_000)]  # a long note is fine; 10 MB is not
+Path = Annotated[str, Meta(max_length=500)]
+GeoJsonText = Annotated[str, Meta(max_length=5_000_000)]
+Number = Annotated[float, Meta(ge=-1e15, le=1e15)]
+
+# The longest text any answer may hold, and how deep answers may nest (groups in repeats).
+MAX_ANSWER_CHARS = 200_000
+MAX_ANSWER_DEPTH = 12
+
+
+class Provenance(Struct, kw_only=True):
+    device_id: Annotated[str, Meta(max_length=36)]
+    device_name: Name = ""
+    author: Name = ""
+    team: Name = ""
+
+
+class FormRecord(Struct, kw_only=True):
+    form_id: Annotated[str, Meta(min_length=1, max_length=200)]
+    version: Annotated[str, Meta(max_length=100)]
+    title: Title = ""
+    content_hash: Sha256
+    source_name: Title
+    source: Annotated[str, Meta(max_length=30_000_000)]  # the form file, base64
+    method: Note = ""
+
+
+class CampaignRecord(Provenance, kw_only=True):
+    uuid: Uuid
+    name: Title
+    area_geojson: GeoJsonText = ""
+    segment_m: Annotated[float, Meta(gt=0, le=100_000)] = 50.0
+    tolerance_m: Annotated[float, Meta(ge=0, le=100_000)] = 25.0
+    form_ids: list[Annotated[str, Meta(max_length=200)]] = []
+    layer_uuids: list[Uuid] = []
+    created_at: datetime
+    modified_at: datetime
+
+
+class LayerRecord(Struct, kw_only=True):
+    uuid: Uuid
+    kind: Literal["areas", "basemap"]
+    name: Title
+    filename: Title
+    sha256: Sha256
+    info: dict[str, Any] = {}
+
+
+class MediaRecord(Struct, kw_only=True):
+    sha256: Sha256
+    size: Annotated[int, Meta(ge=0)]
+    mime: Annotated[str, Meta(max_length=100)] = ""
+    info: dict[str, Any] = {}
+
+
+class AttachmentRecord(Struct, kw_only=True):
+    question_path: Path
+    filename: Title
+    sha256: Sha256
+    caption: Note = ""
+
+
+class GeometryRecord(Struct, kw_only=True):
+    question_path: Path
+    kind: Literal["point", "route", "area"]
+    role: Annotated[str, Meta(max_length=40)] = ""
+    geojson: GeoJsonText
+    length_m: Annotated[float, Meta(ge=0)] = 0.0
+    area_m2: Annotated[float, Meta(ge=0)] = 0.0
+    min_lon: Annotated[float, Meta(ge=-180, le=180)]
+    min_lat: Annotated[float, Meta(ge=-90, le=90)]
+    max_lon: Annotated[float, Meta(ge=-180, le=180)]
+    max_lat: Annotated[float, Meta(ge=-90, le=90)]
+
+
+class RevisionRecord(Provenance, kw_only=True):
+    uuid: Uuid
+    parent_uuid: Uuid | None = None
+    merges: list[Uuid] = []
+    number: Annotated[int, Meta(ge=1)]
+    form_id: Annotated[str, Meta(min_length=1, max_length=200)]
+    form_version: Annotated[str, Meta(max_length=100)]
+    status: Literal["draft", "finalized", "retired"]
+    answers: dict[str, Any]
+    instance_name: Title = ""
+    created_at: datetime
+    saved_at: datetime
+    redacted: bool = False
+    attachments: list[AttachmentRecord] = []
+    geometries: list[GeometryRecord] = []
+
+
+class AuditRecord(Struct, kw_only=True):
+    uuid: Uuid
+    form_id: Annotated[str, Meta(min_length=1, max_length=200)]
+    campaign_uuid: Uuid | None = None
+    created_at: datetime
+    revisions: Annotated[list[RevisionRecord], Meta(min_length=1)]
+
+
+class ActionState(Struct, kw_only=True):
+    """An action item's fields when it was made; its changes lead to the current state."""
+
+    title: Note = ""
+    recommendation: Note = ""
+    agency: Name = ""
+    priority: Literal["low", "medium", "high", "urgent"] = "medium"
+    target_date: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    status: Literal["open", "in-progress", "done"] = "open"
+
+
+class ActionChangeRecord(Provenance, kw_only=True):
+    uuid: Uuid
+    changed_at: datetime
+    fields: dict[Literal["status", "agency", "target_date", "priority", "recommendation"],
+                 Annotated[list[str | None], Meta(min_length=2, max_length=2)]]
+
+
+class ActionRecord(Provenance, kw_only=True):
+    uuid: Uuid
+    audit_uuid: Uuid
+    finding_index: Annotated[int, Meta(ge=1)]
+    created_at: datetime
+    initial: ActionState
+    changes: list[ActionChangeRecord] = []
+
+
+# Record files of a bundle, in the order they are read: forms first, so the audits after
+# them can be checked against the forms they use.
+KINDS: dict[str, type[Struct]] = {
+    "forms": FormRecord, "layers": LayerRecord, "campaigns": CampaignRecord,
+    "media": MediaRecord, "audits": AuditRecord, "actions": ActionRecord}
+
+
+def record_file(kind: str) -> str:
+    return f"records/{kind}.jsonl"
+
+
+def decoder(kind: str) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(KINDS[kind])
+
+
+_ENCODER = msgspec.json.Encoder(order="sorted")
+
+
+def encode(record: Struct) -> bytes:
+    """One record as a line of JSON (keys sorted, so equal records give equal bytes)."""
+    return _ENCODER.encode(record)
+
+
+def answers_problem(value: Any, path: str = "", depth: int = 0) -> str | None:
+    """What is wrong with a revision's answers, or None: only JSON objects, lists, text,
+    numbers, booleans and null, nested at most MAX_ANSWER_DEPTH deep, texts of at most
+    MAX_ANSWER_CHARS characters."""
+    if depth > MAX_ANSWER_DEPTH:
+        return f"{path or 'answers'}: nested too deep"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or len(key) > 200:
+                return f"{path or 'answers'}: a question name is too long"
+            found = answers_problem(item, f"{path}/{key}" if path else key, depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            found = answers_problem(item, f"{path}[{index}]", depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, str):
+        return f"{path}: a text of {len(value)} characters (at most {MAX_ANSWER_CHARS})" \
+            if len(value) > MAX_ANSWER_CHARS else None
+    if value is None or isinstance(value, bool | int | float):
+        return None
+    return f"{path}: not an answer value"
