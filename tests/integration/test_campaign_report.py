@@ -20,6 +20,8 @@ from fieldsafe.services.map_data import campaign_findings
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import ROOT
 
+DEMO = "Demo campaign (seed 5)"
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -123,3 +125,68 @@ def test_cli_several_campaigns_lists_them(demo: Path, tmp_path: Path) -> None:
     assert len(failed.stderr.strip().splitlines()) == 1, failed.stderr
     assert "Demo campaign (seed 5)" in failed.stderr and "Second look" in failed.stderr
     assert not (tmp_path / "y.pdf").exists()
+
+
+def test_campaign_report_in_french(demo: Path, tmp_path: Path) -> None:
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+
+    ws = Workspace(demo)
+    try:
+        out = campaign_report(ws, DEMO, tmp_path / "fr.pdf", language="French (fr)")
+        campaign = pick_campaign(ws, DEMO)
+        english = campaign_report_data(ws, campaign)
+        french = campaign_report_data(ws, campaign, "fr")
+    finally:
+        ws.close()
+    texts, flat = _flat(out)
+    for number, text in enumerate(texts, 1):
+        assert f"page {number} sur {len(texts)}" in text
+    for heading in ("Rapport de campagne", "Audits finalisés", "Audits par formulaire",
+                    "Carte de tous les itinéraires", "Scores par secteur", "Jour et nuit",
+                    "Principaux constats par gravité",
+                    "Plan d’action : un plan clair avec des objectifs", "Organisme",
+                    "Échéance", "Suivi : ce qui s’est amélioré, ce qui s’est dégradé",
+                    "Segments appariés", "point sombre", "Score global", "Éclairage"):
+        assert heading in flat, heading
+    for english_text in ("Map of all routes", "Scores by area", "Day and night",
+                         "Top findings by severity", "Action plan", "Matched segments",
+                         "Target date", "Only finalized audits", "page 1 of",
+                         "Overall score", "Feeling of safety", "dark spot"):
+        assert english_text not in flat, english_text
+    # the forms' own labels: finding categories and parameters in French
+    assert english.findings and [f.audit for f in french.findings] == \
+        [f.audit for f in english.findings]
+    changed = 0
+    for en, fr in zip(english.findings, french.findings, strict=True):
+        assert fr.category in flat
+        if en.category != fr.category:
+            changed += 1
+            assert en.category not in flat, en.category
+    assert changed >= 3
+    assert [label for label, _v in french.ward_scores][:2] == ["Score global", "Éclairage"]
+    assert english.day_night[0].label == "Overall score"
+
+
+def test_form_labels_in_a_language_keep_the_parameters(tmp_path: Path) -> None:
+    from fieldsafe.forms.loader import load_form
+    from fieldsafe.services.map_forms import form_info, match_language
+
+    form = load_form(ROOT / "forms" / "community_safety_survey.md")
+    assert match_language(form, "fr") == match_language(form, "Français (fr)") == "French (fr)"
+    assert match_language(form, "french") == match_language(form, "FR") == "French (fr)"
+    assert match_language(form, "es") is None
+    english, french = form_info(form), form_info(form, "fr")
+    assert form_info(form, "es") is english  # a language the form lacks: its default
+    assert [r.key for r in french.rated] == [r.key for r in english.rated]
+    assert "Flooding or waterlogging" in english.labels["flood"]
+    assert "Inondations ou eau stagnante" in french.labels["flood"]
+    assert french.labels["feeling"] == english.labels["feeling"]  # translated when shown
+
+
+def test_cli_report_campaign_lang(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fr.pdf"
+    done = _cli("--workspace", str(demo), "report", "campaign", DEMO, "-o", str(out),
+                "--lang", "fr")
+    assert done.returncode == 0, done.stderr
+    _texts, flat = _flat(out)
+    assert "Rapport de campagne" in flat and "Campaign report" not in flat

@@ -107,6 +107,52 @@ def test_walk_report_in_french_on_letter(workspace: Workspace, walk: str,
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_walk_report_words_follow_lang(workspace: Workspace, walk: str,
+                                      tmp_path: Path) -> None:
+    from fieldsafe.services.map_data import audit_map
+
+    out = audit_report(workspace, walk, tmp_path / "walk-fr.pdf", language="French (fr)")
+    texts = _pages(out)
+    flat = _flat(texts)
+    for number, text in enumerate(texts, 1):
+        assert f"page {number} sur {len(texts)}" in text
+    for text in ("Rapport d’audit", "Campagne", "Jour ou nuit", "Itinéraire", "Score global",
+                 "Paramètre", "Constats (3)", "Constat 1 : Éclairage", "Gravité",
+                 "Organisme responsable", "Plan d’action", "Échéance", "Priorité",
+                 "Annexe : toutes les réponses", "Question Réponse", "Quartier ou secteur audité"):
+        assert text in flat, text
+    for text in ("Audit report", "Findings (", "Finding 1", "Severity", "Action plan",
+                 "Target date", "Appendix", "page 1 of", "Overall score", "Responsible",
+                 "higher is better", "Neighbourhood or area audited"):
+        assert text not in flat, text
+    assert re.search(r"3 Cover the drain with slabs and paint the edge\. Ward engineer urgente "
+                     r"2027-03-01 ouverte", flat), flat
+    english = audit_map(workspace, walk).findings
+    french = audit_map(workspace, walk, "fr").findings
+    assert [f.category for f in french] == [f.category for f in english]
+    for en, fr in zip(english, french, strict=True):
+        assert fr.category_label in flat and fr.agency in flat
+        if en.category_label != fr.category_label:
+            assert en.category_label not in flat
+    assert english[1].category_label == french[1].category_label  # "other": the text given
+
+
+def test_lang_overrides_the_ambient_language(workspace: Workspace, walk: str,
+                                             tmp_path: Path) -> None:
+    from fieldsafe.i18n import _, using_language
+
+    before = _("Action plan")
+    with using_language("fr"):  # as FIELDSAFE_LANG=fr would
+        plain = _flat(_pages(audit_report(workspace, walk, tmp_path / "a.pdf")))
+        english = _flat(_pages(audit_report(workspace, walk, tmp_path / "b.pdf",
+                                            language="en")))
+        assert _("Action plan") == "Plan d’action"
+    assert _("Action plan") == before
+    assert "Plan d’action" in plain and "Action plan" not in plain
+    assert "Neighbourhood or area audited" in plain  # the form's own default language
+    assert "Action plan" in english and "Plan d’action" not in english
+
+
 def test_demo_audit_with_findings_and_photos(tmp_path: Path) -> None:
     from fieldsafe.services.demo import build_demo
     from fieldsafe.services.map_data import audit_map

@@ -17,7 +17,8 @@ def register(commands: Any) -> None:
     audit.add_argument("id", metavar="ID")
     audit.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
     audit.add_argument("--lang", metavar="CODE",
-                       help=_("the form's language for labels and answers (e.g. fr)"))
+                       help=_("the form's language (e.g. fr) for labels, answers and the "
+                              "report's words"))
     audit.add_argument("--include-sensitive", action="store_true",
                        help=_("include answers the form marks sensitive"))
     audit.add_argument("--paper", choices=("a4", "letter"), default="a4")
@@ -28,7 +29,8 @@ def register(commands: Any) -> None:
                                  "out"))
     campaign.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
     campaign.add_argument("--lang", metavar="CODE",
-                          help=_("a language of the campaign's forms (e.g. fr)"))
+                          help=_("a language of the campaign's forms (e.g. fr) for labels "
+                                 "and the report's words"))
     campaign.add_argument("--paper", choices=("a4", "letter"), default="a4")
     campaign.set_defaults(handler=run_campaign)
 

@@ -16,19 +16,25 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, using_language
 from fieldsafe.report.data import AuditReportData, FindingItem, ScoreItem
 from fieldsafe.report.fonts import REGULAR
 from fieldsafe.report.page import MARGIN, build, page_size, table
 from fieldsafe.report.route_map import route_drawing
-from fieldsafe.report.text import cell, cut, fixed, para, paras, styles
+from fieldsafe.report.text import cell, cut, fixed, para, paras, styles, word
 
 THUMB_MAX = 5 * cm
 _BAR_W = 170.0
 
 
 def build_audit_report(data: AuditReportData, out: BinaryIO | Path, paper: str = "a4") -> None:
-    """Write the audit's report as a PDF to ``out`` (a file object or a path)."""
+    """Write the audit's report as a PDF to ``out`` (a file object or a path), its own words
+    in ``data.language``."""
+    with using_language(data.language):
+        _build(data, out, paper)
+
+
+def _build(data: AuditReportData, out: BinaryIO | Path, paper: str) -> None:
     width = page_size(paper)[0] - 2 * MARGIN
     st = styles()
     story: list[Flowable] = []
@@ -57,8 +63,8 @@ def _cover(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
                            para(data.form_title, st["h1"], 300)]
     rows = [(_("Campaign"), data.campaign), (_("Form"), data.form_title),
             (_("Method"), data.method), (_("Area"), data.area), (_("Date"), data.date),
-            (_("Time"), data.time), (_("Day or night"), data.period),
-            (_("Team"), data.team), (_("Status"), data.status),
+            (_("Time"), data.time), (_("Day or night"), word(data.period)),
+            (_("Team"), data.team), (_("Status"), word(data.status)),
             (_("Audit ID"), data.audit_id)]
     rows += [(label, value) for label, value in data.participants]
     out += [_facts(rows, st, width), Spacer(1, 6)]
@@ -177,8 +183,8 @@ def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Fl
     rows: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
     widths = [width * s for s in (0.09, 0.37, 0.2, 0.1, 0.13, 0.11)]
     for a in data.actions:
-        values = [str(a.finding), a.recommendation, a.agency, a.priority, a.target or "—",
-                  a.status]
+        values = [str(a.finding), a.recommendation, a.agency, word(a.priority),
+                  a.target or "—", word(a.status)]
         rows.append([cell(v, st["cell"], w) for v, w in zip(values, widths, strict=True)])
     return [*out, table(rows, widths)]
 

@@ -99,3 +99,6 @@ class CampaignReportData:
     plans: list[AgencyPlan]
     today: dt.date
     version: str
+    #: the language of the report's own words (a code, "fr", or a form's language name);
+    #: None: FieldSafe's (FIELDSAFE_LANG)
+    language: str | None = None

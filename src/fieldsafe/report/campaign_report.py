@@ -14,11 +14,11 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, using_language
 from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.page import MARGIN, build, page_size, table
-from fieldsafe.report.text import cell, cut, fixed, para, styles
+from fieldsafe.report.text import cell, cut, fixed, para, styles, word
 
 THUMB = 3.2 * cm
 _WARD_COLUMNS = 5
@@ -27,7 +27,13 @@ Styles = dict[str, Any]
 
 def build_campaign_report(data: CampaignReportData, out: BinaryIO | Path,
                           paper: str = "a4") -> None:
-    """Write the campaign's report as a PDF to ``out`` (a file object or a path)."""
+    """Write the campaign's report as a PDF to ``out`` (a file object or a path), its own
+    words in ``data.language``."""
+    with using_language(data.language):
+        _build(data, out, paper)
+
+
+def _build(data: CampaignReportData, out: BinaryIO | Path, paper: str) -> None:
     width = page_size(paper)[0] - 2 * MARGIN
     st = styles()
     story: list[Flowable] = []
@@ -143,9 +149,11 @@ def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
                               fixed(_("Photo"), st["cellbold"])]]
     for number, f in enumerate(data.findings, 1):
         where = "—" if f.location is None else f"{f.location[0]:.5f}, {f.location[1]:.5f}"
-        head = f"{number}. {f.category or _('(no category)')} · {_('severity')} {f.severity}"
+        head = _("{n}. {category} · severity {severity}").format(
+            n=number, category=f.category or _("(no category)"), severity=f.severity)
         body = [para(head, st["cellbold"], 300),
-                para(f"{_('Location')}: {where} · {f.audit}", st["small"], 400),
+                para(_("Location: {where} · {audit}").format(where=where, audit=f.audit),
+                     st["small"], 400),
                 cell(f.note or "—", st["cell"], text_w)]
         photo: Any = ""
         if f.thumbnail is not None:
@@ -169,8 +177,10 @@ def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
     heads = [_("Audit"), _("Finding"), _("Action"), _("Priority"), _("Target date"),
              _("Status")]
     for plan in data.plans:
-        rows = [[r.audit, str(r.finding), r.action, r.priority, r.target or "—",
-                 r.status + (f" ({_('overdue')})" if r.overdue else "")] for r in plan.rows]
+        rows = [[r.audit, str(r.finding), r.action, word(r.priority), r.target or "—",
+                 _("{status} (overdue)").format(status=word(r.status)) if r.overdue
+                 else word(r.status)]
+                for r in plan.rows]
         out += [CondPageBreak(4 * cm), para(plan.agency, st["h2"], 300),
                 _grid(heads, rows, [0.2, 0.1, 0.32, 0.1, 0.13, 0.15], st, width)]
     return out

@@ -105,3 +105,6 @@ class AuditReportData:
     generated: dt.date
     version: str
     sensitive_included: bool = False
+    #: the language of the report's own words (a code, "fr", or a form's language name);
+    #: None: FieldSafe's (FIELDSAFE_LANG)
+    language: str | None = None

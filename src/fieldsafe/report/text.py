@@ -9,6 +9,7 @@ from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untyped]
 
+from fieldsafe.i18n import N_, _
 from fieldsafe.report.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 
 #: Body text is split into paragraphs of at most this many characters, so that one
@@ -16,6 +17,11 @@ from fieldsafe.report.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 CHUNK = 2000
 CELL_LIMIT = 1200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: Stored codes the reports print: an audit's status and period, an action's status and
+#: priority (the msgid is the code itself, so English reports print it as stored).
+_WORDS = frozenset((
+    N_("draft"), N_("finalized"), N_("retired"), N_("day"), N_("night"), N_("open"),
+    N_("in-progress"), N_("done"), N_("low"), N_("medium"), N_("high"), N_("urgent")))
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -88,3 +94,9 @@ def paras(text: object, style: ParagraphStyle) -> list[Flowable]:
 def fixed(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of the report's own (translated) text, escaped as well."""
     return Paragraph(markup(text), style)
+
+
+def word(code: str) -> str:
+    """A stored code (an audit's status or period, an action's status or priority) in the
+    report's language; other text as it is."""
+    return _(code) if code in _WORDS else code

@@ -23,7 +23,7 @@ from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
 from fieldsafe.geo.projection import LocalProjection
 from fieldsafe.geo.segments import match_lines
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, using_language
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
     CampaignReportData,
@@ -52,7 +52,7 @@ from fieldsafe.services.map_data import (
     rating_parameters,
     score_class,
 )
-from fieldsafe.services.map_forms import OVERALL
+from fieldsafe.services.map_forms import OVERALL, match_language
 from fieldsafe.services.map_load import form_infos
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import PAPERS, with_backdrop, write_atomically
@@ -83,7 +83,10 @@ class _Audit:
 def campaign_report(workspace: Workspace, campaign_id: str | None, out: Path, *,
                     language: str | None = None, paper: str = "a4") -> Path:
     """Write the PDF report of a campaign (the workspace's only one when ``campaign_id`` is
-    None) to ``out``; the path written. The file appears whole or not at all."""
+    None) to ``out``; the path written. ``language`` (a code, "fr", or a name) is a language
+    of the campaign's forms: their labels are in it where a form has it, and so are the
+    report's own words (FieldSafe's language when None). The file appears whole or not at
+    all."""
     from fieldsafe.report.campaign_report import build_campaign_report
 
     if paper not in PAPERS:
@@ -109,15 +112,22 @@ def pick_campaign(workspace: Workspace, campaign_id: str | None) -> str:
 
 def campaign_report_data(workspace: Workspace, campaign_id: str,
                          language: str | None = None) -> CampaignReportData:
-    """Everything the campaign's report shows, read from the workspace."""
+    """Everything the campaign's report shows, read from the workspace, in ``language``
+    (see :func:`campaign_report`)."""
+    words = _check_language(workspace, campaign_id, language)
+    with using_language(words):
+        return _gather(workspace, campaign_id, language, words)
+
+
+def _gather(workspace: Workspace, campaign_id: str, language: str | None,
+            words: str | None) -> CampaignReportData:
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         uuid, name, area_geojson = campaign.uuid, campaign.name, campaign.area_geojson
         layer_ids, tolerance_m = {str(u) for u in campaign.layer_uuids}, campaign.tolerance_m
         audits = _audits(db, campaign)
-    _check_language(workspace, uuid, language)
     done = {a.uuid: a for a in audits if a.finalized}
-    parameters = [p for p in rating_parameters(workspace, uuid) if p.mapped]
+    parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
     overall = next((p for p in parameters if p.key == OVERALL),
                    Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
     segments = {p.key: campaign_segments(workspace, uuid, p.key) for p in parameters}
@@ -125,7 +135,7 @@ def campaign_report_data(workspace: Workspace, campaign_id: str,
     scores = {key: {(s.audit_id, s.index): s.score for s in segs if s.score is not None}
               for key, segs in segments.items()}
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
-    findings = campaign_findings(workspace, uuid)
+    findings = campaign_findings(workspace, uuid, language=language)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
     day_night, day_pairs, follow_up = _matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())
@@ -144,7 +154,7 @@ def campaign_report_data(workspace: Workspace, campaign_id: str,
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
         day_night_pairs=day_pairs, follow_up=follow_up, findings_total=len(findings),
         findings=_top_findings(workspace, findings), plans=_plans(workspace, audits),
-        today=date.today(), version=__version__)
+        today=date.today(), version=__version__, language=words)
 
 
 def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
@@ -166,19 +176,23 @@ def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _check_language(workspace: Workspace, campaign_id: str, language: str | None) -> None:
+def _check_language(workspace: Workspace, campaign_id: str, language: str | None
+                    ) -> str | None:
+    """The language of the campaign's forms that ``language`` names (the first form's that
+    has it), for the report's own words; None for None."""
     if not language:
-        return
+        return None
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         known: set[str] = set()
         for form_id, version in form_infos(db, campaign):
-            known.update(form_definition(find_version(db, form_id, version)).languages)
-    if not any(language in (n, f"({language})") or n.endswith(f"({language})")
-               for n in known):
-        raise UserError(_("the campaign's forms have no language '{language}' (known: "
-                          "{known})").format(language=language,
-                                             known=", ".join(sorted(known)) or "-"))
+            form = form_definition(find_version(db, form_id, version))
+            found = match_language(form, language)
+            if found is not None:
+                return found
+            known.update(form.languages)
+    raise UserError(_("the campaign's forms have no language '{language}' (known: "
+                      "{known})").format(language=language, known=", ".join(sorted(known)) or "-"))
 
 
 def _counts(audits: Iterable[_Audit], key: Callable[[_Audit], str]) -> list[CountRow]:

@@ -70,14 +70,15 @@ _Placed = dict[str, tuple[int, float] | None]  # point path -> (segment, distanc
 
 
 def rating_parameters(workspace: Workspace, campaign_id: str | None = None, *,
-                      form_id: str | None = None) -> list[Parameter]:
+                      form_id: str | None = None,
+                      language: str | None = None) -> list[Parameter]:
     """Every rating of the campaign's forms (all the workspace's without a campaign; only
     ``form_id``'s with it) grouped by parameter, "overall" first when a form has a score.
     The campaign's forms are the latest version of each form it names and every version
-    its audits were filled with."""
+    its audits were filled with. A form's own labels are in ``language`` where it has it."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id) if campaign_id else None
-        infos = form_infos(db, campaign, form_id)
+        infos = form_infos(db, campaign, form_id, language)
     return parameters_of(list(infos.values()))
 
 
@@ -139,13 +140,15 @@ def dark_spots(workspace: Workspace, campaign_id: str,
 
 
 def campaign_findings(workspace: Workspace, campaign_id: str, period: str | None = None,
-                      form_id: str | None = None) -> list[MapFinding]:
+                      form_id: str | None = None,
+                      language: str | None = None) -> list[MapFinding]:
     """Every finding of the campaign's finalized audits, oldest audit first, each placed on
-    its audit's route segments (within the campaign's tolerance) when it has a route."""
+    its audit's route segments (within the campaign's tolerance) when it has a route;
+    choice labels in ``language`` where the audit's form has it."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
-                             photos=True)
+                             photos=True, language=language)
         segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
     audits = [a for a in audits if a.info.finding is not None]
     routes = {a.audit_id: route_segments(r, segment_m) for a in audits
@@ -157,11 +160,13 @@ def campaign_findings(workspace: Workspace, campaign_id: str, period: str | None
     return out
 
 
-def audit_map(workspace: Workspace, audit_id: str) -> AuditMap:
-    """One audit (at its current revision, whatever its status) for its own map and PDF."""
+def audit_map(workspace: Workspace, audit_id: str, language: str | None = None) -> AuditMap:
+    """One audit (at its current revision, whatever its status) for its own map and PDF;
+    labels in its form's ``language`` where the form has it."""
     with workspace.transaction() as db:
         audit_uuid = resolve_audit(db, audit_id).uuid
-        found = load_audits(db, audit=audit_uuid, finalized=False, photos=True)
+        found = load_audits(db, audit=audit_uuid, finalized=False, photos=True,
+                            language=language)
         campaign = db.get(Campaign, found[0].campaign_id) \
             if found and found[0].campaign_id else None
     if not found:

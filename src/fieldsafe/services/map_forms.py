@@ -13,36 +13,37 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
+from fieldsafe.i18n import N_, gettext_code
 from fieldsafe.services.map_types import Scale
 
 OVERALL = "overall"
 
-# (key, English label, pattern searched in the question's name, pattern searched in its
-# label). Names are tried first against every pattern, then labels: names are short and
-# deliberate, labels are prose ("... guide people without hiding them").
+# (key, English label (translated where shown), pattern searched in the question's name,
+# pattern searched in its label). Names are tried first against every pattern, then labels:
+# names are short and deliberate, labels are prose ("... guide people without hiding them").
 _KEYS: tuple[tuple[str, str, str, str], ...] = (
-    ("lighting", "Lighting", r"light", r"\blight"),
-    ("sightlines", "Sightlines", r"sightline", r"\bsightlines?\b"),
-    ("hiding", "Hiding places", r"hiding|hide", r"\bhiding places?\b"),
-    ("isolation", "Isolation", r"isol", r"\bisolat"),
-    ("signage", "Signs and information", r"sign", r"\bsignage\b|signs and information"),
-    ("maintenance", "Maintenance", r"maint|^mnt_", r"\bmaintenance\b|\bupkeep\b"),
-    ("people", "People present", r"people", r"^people\b"),
-    ("phone", "Phone coverage", r"phone", r"phone (coverage|signal)"),
-    ("feeling", "Feeling of safety", r"feel", r"\bfeel"),
-    ("openness", "Openness", r"open", r"^openness\b"),
-    ("visibility", "Visibility", r"visib", r"eyes on the street|visible from the street"),
-    ("security", "Security", r"secur", r"^security\b"),
-    ("walkpath", "Walk path", r"walk_?path", r"walk path|room to walk"),
-    ("transport", "Public transport", r"^(sp_)?(transport|pt)$", r"^public transport$"),
-    ("gender", "Gender usage", r"gender", r"gender usage"),
-    ("crossing", "Crossing streets", r"crossing", r"\bcross (the )?streets?\b"),
-    ("drivers", "Driver behaviour", r"driver", r"\bdrivers\b"),
-    ("rules", "Following safety rules", r"rules", r"safety rules"),
-    ("comfort", "Pleasant and comfortable", r"comfort|pleasant", r"pleasant|comfortable"),
-    ("walkability", "Walkability", r"walkab", r"walkable|walkability"),
+    ("lighting", N_("Lighting"), r"light", r"\blight"),
+    ("sightlines", N_("Sightlines"), r"sightline", r"\bsightlines?\b"),
+    ("hiding", N_("Hiding places"), r"hiding|hide", r"\bhiding places?\b"),
+    ("isolation", N_("Isolation"), r"isol", r"\bisolat"),
+    ("signage", N_("Signs and information"), r"sign", r"\bsignage\b|signs and information"),
+    ("maintenance", N_("Maintenance"), r"maint|^mnt_", r"\bmaintenance\b|\bupkeep\b"),
+    ("people", N_("People present"), r"people", r"^people\b"),
+    ("phone", N_("Phone coverage"), r"phone", r"phone (coverage|signal)"),
+    ("feeling", N_("Feeling of safety"), r"feel", r"\bfeel"),
+    ("openness", N_("Openness"), r"open", r"^openness\b"),
+    ("visibility", N_("Visibility"), r"visib", r"eyes on the street|visible from the street"),
+    ("security", N_("Security"), r"secur", r"^security\b"),
+    ("walkpath", N_("Walk path"), r"walk_?path", r"walk path|room to walk"),
+    ("transport", N_("Public transport"), r"^(sp_)?(transport|pt)$", r"^public transport$"),
+    ("gender", N_("Gender usage"), r"gender", r"gender usage"),
+    ("crossing", N_("Crossing streets"), r"crossing", r"\bcross (the )?streets?\b"),
+    ("drivers", N_("Driver behaviour"), r"driver", r"\bdrivers\b"),
+    ("rules", N_("Following safety rules"), r"rules", r"safety rules"),
+    ("comfort", N_("Pleasant and comfortable"), r"comfort|pleasant", r"pleasant|comfortable"),
+    ("walkability", N_("Walkability"), r"walkab", r"walkable|walkability"),
 )
-KEY_LABELS = {key: label for key, label, _n, _l in _KEYS} | {OVERALL: "Overall score"}
+KEY_LABELS = {key: label for key, label, _n, _l in _KEYS} | {OVERALL: N_("Overall score")}
 _REF = re.compile(r"\$\{([^}]+)\}")
 _WORSE_HIGH = (re.compile(r"\bnever\b"), re.compile(r"\b(often|always|frequent\w*|daily)\b"))
 
@@ -111,21 +112,38 @@ class FormInfo:
         return list(dict.fromkeys(r.key for r in self.rated))
 
 
-_INFOS: dict[str, FormInfo] = {}
+_INFOS: dict[tuple[str, str], FormInfo] = {}
 
 
-def form_info(form: FormDef) -> FormInfo:
-    """The map's reading of ``form`` (cached: form versions never change)."""
-    cached = _INFOS.get(form.content_hash) if form.content_hash else None
+def match_language(form: FormDef, language: str) -> str | None:
+    """The form's language named by ``language``: its name ("French (fr)"), its code ("fr",
+    the part in parentheses), another name with the same code ("Français (fr)") or the name
+    without the code ("french"); None if the form has none."""
+    if language in form.languages:
+        return language
+    code = gettext_code(language)
+    return next((name for name in form.languages if gettext_code(name) == code
+                 or name.split("(")[0].strip().lower() == language.strip().lower()), None)
+
+
+def form_info(form: FormDef, language: str | None = None) -> FormInfo:
+    """The map's reading of ``form`` with its labels in ``language`` (see
+    :func:`match_language`) where the form has it, else in its default language (cached:
+    form versions never change)."""
+    chosen = (match_language(form, language) if language else None) or form.default_language
+    key = (form.content_hash, chosen)
+    cached = _INFOS.get(key) if form.content_hash else None
     if cached is None:
-        cached = _read(form)
+        cached = _read(form, chosen)
         if form.content_hash:
-            _INFOS[form.content_hash] = cached
+            _INFOS[key] = cached
     return cached
 
 
-def _read(form: FormDef) -> FormInfo:
-    language = form.default_language
+def _read(form: FormDef, language: str) -> FormInfo:
+    """Keys and directions come from the form's default language (the patterns are
+    English), labels from ``language``."""
+    default = form.default_language
     by_name = form.by_name()
     rated: list[Rated] = []
     labels: dict[str, str] = {}
@@ -135,10 +153,12 @@ def _read(form: FormDef) -> FormInfo:
             if read is None:
                 continue
             values, scale = read
-            key, label = parameter_key(element, language)
+            key, label = parameter_key(element, default)
+            if language != default and key not in KEY_LABELS:
+                label = _own_label(element, language)
             labels.setdefault(key, label)
             rated.append(Rated(element.name, key, element.label(language), scale,
-                               _higher_is_better(element, language), values,
+                               _higher_is_better(element, default), values,
                                *_placement(element)))
         elif element.role == "score":
             score_scale = _score_scale(element, by_name, set())
@@ -172,9 +192,15 @@ def parameter_key(element: FormElement, language: str | None = None) -> tuple[st
     stem = re.sub(r"_?(rating|score)$", "", stem) or name
     if stem in KEY_LABELS:
         stem = name
+    return stem, _own_label(element, language)
+
+
+def _own_label(element: FormElement, language: str | None) -> str:
+    """A rating's label with its group's label in front ("Surveillance: Lighting ...")."""
+    label = element.label(language)
     group = element.parent.label(language) if element.parent is not None and \
         element.parent.kind == "group" else ""
-    return stem, f"{group}: {label}" if group and label else (label or element.name)
+    return f"{group}: {label}" if group and label else (label or element.name)
 
 
 def _placement(element: FormElement) -> tuple[tuple[str, ...], str]:

@@ -76,9 +76,11 @@ class AuditData:
 
 def load_audits(db: Session, *, campaign: str | None = None, audit: str | None = None,
                 period: str | None = None, form_id: str | None = None,
-                finalized: bool = True, photos: bool = False) -> list[AuditData]:
+                finalized: bool = True, photos: bool = False,
+                language: str | None = None) -> list[AuditData]:
     """Audits at their head revision, oldest first: finalized ones only unless
-    ``finalized`` is False (retired and draft heads are left out of campaign maps)."""
+    ``finalized`` is False (retired and draft heads are left out of campaign maps); their
+    forms read with labels in ``language`` where a form has it (see :func:`form_infos`)."""
     where: list[ColumnElement[bool]] = []
     if campaign is not None:
         where.append(Audit.campaign_uuid == campaign)
@@ -90,7 +92,7 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
         where.append(AuditRevision.form_id == form_id)
     if finalized:
         where.append(AuditRevision.status == FINALIZED)
-    infos = form_infos(db)
+    infos = form_infos(db, language=language)
     rows = db.execute(
         select(Audit.uuid, Audit.campaign_uuid, Audit.period, Audit.instance_name,
                AuditRevision.uuid, AuditRevision.form_id, AuditRevision.form_version,
@@ -126,11 +128,12 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
     return list(audits.values())
 
 
-def form_infos(db: Session, campaign: Campaign | None = None,
-               form_id: str | None = None) -> dict[tuple[str, str], FormInfo]:
+def form_infos(db: Session, campaign: Campaign | None = None, form_id: str | None = None,
+               language: str | None = None) -> dict[tuple[str, str], FormInfo]:
     """The map's reading of every stored form version, by (form_id, version). With
     ``campaign``: only the latest version of each of its forms and the versions its audits
-    were filled with; with ``form_id``, only that form's."""
+    were filled with; with ``form_id``, only that form's. Labels are in ``language`` (a
+    code, "fr", or a name) where a form has it, else in the form's default language."""
     records = list(db.scalars(select(FormVersion)))
     if campaign is not None:
         used = {(form, version) for form, version in db.execute(
@@ -150,7 +153,8 @@ def form_infos(db: Session, campaign: Campaign | None = None,
         records = [r for r in records if r.form_id == form_id]
     order = {str(f): k for k, f in enumerate(campaign.form_ids)} if campaign else {}
     records.sort(key=lambda r: (order.get(r.form_id, len(order)), r.form_id, r.id))
-    return {(r.form_id, r.version): form_info(form_definition(r)) for r in records}
+    return {(r.form_id, r.version): form_info(form_definition(r), language)
+            for r in records}
 
 
 @lru_cache(maxsize=8192)

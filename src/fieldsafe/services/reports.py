@@ -16,7 +16,7 @@ from sqlalchemy import select
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, using_language
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
@@ -29,7 +29,7 @@ from fieldsafe.report.data import (
 )
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.map_data import audit_map
-from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances
+from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances, match_language
 from fieldsafe.services.map_palette import NO_DATA_COLOUR, colour, legend, score_class
 from fieldsafe.services.map_types import AuditMap, Parameter
 from fieldsafe.services.records import resolve_audit
@@ -43,8 +43,9 @@ def audit_report(workspace: Workspace, audit_id: str, out: Path, *,
                  language: str | None = None, include_sensitive: bool = False,
                  paper: str = "a4") -> Path:
     """Write the PDF report of one audit to ``out``; the path written. ``language`` is a
-    language code ("fr") or name ("French (fr)") of the form; sensitive answers are left
-    out unless ``include_sensitive``. The file appears whole or not at all."""
+    language code ("fr") or name ("French (fr)") of the form, for its labels and answers
+    and for the report's own words (FieldSafe's language when None); sensitive answers are
+    left out unless ``include_sensitive``. The file appears whole or not at all."""
     from fieldsafe.report.audit_report import build_audit_report
 
     if paper not in PAPERS:
@@ -88,16 +89,17 @@ def pick_language(form: FormDef, language: str | None) -> str:
     """The form's language named by a code ("fr") or a name; its default for None."""
     if not language:
         return form.default_language
-    for name in form.languages:
-        if language in (name, f"({language})") or name.endswith(f"({language})"):
-            return name
+    found = match_language(form, language)
+    if found is not None:
+        return found
     raise UserError(_("form '{form_id}' has no language '{language}' (known: {known})").format(
         form_id=form.form_id, language=language, known=", ".join(form.languages) or "-"))
 
 
 def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | None = None,
                       include_sensitive: bool = False) -> AuditReportData:
-    """Everything the audit's report shows, read from the workspace."""
+    """Everything the audit's report shows, read from the workspace: the form's labels and
+    the report's own words in ``language`` (see :func:`audit_report`)."""
     with workspace.transaction() as db:
         audit = resolve_audit(db, audit_id)
         head = db.get(AuditRevision, audit.head_uuid)
@@ -117,26 +119,33 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         uuid, team, status = audit.uuid, head.team, head.status
         saved = head.saved_at
     lang = pick_language(form, language)
-    amap = audit_map(workspace, uuid)
-    overall, scores = _scores(form, answers, lang, include_sensitive)
+    words = lang if language else None
+    with using_language(words):
+        amap = audit_map(workspace, uuid, lang)
+        overall, scores = _scores(form, answers, lang, include_sensitive)
+        period = _period(form, answers, lang, amap)
+        route_map = _backdropped(_route_map(amap, form, attribution), workspace,
+                                 campaign_layers)
+        answer_list = answer_rows(form, answers, lang, include_sensitive)
+        participants = _participants(form, answers, lang, include_sensitive)
     score_el = next((e for e in form.with_role("score")), None)
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,
         method=form.method, area=_area(form, answers, include_sensitive),
         date=_first(form, answers, "date") or saved.date().isoformat(),
-        time=_first(form, answers, "time")[:5], period=_period(form, answers, lang, amap),
+        time=_first(form, answers, "time")[:5], period=period,
         team=team, status=status,
-        participants=_participants(form, answers, lang, include_sensitive),
-        route_map=_backdropped(_route_map(amap, form, attribution), workspace,
-                               campaign_layers), scores=scores, overall=overall,
+        participants=participants,
+        route_map=route_map, scores=scores, overall=overall,
         score_method=f"{score_el.name} = {score_el.calculation}"
         if score_el is not None and score_el.calculation else "",
         findings=[FindingItem(
             f.number, f.category_label, _severity(f.severity_raw, f.severity_scale),
             f.location, f.segment, f.note, f.recommendation, f.agency,
             [workspace.media.thumbnail_path(sha) for sha in f.photos]) for f in amap.findings],
-        actions=actions, answers=answer_rows(form, answers, lang, include_sensitive),
-        generated=date.today(), version=__version__, sensitive_included=include_sensitive)
+        actions=actions, answers=answer_list,
+        generated=date.today(), version=__version__, sensitive_included=include_sensitive,
+        language=words)
 
 
 def with_backdrop(route_map: RouteMapData, workspace: Workspace,
@@ -177,8 +186,7 @@ def _attribution(db: Any, campaign: Campaign | None) -> str:
     for uuid in campaign.layer_uuids:
         layer = db.get(Layer, str(uuid))
         if layer is not None and layer.kind == "basemap":
-            text = layer.info.get("attribution") or layer.name
-            return _("Basemap: {text}").format(text=text)
+            return str(layer.info.get("attribution") or layer.name)
     return ""
 
 
@@ -270,8 +278,9 @@ def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData 
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None)
              for s in amap.segments]
+    credit = _("Basemap: {text}").format(text=attribution) if attribution else ""
     return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
-                        attribution, NO_DATA_COLOUR)
+                        credit, NO_DATA_COLOUR)
 
 
 def display(element: FormElement, value: Any, lang: str) -> str:
