@@ -93,6 +93,9 @@ def main() -> int:
         plan = window._action_plan
         assert plan is not None and plan.shown_actions(), "the demo has action items"
         window.grab().save(str(OUT / "action-plan.png"))
+        window.tabs.setCurrentIndex(0)
+
+        _merge_center(app, window, workspace, audit_id, Path(folder))
         window.close()
         _settle(app)
         workspace.close()
@@ -119,6 +122,49 @@ def _report_pages(workspace: object, audit_id: str, folder: Path) -> None:
                                             round(size.height() * 80 / 72)))
         image.save(str(OUT / name))
         document.close()
+
+
+def _merge_center(app: object, window: object, workspace: object, audit_id: str,
+                  folder: Path) -> None:
+    """A second laptop and this one change one walk apart; its bundle makes a conflict, shown
+    in the Merge Center."""
+    from fieldsafe.services.audit_queries import show_audit
+    from fieldsafe.services.audits import edit_audit
+    from fieldsafe.services.bundle_export import export_bundle
+    from fieldsafe.services.bundles import import_bundle
+    from fieldsafe.services.form_library import ensure_builtin_forms
+    from fieldsafe.services.workspace import Workspace
+
+    other = Workspace(folder / "laptop-b")
+    ensure_builtin_forms(other)
+    other.set_identity(device_name="laptop-b", team="south", user="Bea")
+    import_bundle(other, export_bundle(workspace, folder / "all.fieldsafe").path)  # type: ignore[arg-type]
+    answers = show_audit(other, audit_id)["answers"]
+    findings = [dict(f) for f in answers.get("finding") or []]
+    if findings:
+        findings[0]["f_note"] = "Two of the lights were repaired; one is still out."
+    route = str(answers.get("route") or "").split(";")
+    changes: dict[str, object] = {
+        "route_desc": "From the bus stand, by the market lane", "finding": findings,
+        "weather": "fog" if answers.get("weather") == "rain" else "rain"}
+    if len(route) > 2:
+        changes["route"] = ";".join(route[:1] + route[2:])
+    edit_audit(other, audit_id, changes, finalize=True)
+    workspace.set_identity(device_name="laptop-a", team="north", user="Asha")  # type: ignore[attr-defined]
+    edit_audit(workspace, audit_id, {  # type: ignore[arg-type]
+        "route_desc": "Bus stand to the market gate, along the main road",
+        "participants": int(answers.get("participants") or 1) + 2}, finalize=True)
+    import_bundle(workspace, export_bundle(other, folder / "laptop-b.fieldsafe").path)  # type: ignore[arg-type]
+    other.close()
+    center = window.sync.show_merge_center()  # type: ignore[attr-defined]
+    center.select_audit(audit_id)
+    center.resize(1280, 860)
+    _settle(app)
+    for view in center.view.maps:
+        _settle(app, view)
+    center.grab().save(str(OUT / "merge-center.png"))
+    center.close()
+    _settle(app)
 
 
 def _settle(app: object, map_view: object = None) -> None:
