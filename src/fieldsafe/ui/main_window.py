@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -26,6 +26,7 @@ from fieldsafe.services.form_library import list_forms
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.audit_filters import AuditFilterBar
 from fieldsafe.ui.audit_list_model import AuditListModel
+from fieldsafe.ui.sync.actions import SyncActions
 
 
 class _FirstPaint(QObject):
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         self._action_plan: QWidget | None = None
         self.tabs.addTab(QWidget(self), self.tr("Action plan"))
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.sync = SyncActions(workspace, settings, self, self._editors)
+        self.sync.changed.connect(self.refresh)
+        self.setAcceptDrops(True)  # bundle files dropped here are received
         self._build_actions()
         self._restore()
         self._update_status()
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.new_menu)
         for action in (self.open_action, import_form, settings):
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addActions(self.sync.actions())
         menu.addSeparator()
         menu.addAction(quit_action)
         audit_menu = self.menuBar().addMenu(self.tr("&Audit"))
@@ -160,6 +166,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/state", self.saveState())
         self.settings.setValue("main/header", self.table.horizontalHeader().saveState())
         super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.sync.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.sync.drop(event)
 
     def _update_status(self) -> None:
         self.statusBar().showMessage(self.tr("{n} audits shown — workspace {folder}")
@@ -304,19 +316,32 @@ class MainWindow(QMainWindow):
             return None
         from fieldsafe.services.reports import audit_report
 
-        language = self.settings.value("form_language")
-        lang = language if isinstance(language, str) and language else None
+        lang = self._report_language()
         return self._export(target, f"audit-{audit_id[:8]}.pdf",
                             lambda out: audit_report(self.workspace, audit_id, out,
                                                      language=lang))
+
+    def _report_language(self) -> str | None:
+        """The form language chosen in the filler, which the reports follow too."""
+        language = self.settings.value("form_language")
+        return language if isinstance(language, str) and language else None
 
     def export_campaign_pdf(self, target: Path | None = None) -> QWidget | None:
         """The campaign report of the campaign shown in the list (or the only one)."""
         from fieldsafe.services.campaign_reports import campaign_report
 
         campaign = self.filters.current().campaign or None
-        return self._export(target, "campaign.pdf",
-                            lambda out: campaign_report(self.workspace, campaign, out))
+        lang = self._report_language()
+
+        def build(out: Path) -> Path:
+            try:
+                return campaign_report(self.workspace, campaign, out, language=lang)
+            except UserError:  # the campaign's forms lack that language: their own then
+                if lang is None:
+                    raise
+                return campaign_report(self.workspace, campaign, out)
+
+        return self._export(target, "campaign.pdf", build)
 
     def _export(self, target: Path | None, name: str, build: object) -> QWidget | None:
         from fieldsafe.ui.report_export import ReportExportDialog

@@ -75,6 +75,7 @@ class ReportExportDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.resize(520, 140)
+        self._pending = True  # until the worker's outcome is handled here, on this thread
         self._outcome = _Outcome(self)
         self._outcome.done.connect(self._built)
         self._outcome.failed.connect(self._failed)
@@ -100,7 +101,9 @@ class ReportExportDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._thread.is_alive()
+        """Until the build's outcome has been handled: a build that just finished may still
+        be renamed into place or thrown away."""
+        return self._pending
 
     def cancel(self) -> None:
         """Stop waiting; whatever the worker writes is removed when it finishes."""
@@ -115,6 +118,7 @@ class ReportExportDialog(QDialog):
             self.reject()
 
     def _built(self, _path: object) -> None:
+        self._pending = False
         if self.cancelled:
             self._building.unlink(missing_ok=True)
             return
@@ -131,6 +135,7 @@ class ReportExportDialog(QDialog):
         self.resize(760, 900)
 
     def _failed(self, message: str) -> None:
+        self._pending = False
         self._building.unlink(missing_ok=True)
         self.progress.setRange(0, 1)
         self.label.setText(message)
