@@ -10,6 +10,7 @@ from typing import Any
 from fieldsafe.cli.common import open_ws, print_json
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
+from fieldsafe.sync.errors import one_line
 
 
 def register(commands: Any) -> None:
@@ -39,16 +40,18 @@ def run_list(args: argparse.Namespace) -> int:
     if not found:
         print(_("no conflicts"))
     for c in found:
-        print(_("audit {id} ({form}) {name}").format(id=c.audit, form=c.form_id,
-                                                     name=c.instance_name).rstrip())
+        print(_("audit {id} ({form}) {name}").format(id=c.audit, form=one_line(c.form_id),
+                                                     name=one_line(c.instance_name)).rstrip())
         for side in c.sides:
             print(_("  side {rev}: {device}, {author}, team {team}, {status}, saved {at}")
-                  .format(rev=side.revision[:8], device=side.device_name or side.device_id,
-                          author=side.author, team=side.team, status=side.status,
+                  .format(rev=side.revision[:8],
+                          device=one_line(side.device_name or side.device_id),
+                          author=one_line(side.author), team=one_line(side.team),
+                          status=side.status,
                           at=side.saved_at.isoformat(timespec="seconds")))
         for name in c.fields:
             values = " | ".join(_short(s.answers.get(name)) for s in c.sides)
-            print(f"    {c.labels.get(name, name)}: {values}")
+            print(f"    {one_line(c.labels.get(name, name))}: {one_line(values)}")
     return 0
 
 

@@ -95,7 +95,7 @@ class MediaStore:
     def put_thumbnail(self, sha256: str, data: bytes) -> Path:
         """Cache the thumbnail of an original (JPEG bytes); its path."""
         path = self.thumbnail_path(sha256)
-        _atomic_write(path, [data])
+        _atomic_write(path, [data], durable=False)  # a cache: made again if a crash loses it
         return path
 
     def derived_path(self, sha256: str, max_pixels: int) -> Path:
@@ -143,7 +143,7 @@ def _checked(sha256: str) -> str:
 
 
 def _atomic_write(path: Path, chunks: Iterable[bytes], *, expected: str | None = None,
-                  source: Path | None = None) -> None:
+                  source: Path | None = None, durable: bool = True) -> None:
     """Write ``chunks`` to ``path`` atomically.
 
     With ``expected``, the bytes must hash to it or nothing is written: a ``source`` that
@@ -163,7 +163,8 @@ def _atomic_write(path: Path, chunks: Iterable[bytes], *, expected: str | None =
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         if expected is not None and digest.hexdigest() != expected:
             raise MediaError(source or path, _("the file changed while it was being "
                                                "copied into the media store; try again"))
@@ -173,7 +174,8 @@ def _atomic_write(path: Path, chunks: Iterable[bytes], *, expected: str | None =
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:

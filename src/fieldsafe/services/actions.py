@@ -19,6 +19,7 @@ from fieldsafe.storage.models import ActionChange, ActionItem, AuditRevision
 
 STATUSES = ("open", "in-progress", "done")
 PRIORITIES = ("low", "medium", "high", "urgent")
+MAX_AGENCY = 200  # as the field is stored, and as sync bundles carry it
 
 
 def finding_answers(repeat: FormElement, finding: dict[str, Any]) -> dict[str, str]:
@@ -70,7 +71,8 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
             uuid=new_id(), audit_uuid=audit.uuid, finding_index=finding,
             title=title or said.get("category", ""),
             recommendation=recommendation or said.get("recommendation", ""),
-            agency=agency or said.get("agency", ""), priority=priority, target_date=target,
+            agency=_agency(agency) or said.get("agency", "")[:MAX_AGENCY],
+            priority=priority, target_date=target,
             status="open", created_at=stamp, modified_at=stamp, device_id=ident.device_id,
             device_name=ident.device_name, author=ident.user, team=ident.team)
         db.add(item)
@@ -90,7 +92,8 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
     stamp = now()
     with workspace.transaction() as db:
         item = resolve_action(db, action_id)
-        wanted: dict[str, Any] = {"status": status, "agency": agency, "target_date": target,
+        wanted: dict[str, Any] = {"status": status, "agency": _agency(agency),
+                                  "target_date": target,
                                   "priority": priority, "recommendation": recommendation}
         changed: dict[str, object] = {}
         for key, value in wanted.items():
@@ -105,6 +108,13 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
                 device_id=ident.device_id, device_name=ident.device_name, author=ident.user,
                 team=ident.team))
         return action_dict(item, stamp.date())
+
+
+def _agency(value: str | None) -> str | None:
+    if value is not None and len(value) > MAX_AGENCY:
+        raise UserError(_("the responsible agency must be at most {n} characters").format(
+            n=MAX_AGENCY))
+    return value
 
 
 def _plain(value: object) -> object:

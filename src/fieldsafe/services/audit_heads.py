@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fieldsafe.services.form_library import form_definition
@@ -31,33 +32,59 @@ def head_key(saved_at: datetime, device_id: str, uuid: str) -> tuple[str, str, s
 
 def refresh_heads(db: Session, audit_uuids: list[str]) -> set[str]:
     """Set each audit's head, status, conflict flag and list columns from its revisions;
-    the audits now in conflict."""
+    the audits now in conflict. Reads only the graph's columns, and the head's answers."""
     conflicts: set[str] = set()
     periods: dict[tuple[str, str], str | None] = {}
+    r = AuditRevision
     for start in range(0, len(audit_uuids), BATCH):
         batch = audit_uuids[start:start + BATCH]
-        graph: dict[str, list[AuditRevision]] = defaultdict(list)
-        for r in db.scalars(select(AuditRevision).where(AuditRevision.audit_uuid.in_(batch))):
-            graph[r.audit_uuid].append(r)
+        graph: dict[str, list[Any]] = defaultdict(list)
+        for row in db.execute(select(r.audit_uuid, r.uuid, r.parent_uuid, r.merges, r.saved_at,
+                                     r.device_id, r.status, r.team, r.instance_name,
+                                     r.form_id, r.form_version).where(
+                r.audit_uuid.in_(batch))):
+            graph[row.audit_uuid].append(row)
+        heads: dict[str, Any] = {}
         for audit_uuid, revisions in graph.items():
-            ends = leaves((r.uuid, r.parent_uuid, list(r.merges)) for r in revisions)
-            tips = [r for r in revisions if r.uuid in ends] or revisions
-            head = max(tips, key=lambda r: head_key(r.saved_at, r.device_id, r.uuid))
-            in_conflict = len(tips) > 1
-            if in_conflict:
+            ends = leaves((x.uuid, x.parent_uuid, list(x.merges)) for x in revisions)
+            tips = [x for x in revisions if x.uuid in ends] or revisions
+            heads[audit_uuid] = max(tips, key=lambda x: head_key(x.saved_at, x.device_id,
+                                                                 x.uuid))
+            if len(tips) > 1:
                 conflicts.add(audit_uuid)
-            answer = head.answers.get(_period_name(db, head, periods) or "", "")
-            db.execute(update(Audit).where(Audit.uuid == audit_uuid).values(
-                head_uuid=head.uuid, status=head.status, conflict=in_conflict,
-                team=head.team, instance_name=head.instance_name,
-                period=answer if isinstance(answer, str) else "",
-                modified_at=max(r.saved_at for r in revisions)))
+        answers = _period_answers(db, list(heads.values()), periods)
+        rows = [{"uuid": audit_uuid, "head_uuid": head.uuid, "status": head.status,
+                 "conflict": audit_uuid in conflicts, "team": head.team,
+                 "instance_name": head.instance_name,
+                 "period": answers.get(head.uuid) or "",
+                 "modified_at": max(x.saved_at for x in graph[audit_uuid])}
+                for audit_uuid, head in heads.items()]
+        if rows:
+            db.execute(update(Audit), rows)  # one executemany, by primary key
     return conflicts
 
 
-def _period_name(db: Session, revision: AuditRevision,
+def _period_answers(db: Session, heads: list[Any],
+                    cache: dict[tuple[str, str], str | None]) -> dict[str, str]:
+    """Each head revision's answer to its form's period question (day or night)."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for head in heads:
+        name = _period_name(db, head.form_id, head.form_version, cache)
+        if name:
+            by_name[name].append(head.uuid)
+    out: dict[str, str] = {}
+    r = AuditRevision
+    for name, uuids in by_name.items():
+        for uuid, value in db.execute(select(r.uuid, func.json_extract(
+                r.answers, f'$."{name}"')).where(r.uuid.in_(uuids))):
+            if isinstance(value, str):
+                out[uuid] = value
+    return out
+
+
+def _period_name(db: Session, form_id: str, version: str,
                  cache: dict[tuple[str, str], str | None]) -> str | None:
-    key = (revision.form_id, revision.form_version)
+    key = (form_id, version)
     if key not in cache:
         record = db.scalar(select(FormVersion).where(FormVersion.form_id == key[0],
                                                      FormVersion.version == key[1]))

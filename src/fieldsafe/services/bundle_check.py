@@ -9,6 +9,7 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,14 +23,22 @@ from fieldsafe.forms.loader import load_form
 from fieldsafe.geo.validate import check_geometry
 from fieldsafe.i18n import _
 from fieldsafe.services.devices import trusted_name
-from fieldsafe.storage.models import AuditRevision, FormVersion, Media
+from fieldsafe.storage.models import (
+    ActionItem,
+    Audit,
+    AuditRevision,
+    Campaign,
+    FormVersion,
+    Media,
+)
 from fieldsafe.sync import records as rec
 from fieldsafe.sync.archive import BundleReader, Entry
 from fieldsafe.sync.errors import BundleError, shown
 from fieldsafe.sync.manifest import Manifest, decode_manifest
 from fieldsafe.sync.signing import signer, verify
 
-_MEDIA_NAME = re.compile(r"^(media|layers)/([0-9a-f]{64})$")
+_MEDIA_NAME = re.compile(r"^(media|layers|thumbs)/([0-9a-f]{64})$")
+MAX_THUMBNAIL_BYTES = 1024 * 1024
 FORM_SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
 LAYER_SUFFIXES = (".geojson", ".json", ".mbtiles")
 
@@ -96,8 +105,12 @@ def check_all(reader: BundleReader, db: Session, checked: Checked) -> Checked:
         m = _MEDIA_NAME.match(name)
         if name not in known_records and m is None:
             raise BundleError(path, _("unexpected entry '{name}'").format(name=name[:80]))
-        if m is not None and entries[name].sha256 != m.group(2):
+        if m is not None and m.group(1) != "thumbs" and entries[name].sha256 != m.group(2):
             raise BundleError(path, _("entry '{name}' is not named by its SHA-256").format(
+                name=name))
+        if m is not None and m.group(1) == "thumbs" and \
+                entries[name].size > MAX_THUMBNAIL_BYTES:
+            raise BundleError(path, _("entry '{name}' is too large for a thumbnail").format(
                 name=name))
     for kind in rec.KINDS:
         checked.records[kind] = _decode(reader, checked, kind)
@@ -189,10 +202,12 @@ def _check_media(db: Session, checked: Checked, names: set[str]) -> None:
     # Every file has a record: one that has none would be neither checked nor used.
     used = {f"media/{m.sha256}" for m in checked.records["media"]}
     used.update(f"layers/{layer.sha256}" for layer in checked.records["layers"])
+    used.update(f"thumbs/{m.sha256}" for m in checked.records["media"])  # optional caches
     for name in sorted(names):
         if _MEDIA_NAME.match(name) and name not in used:
             raise BundleError(checked.path, _("entry '{name}' has no record in {file}").format(
-                name=name, file=rec.record_file(name.partition("/")[0])))
+                name=name, file=rec.record_file(
+                    "layers" if name.startswith("layers/") else "media")))
     for number, media in enumerate(checked.records["media"], start=1):
         name = f"media/{media.sha256}"
         if name not in names:
@@ -221,10 +236,24 @@ def _check_audits(db: Session, checked: Checked) -> None:
         stored.update((u, a) for u, a in db.execute(select(
             AuditRevision.uuid, AuditRevision.audit_uuid).where(
             AuditRevision.uuid.in_(ids[start:start + 500]))))
+    uuids = [a.uuid for a in checked.records["audits"]]
+    forms_here: dict[str, str] = {}
+    for start in range(0, len(uuids), 500):
+        forms_here.update((u, f) for u, f in db.execute(select(Audit.uuid, Audit.form_id).where(
+            Audit.uuid.in_(uuids[start:start + 500]))))
+    campaigns = {c.uuid for c in checked.records["campaigns"]}
+    checked_shapes: dict[str, str | None] = {}
     for number, audit in enumerate(checked.records["audits"], start=1):
         def fail(why: str, n: int = number) -> BundleError:
             return _fail(checked, "audits", n, why)
 
+        if forms_here.get(audit.uuid, audit.form_id) != audit.form_id:
+            raise fail(_("audit {id} is of form '{form}' here, not '{other}'").format(
+                id=audit.uuid, form=forms_here[audit.uuid], other=shown(audit.form_id)))
+        if audit.campaign_uuid and audit.campaign_uuid not in campaigns and \
+                db.get(Campaign, audit.campaign_uuid) is None:
+            raise fail(_("its campaign {id} is in neither the bundle nor this workspace")
+                       .format(id=audit.campaign_uuid))
         own = {r.uuid for r in audit.revisions}
         for revision in audit.revisions:
             if revision.uuid in seen:
@@ -255,7 +284,9 @@ def _check_audits(db: Session, checked: Checked) -> None:
                                  "this workspace").format(name=attachment.filename[:80],
                                                           sha=attachment.sha256[:12]))
             for geometry in revision.geometries:
-                problem = _geometry_problem(geometry.geojson)
+                if geometry.geojson not in checked_shapes:  # a chain repeats its geometry
+                    checked_shapes[geometry.geojson] = _geometry_problem(geometry.geojson)
+                problem = checked_shapes[geometry.geojson]
                 if problem:
                     raise fail(_("revision {id}, {question}: invalid geometry: {why}").format(
                         id=revision.uuid, question=geometry.question_path[:80], why=problem))
@@ -275,14 +306,47 @@ def _geometry_problem(text: str) -> str | None:
 
 
 def _check_actions(db: Session, checked: Checked) -> None:
-    from fieldsafe.storage.models import Audit
-
     audits = {a.uuid for a in checked.records["audits"]}
     for number, action in enumerate(checked.records["actions"], start=1):
         if action.audit_uuid not in audits and db.get(Audit, action.audit_uuid) is None:
             raise _fail(checked, "actions", number, _("its audit {id} is in neither the bundle "
                                                       "nor this workspace").format(
                 id=action.audit_uuid))
+        here = db.get(ActionItem, action.uuid)
+        if here is not None and (here.audit_uuid, here.finding_index) != (
+                action.audit_uuid, action.finding_index):
+            raise _fail(checked, "actions", number, _("action item {id} is about another "
+                                                      "finding here").format(id=action.uuid))
+        for change in action.changes:
+            for field_name, pair in change.fields.items():
+                problem = _change_problem(field_name, pair[1])
+                if problem:
+                    raise _fail(checked, "actions", number, _(
+                        "change {id}: {field} cannot be '{value}': {why}").format(
+                        id=change.uuid, field=field_name, value=shown(str(pair[1])),
+                        why=problem))
+
+
+_CHANGE_VALUES = {"status": ("open", "in-progress", "done"),
+                  "priority": ("low", "medium", "high", "urgent")}
+
+
+def _change_problem(field_name: str, value: str | None) -> str | None:
+    """Why the value an action item's change sets is impossible, or None."""
+    if field_name in _CHANGE_VALUES:
+        allowed = _CHANGE_VALUES[field_name]
+        return None if value in allowed else _("one of {known}").format(
+            known=", ".join(allowed))
+    if field_name == "target_date" and value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return _("not a date")
+    if field_name in ("agency", "recommendation") and value is None:
+        return _("empty")
+    if field_name == "agency" and value is not None and len(value) > 200:
+        return _("longer than 200 characters")
+    return None
 
 
 def _check_campaigns(checked: Checked) -> None:

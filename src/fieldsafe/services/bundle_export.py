@@ -97,6 +97,9 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
         total, done = len(gathered.media) + len(gathered.layer_files), 0
         for sha in sorted(gathered.media):
             writer.add_file(f"media/{sha}", _media_file(workspace, sha))
+            thumbnail = workspace.media.thumbnail_path(sha)
+            if thumbnail.is_file():  # saves the receiver decoding every photo again
+                writer.add_file(f"thumbs/{sha}", thumbnail)
             done += 1
             progress.step(done, total, _("photos and files"))
         for sha, path in sorted(gathered.layer_files.items()):
@@ -112,6 +115,7 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
             entries={name: ManifestEntry(sha256=e.sha256, size=e.size)
                      for name, e in writer.entries.items()})
         data = encode_manifest_bytes(manifest)
+        progress.step(total, total, _("photos and files"))  # the last chance to cancel
         path = writer.finish(data, sign(key, data) if key is not None else None)
     except BaseException:
         writer.abort()
@@ -228,8 +232,10 @@ def _revision(db: Session, r: AuditRevision, exclude_sensitive: bool,
                                                      FormVersion.version == r.form_version))
         forms[key] = form_definition(record) if record is not None else None
     form = forms[key]
-    if form is None:
-        return conv.revision_record(r)
+    if form is None:  # fail closed: without its form, nobody knows what is sensitive
+        raise UserError(_("form '{form_id}' version '{version}' is not in this workspace, so "
+                          "its sensitive answers cannot be left out").format(
+            form_id=r.form_id, version=r.form_version))
     answers, names = conv.redact(form, r.answers)
     return conv.revision_record(r, answers, names)
 

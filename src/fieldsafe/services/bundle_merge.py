@@ -8,11 +8,12 @@ import hashlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from fieldsafe.i18n import _
 from fieldsafe.media.errors import MediaError
 from fieldsafe.media.photos import make_thumbnail
 from fieldsafe.services import sync_records as conv
@@ -64,9 +65,15 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
                                   manifest_sha256=checked.manifest_sha256,
                                   device_id=m.device.id, device_name=m.device.name,
                                   team=m.team, imported_at=now(), summary=report.counts()))
+            progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:
         for sha in new_media:
+            folders = [workspace.media.path(sha).parent,
+                       workspace.media.thumbnail_path(sha).parent]
             workspace.media.remove(sha)
+            for folder in folders:  # the folders this merge made, if now empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         for name in new_layers:
             (workspace.layers_dir / name).unlink(missing_ok=True)
         raise
@@ -87,13 +94,19 @@ def _copy_media(workspace: Workspace, reader: BundleReader, checked: Checked,
             if workspace.media.put_stream(_stream(reader, checked, f"media/{record.sha256}"),
                                           record.sha256):
                 written.append(record.sha256)
+            thumb = f"thumbs/{record.sha256}"
+            if thumb in checked.manifest.entries and \
+                    not workspace.media.thumbnail_path(record.sha256).exists():
+                # The sender's cached thumbnail: no need to decode the photo again here.
+                workspace.media.put_thumbnail(record.sha256,
+                                              b"".join(_stream(reader, checked, thumb)))
             if record.mime.startswith("image/") and \
                     not workspace.media.thumbnail_path(record.sha256).exists():
                 # A photo Pillow cannot read is shown without a thumbnail.
                 with contextlib.suppress(MediaError):
                     workspace.media.put_thumbnail(
                         record.sha256, make_thumbnail(workspace.media.path(record.sha256)))
-        progress.step(index, len(media), "media")
+        progress.step(index, len(media), _("photos and files"))
 
 
 def layer_filename(record: rec.LayerRecord) -> str:
@@ -108,10 +121,13 @@ def _copy_layers(workspace: Workspace, reader: BundleReader, checked: Checked,
             continue
         workspace.layers_dir.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f".{target.name}.part")
-        with temp.open("wb") as out:
-            reader.copy_to(f"layers/{record.sha256}", checked.entry(f"layers/{record.sha256}"),
-                           out)
-        temp.replace(target)
+        try:
+            with temp.open("wb") as out:
+                reader.copy_to(f"layers/{record.sha256}",
+                               checked.entry(f"layers/{record.sha256}"), out)
+            temp.replace(target)
+        finally:
+            temp.unlink(missing_ok=True)
         written.append(target.name)
 
 
@@ -219,11 +235,11 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
         statuses[audit.uuid] = NEW if audit.uuid not in known else (
             UPDATED if changed else PRESENT)
         if index % 200 == 0:
-            progress.step(index, len(audits), "audits")
-    for table, rows in ((Audit, new_audits), (AuditRevision, revisions),
+            progress.step(index, len(audits), _("audits"))
+    for model, rows in ((Audit, new_audits), (AuditRevision, revisions),
                         (Attachment, attachments), (Geometry, geometries)):
-        if rows:
-            db.execute(insert(table), rows)
+        if rows:  # plain executemany on the table: no ORM bookkeeping for 1,000s of rows
+            db.execute(insert(cast(Table, model.__table__)), rows)
     conflicts = refresh_heads(db, touched)
     for audit in audits:
         status = statuses[audit.uuid]

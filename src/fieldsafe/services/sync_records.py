@@ -63,8 +63,8 @@ def revision_record(r: AuditRevision, answers: dict[str, Any] | None = None,
                     drop: frozenset[str] = frozenset()) -> rec.RevisionRecord:
     """A revision as a record; with ``answers`` and ``drop`` (question names), a redacted
     copy whose attachments and geometries of those questions are left out."""
-    def kept(path: str) -> bool:
-        return path.rsplit("/", 1)[-1] not in drop
+    def kept(path: str) -> bool:  # "finding[2]/photo": neither the repeat nor the photo
+        return not any(step.split("[", 1)[0] in drop for step in path.split("/"))
 
     return rec.RevisionRecord(
         uuid=r.uuid, parent_uuid=r.parent_uuid, merges=[str(m) for m in r.merges],
@@ -72,7 +72,9 @@ def revision_record(r: AuditRevision, answers: dict[str, Any] | None = None,
         status=r.status,  # type: ignore[arg-type]
         answers=r.answers if answers is None else answers, instance_name=r.instance_name,
         created_at=r.created_at, saved_at=r.saved_at,
-        redacted=r.redacted or answers is not None, device_id=r.device_id,
+        redacted=r.redacted or (answers is not None and (
+            answers != r.answers or any(not kept(a.question_path) for a in r.attachments)
+            or any(not kept(g.question_path) for g in r.geometries))), device_id=r.device_id,
         device_name=r.device_name, author=r.author, team=r.team,
         attachments=[rec.AttachmentRecord(question_path=a.question_path, filename=a.filename,
                                           sha256=a.sha256, caption=a.caption)

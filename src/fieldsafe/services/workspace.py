@@ -110,6 +110,9 @@ class Workspace:
                     continue
                 if not value.strip():
                     raise UserError(_("the {what} cannot be empty").format(what=key))
+                if len(value.strip()) > 200 or not value.strip().isprintable():
+                    raise UserError(_("the {what} must be one line of at most 200 characters")
+                                    .format(what=key))
                 setting = session.get(LocalSetting, key)
                 assert setting is not None
                 setting.value = value.strip()

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from fieldsafe.i18n import _
+from fieldsafe.sync.errors import one_line
 from fieldsafe.sync.records import SHA256_PATTERN, UUID_PATTERN
 
 FORMAT = "fieldsafe-bundle"
@@ -80,9 +81,19 @@ def decode_manifest(data: bytes) -> Manifest | str:
                                                                     known=FORMAT_VERSION)
         return _("unknown bundle format version {found}").format(found=version)
     try:
-        return _DECODER.decode(data)
+        manifest = _DECODER.decode(data)
     except msgspec.ValidationError as err:
         return _("manifest.json breaks the bundle schema: {why}").format(why=err)
+    # What it says of its sender is printed in one-line summaries: no newlines or terminal
+    # escape codes from a hostile bundle.
+    manifest.app_version, manifest.author, manifest.team = (
+        one_line(manifest.app_version), one_line(manifest.author), one_line(manifest.team))
+    manifest.device.id, manifest.device.name = (one_line(manifest.device.id),
+                                                one_line(manifest.device.name))
+    options = manifest.options
+    options.campaign = one_line(options.campaign) if options.campaign else options.campaign
+    options.since_last = one_line(options.since_last) if options.since_last else options.since_last
+    return manifest
 
 
 def json_schema() -> dict[str, Any]:

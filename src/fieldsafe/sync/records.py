@@ -165,29 +165,29 @@ def encode(record: Struct) -> bytes:
     return _ENCODER.encode(record)
 
 
-def answers_problem(value: Any, path: str = "", depth: int = 0) -> str | None:
+def answers_problem(answers: Any) -> str | None:
     """What is wrong with a revision's answers, or None: only JSON objects, lists, text,
     numbers, booleans and null, nested at most MAX_ANSWER_DEPTH deep, texts of at most
     MAX_ANSWER_CHARS characters."""
-    if depth > MAX_ANSWER_DEPTH:
-        return f"{path or 'answers'}: nested too deep"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or len(key) > 200:
-                return f"{path or 'answers'}: a question name is too long"
-            found = answers_problem(item, f"{path}/{key}" if path else key, depth + 1)
-            if found:
-                return found
-        return None
-    if isinstance(value, list):
-        for index, item in enumerate(value, start=1):
-            found = answers_problem(item, f"{path}[{index}]", depth + 1)
-            if found:
-                return found
-        return None
-    if isinstance(value, str):
-        return f"{path}: a text of {len(value)} characters (at most {MAX_ANSWER_CHARS})" \
-            if len(value) > MAX_ANSWER_CHARS else None
-    if value is None or isinstance(value, bool | int | float):
-        return None
-    return f"{path}: not an answer value"
+    stack: list[tuple[Any, str, int]] = [(answers, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if len(value) > MAX_ANSWER_CHARS:
+                return f"{path}: a text of {len(value)} characters (at most {MAX_ANSWER_CHARS})"
+        elif kind is dict:
+            if depth >= MAX_ANSWER_DEPTH:
+                return f"{path or 'answers'}: nested too deep"
+            for key, item in value.items():
+                if type(key) is not str or len(key) > 200:
+                    return f"{path or 'answers'}: a question name is too long"
+                stack.append((item, f"{path}/{key}" if path else key, depth + 1))
+        elif kind is list:
+            if depth >= MAX_ANSWER_DEPTH:
+                return f"{path or 'answers'}: nested too deep"
+            stack.extend((item, f"{path}[{index}]", depth + 1)
+                         for index, item in enumerate(value, start=1))
+        elif value is not None and kind not in (bool, int, float):
+            return f"{path}: not an answer value"
+    return None
