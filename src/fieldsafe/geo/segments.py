@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
@@ -132,15 +133,22 @@ def match_lines(lines_a: list[BaseGeometry], lines_b: list[BaseGeometry],
     routes can be matched without projecting them again for every pair)."""
     if not len(lines_a) or not len(lines_b):
         return []
-    middles = shapely.line_interpolate_point(lines_b, 0.5, normalized=True)
-    tree = shapely.STRtree(lines_a)
-    js, is_ = tree.query(middles, predicate="dwithin", distance=tolerance_m)
-    candidates: list[tuple[float, int, int]] = []
-    for j, i in zip(js.tolist(), is_.tolist(), strict=True):
-        line_a, line_b, middle = lines_a[i], lines_b[j], middles[j]
-        if _angle(_tangent(line_a, line_a.project(middle)),
-                  _tangent(line_b, line_b.length / 2.0)) <= max_angle_deg:
-            candidates.append((float(line_a.distance(middle)), i, j))
+    array_a = np.asarray(lines_a, dtype=object)
+    array_b = np.asarray(lines_b, dtype=object)
+    middles = shapely.line_interpolate_point(array_b, 0.5, normalized=True)
+    js, is_ = shapely.STRtree(array_a).query(middles, predicate="dwithin",
+                                              distance=tolerance_m)
+    if not len(js):
+        return []
+    # Every candidate pair at once (shapely's vectorised functions, not a Python loop).
+    line_a, line_b, middle = array_a[is_], array_b[js], middles[js]
+    along_a = shapely.line_locate_point(line_a, middle)
+    angles = _angles(_tangents(line_a, along_a),
+                     _tangents(line_b, shapely.length(line_b) / 2.0))
+    distances = shapely.distance(line_a, middle)
+    keep = angles <= max_angle_deg
+    candidates = sorted(zip(distances[keep].tolist(), is_[keep].tolist(), js[keep].tolist(),
+                            strict=True))
     pairs: list[tuple[int, int]] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -152,17 +160,21 @@ def match_lines(lines_a: list[BaseGeometry], lines_b: list[BaseGeometry],
     return sorted(pairs)
 
 
-def _tangent(line: BaseGeometry, at: float) -> tuple[float, float]:
-    """The direction of a projected ``line`` over a short stretch around ``at`` metres."""
-    low = line.interpolate(max(0.0, at - _TANGENT_M))
-    high = line.interpolate(min(line.length, at + _TANGENT_M))
-    return float(high.x - low.x), float(high.y - low.y)
+def _tangents(lines: Any, at: Any) -> Any:
+    """:func:`_tangent` of many lines at once: an (n, 2) array of directions."""
+    low = shapely.get_coordinates(shapely.line_interpolate_point(
+        lines, np.maximum(0.0, at - _TANGENT_M)))
+    high = shapely.get_coordinates(shapely.line_interpolate_point(
+        lines, np.minimum(shapely.length(lines), at + _TANGENT_M)))
+    return high - low
 
 
-def _angle(u: tuple[float, float], v: tuple[float, float]) -> float:
-    """The angle in degrees (0 to 90) between two undirected directions; 0 if one is null."""
-    norm = math.hypot(*u) * math.hypot(*v)
-    if norm == 0.0:
-        return 0.0
-    cosine = abs(u[0] * v[0] + u[1] * v[1]) / norm
-    return math.degrees(math.acos(min(1.0, cosine)))
+def _angles(u: Any, v: Any) -> Any:
+    """:func:`_angle` of many pairs of directions ((n, 2) arrays) at once, in degrees."""
+    norm = np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1])
+    dot = np.abs(u[:, 0] * v[:, 0] + u[:, 1] * v[:, 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cosine = np.where(norm > 0.0, dot / np.where(norm > 0.0, norm, 1.0), 1.0)
+    return np.degrees(np.arccos(np.minimum(1.0, cosine)))
+
+

@@ -28,7 +28,8 @@ def campaign_drawing(data: RouteMapData, dark: list[list[LatLon]],
     # the white halos of all segments first, so that they do not nick their neighbours
     halos = [s for s in inner.contents[1:] if isinstance(s, PolyLine)
              and s.strokeColor == colors.white]
-    rest = [s for s in inner.contents[1:] if not any(s is h for h in halos)]
+    halo_ids = {id(h) for h in halos}
+    rest = [s for s in inner.contents[1:] if id(s) not in halo_ids]
     routes = Group(inner.contents[0], *halos, *rest, transform=(1, 0, 0, 1, 0, _KEY_H))
     if data.bounds is not None:
         project = Projection(data.bounds, width - 2 * _PAD, height - _KEY_H - _LEGEND_H

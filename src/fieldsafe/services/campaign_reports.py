@@ -39,12 +39,14 @@ from fieldsafe.services.campaigns import list_campaigns
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.layers import list_layers
 from fieldsafe.services.map_data import (
+    DARK_MAX_SCORE,
     NO_DATA_COLOUR,
     MapFinding,
     Parameter,
     ScoredSegment,
     campaign_findings,
     campaign_segments,
+    campaign_segments_for,
     colour,
     dark_spots,
     hotspots,
@@ -130,7 +132,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
     overall = next((p for p in parameters if p.key == OVERALL),
                    Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
-    segments = {p.key: campaign_segments(workspace, uuid, p.key) for p in parameters}
+    segments = campaign_segments_for(workspace, uuid, [p.key for p in parameters])
     routes = segments.get(OVERALL) or campaign_segments(workspace, uuid)
     scores = {key: {(s.audit_id, s.index): s.score for s in segs if s.score is not None}
               for key, segs in segments.items()}
@@ -148,7 +150,10 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
         route_map=with_backdrop(_route_map(routes, overall), workspace, list(layer_ids)),
-        dark_spots=[s.coords for s in dark_spots(workspace, uuid)],
+        dark_spots=[s.coords for s in (
+            [x for x in segments["lighting"] if x.score is not None
+             and x.score <= DARK_MAX_SCORE + 1e-9] if "lighting" in segments
+            else dark_spots(workspace, uuid))],
         hotspots=[((h.lat, h.lon), len(h.members))
                   for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,

@@ -109,22 +109,35 @@ def campaign_segments(workspace: Workspace, campaign_id: str, parameter: str = O
     """Every finalized audit's route in the campaign's segments, scored for ``parameter``
     (a key of :func:`rating_parameters`), oldest audit first; ``period`` ("day",
     "night") and ``form_id`` filter the audits. Retired and draft audits are left out."""
+    return campaign_segments_for(workspace, campaign_id, [parameter], period,
+                                 form_id)[parameter]
+
+
+def campaign_segments_for(workspace: Workspace, campaign_id: str, parameters: list[str],
+                          period: str | None = None, form_id: str | None = None,
+                          ) -> dict[str, list[ScoredSegment]]:
+    """:func:`campaign_segments` for several parameters at once: the audits are read, their
+    routes cut into segments and their rated points placed once for all of them."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id)
         known = {k for i in form_infos(db, campaign).values() for k in i.parameter_keys()}
         segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
-    if parameter != OVERALL and parameter not in known | {
-            k for a in audits for k in a.info.parameter_keys()}:
-        raise UserError(_("the campaign's forms rate no parameter '{key}' (known: {known})")
-                        .format(key=parameter, known=", ".join(sorted(known)) or _("none")))
+    rated = known | {k for a in audits for k in a.info.parameter_keys()}
+    for parameter in parameters:
+        if parameter != OVERALL and parameter not in rated:
+            raise UserError(_("the campaign's forms rate no parameter '{key}' (known: "
+                              "{known})").format(key=parameter,
+                                                 known=", ".join(sorted(known)) or _("none")))
     routes = {a.audit_id: route_segments(r, segment_m) for a in audits
               if (r := a.route()) is not None}
     mapped = [a for a in audits if routes.get(a.audit_id)]
-    placed = _place(mapped, routes, tolerance_m, lambda a: _rated_points(a, parameter))
-    out: list[ScoredSegment] = []
-    for audit in mapped:
-        out.extend(_scored(audit, parameter, routes[audit.audit_id], placed[audit.audit_id]))
+    placed = _place(mapped, routes, tolerance_m, lambda a: [
+        path for parameter in parameters for path in _rated_points(a, parameter)])
+    out: dict[str, list[ScoredSegment]] = {}
+    for parameter in parameters:
+        out[parameter] = [segment for audit in mapped for segment in _scored(
+            audit, parameter, routes[audit.audit_id], placed[audit.audit_id])]
     return out
 
 
