@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -178,3 +179,49 @@ def _angles(u: Any, v: Any) -> Any:
     return np.degrees(np.arccos(np.minimum(1.0, cosine)))
 
 
+
+
+def match_line_groups(groups: list[list[BaseGeometry]], wanted: Callable[[int, int], bool],
+                      tolerance_m: float = 25.0, max_angle_deg: float = 30.0,
+                      ) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """:func:`match_lines` for every pair of groups (say, the routes of many audits, in one
+    metric projection) at once: ``{(a, b): match_lines(groups[a], groups[b])}`` for each
+    pair with ``wanted(a, b)`` and at least one match. One tree and one vectorised pass over
+    all lines, instead of a tree and a pass for every pair."""
+    lines = np.asarray([line for group in groups for line in group], dtype=object)
+    if not len(lines):
+        return {}
+    owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    first = np.concatenate([[0], np.cumsum([len(g) for g in groups])[:-1]])
+    middles = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+    js, is_ = shapely.STRtree(lines).query(middles, predicate="dwithin", distance=tolerance_m)
+    group_a, group_b = owner[is_], owner[js]
+    keep = group_a != group_b
+    keep[keep] = [wanted(a, b) for a, b in zip(group_a[keep].tolist(),
+                                               group_b[keep].tolist(), strict=True)]
+    is_, js, group_a, group_b = is_[keep], js[keep], group_a[keep], group_b[keep]
+    if not len(js):
+        return {}
+    line_a, line_b, middle = lines[is_], lines[js], middles[js]
+    angles = _angles(_tangents(line_a, shapely.line_locate_point(line_a, middle)),
+                     _tangents(line_b, shapely.length(line_b) / 2.0))
+    ok = angles <= max_angle_deg
+    distances = shapely.distance(line_a, middle)[ok]
+    local_i = (is_ - first[group_a])[ok]
+    local_j = (js - first[group_b])[ok]
+    candidates: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
+    for ga, gb, d, i, j in zip(group_a[ok].tolist(), group_b[ok].tolist(), distances.tolist(),
+                               local_i.tolist(), local_j.tolist(), strict=True):
+        candidates.setdefault((ga, gb), []).append((d, i, j))
+    out: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for key, found in candidates.items():
+        pairs: list[tuple[int, int]] = []
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for _distance, i, j in sorted(found):
+            if i not in used_a and j not in used_b:
+                used_a.add(i)
+                used_b.add(j)
+                pairs.append((i, j))
+        out[key] = sorted(pairs)
+    return out

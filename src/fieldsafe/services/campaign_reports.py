@@ -22,7 +22,7 @@ from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
 from fieldsafe.geo.projection import LocalProjection
-from fieldsafe.geo.segments import match_lines
+from fieldsafe.geo.segments import match_line_groups
 from fieldsafe.i18n import _, using_language
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
@@ -277,10 +277,6 @@ def _boxes(routes: list[ScoredSegment], pad_m: float) -> dict[str, tuple[float, 
     return out
 
 
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
-
-
 def _means(pairs: list[tuple[_Key, _Key]], by_segment: dict[_Key, float]
            ) -> tuple[Score, Score, int]:
     both = [(by_segment[x], by_segment[y]) for x, y in pairs
@@ -299,23 +295,42 @@ def _matched(done: dict[str, _Audit],
     boxes = _boxes(routes, tolerance_m)
     ordered = [done[a] for a in boxes if a in done]
     lines = _projected_routes(routes)
+    position = {a.uuid: n for n, a in enumerate(ordered)}
+
+    def oriented(one: _Audit, other: _Audit) -> tuple[_Audit, _Audit, bool] | None:
+        """For audits in list order: (first, second, a follow-up?) or None if unpaired."""
+        again = one.form_id == other.form_id and one.period == other.period \
+            and one.day < other.day
+        if not ({one.period, other.period} == {"day", "night"} or again):
+            return None
+        return (other, one, again) if one.period == "night" and not again else \
+            (one, other, again)
+
+    decided: dict[tuple[int, int], bool] = {}
+
+    def wanted(a: int, b: int) -> bool:
+        if (a, b) not in decided:
+            found = oriented(ordered[min(a, b)], ordered[max(a, b)])
+            decided[(a, b)] = found is not None and \
+                (found[0], found[1]) == (ordered[a], ordered[b])
+        return decided[(a, b)]
+
+    matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered], wanted,
+                                tolerance_m)
     night_pairs: list[tuple[_Key, _Key]] = []
     day_pairs = 0
     follow: list[PairRow] = []
-    for i, one in enumerate(ordered):
+    for i, one in enumerate(ordered):  # in the order of the audits, as the report lists
         for other in ordered[i + 1:]:
-            periods = {one.period, other.period}
-            again = one.form_id == other.form_id and one.period == other.period \
-                and one.day < other.day
-            if not (periods == {"day", "night"} or again) or \
-                    not _overlap(boxes[one.uuid], boxes[other.uuid]):
+            found = oriented(one, other)
+            if found is None:
                 continue
-            first, second = (other, one) if one.period == "night" and not again else (one, other)
-            a, b = lines.get(first.uuid, ([], [])), lines.get(second.uuid, ([], []))
-            pairs = [((first.uuid, a[0][x]), (second.uuid, b[0][y]))
-                     for x, y in match_lines(a[1], b[1], tolerance_m)]
-            if not pairs:
+            first, second, again = found
+            matched = matches.get((position[first.uuid], position[second.uuid]))
+            if not matched:
                 continue
+            a, b = lines[first.uuid][0], lines[second.uuid][0]
+            pairs = [((first.uuid, a[x]), (second.uuid, b[y])) for x, y in matched]
             if not again:
                 night_pairs += pairs
                 day_pairs += 1
