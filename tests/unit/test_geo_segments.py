@@ -160,3 +160,28 @@ def test_segment_is_a_frozen_value() -> None:
     assert isinstance(segment, Segment)
     with pytest.raises(AttributeError):
         segment.index = 3  # type: ignore[misc]
+
+
+def test_matching_many_groups_at_once_gives_the_pairs_of_matching_each_pair() -> None:
+    import random
+
+    from shapely.geometry import LineString as Line
+
+    from fieldsafe.geo.segments import match_line_groups, match_lines
+
+    rng = random.Random(5)
+
+    def route() -> list[Line]:
+        x, y, out = rng.uniform(0, 300), rng.uniform(0, 300), []
+        for _ in range(rng.randint(1, 8)):
+            dx, dy = rng.choice([(50, 0), (0, 50), (-50, 0), (0, -50), (35, 35)])
+            out.append(Line([(x, y), (x + dx + rng.uniform(-3, 3), y + dy)]))
+            x, y = x + dx, y + dy
+        return out
+
+    groups = [route() for _ in range(12)]
+    wanted = {(a, b) for a in range(12) for b in range(12) if a != b and (a + b) % 3}
+    found = match_line_groups(groups, lambda a, b: (a, b) in wanted, 25.0)
+    expected = {(a, b): match_lines(groups[a], groups[b], 25.0) for a, b in wanted}
+    assert found == {k: v for k, v in expected.items() if v}
+    assert found, "the random routes do cross"
