@@ -20,16 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
+from sqlalchemy import select
 
+from fieldsafe.forms.loader import load_form
+from fieldsafe.media.photos import make_thumbnail
 from fieldsafe.services import bundles
 from fieldsafe.services.actions import add_action
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
 from fieldsafe.services.bundles import import_bundle
 from fieldsafe.services.devices import device_key, private_key, trust_device
+from fieldsafe.services.form_library import find_version
 from fieldsafe.services.layers import add_layer
+from fieldsafe.services.sync_records import media_record
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.services.workspace_admin import check, digest
+from fieldsafe.storage.models import Media
+from fieldsafe.sync import records as rec
 from fieldsafe.sync.archive import BundleReader, Limits
 from fieldsafe.sync.errors import BundleError
 from fieldsafe.sync.signing import new_private_key, sign
@@ -754,6 +762,212 @@ def audit_of_unknown_campaign(k: Kit) -> bytes:
     return k.parts.build()
 
 
+# Names a form file may not have: folders, drives and streams on Windows, devices.
+for _bad_name in ("..\\..\\Desktop\\hostile.md", "C:\\hostile.md", "C:hostile.md",
+                  "hostile.md:stream.md", "forms/hostile.md", "NUL.md", "con.x.md", "hostile?.md",
+                  ".md"):
+    def _form_named(k: Kit, bad: str = _bad_name) -> bytes:
+        record = {**_form_record(FORM), "source_name": bad}
+        k.parts.set_records("forms", [*k.parts.records("forms"), record])
+        return k.parts.build()
+
+    _form_named.__name__ = f"form_file_named_{_bad_name}"
+    case("form file name '")(_form_named)
+
+
+def _deep(depth: int) -> str:
+    """JSON text nested ``depth`` lists deep."""
+    return "[" * depth + "1" + "]" * depth
+
+
+def _times_with_offset(path: str, offset: str) -> Builder:
+    """A builder that adds ``offset`` to the time at ``path`` (kind/key/key…) of record 1."""
+    kind, *keys = path.split("/")
+
+    def build(k: Kit) -> bytes:
+        def change(record: Record) -> None:
+            target: Any = record
+            for key in keys[:-1]:
+                target = target[int(key)] if isinstance(target, list) else target[key]
+            target[keys[-1]] += offset
+
+        k.parts.edit(kind, change)
+        return k.parts.build()
+
+    build.__name__ = f"time_with_offset_{kind}_{keys[-1]}"
+    return build
+
+
+for _path, _offset in (("audits/revisions/0/saved_at", "Z"),
+                       ("audits/created_at", "+05:30"),
+                       ("actions/created_at", "+00:00")):
+    case("has a UTC offset; times are local wall-clock times without an offset")(
+        _times_with_offset(_path, _offset))
+
+
+def _change(fields: dict[str, list[str | None]], uuid: str = "5d5d5d5d-0000-4000-8000-000000000000",
+            at: str = "2026-11-21T09:00:00") -> Record:
+    return {"uuid": uuid, "changed_at": at, "fields": fields, "device_id": "laptop-b"}
+
+
+@case("has a UTC offset")
+def action_change_time_with_offset(k: Kit) -> bytes:
+    change = _change({"status": ["open", "done"]}, at="2026-11-21T09:00:00+05:30")
+    k.parts.edit("actions", lambda a: a.update(changes=[change]))
+    return k.parts.build()
+
+
+@case("manifest.json is not valid JSON (nested too deep)")
+def manifest_nested_too_deep(k: Kit) -> bytes:
+    return k.parts.build(raw_manifest=_deep(30_000).encode())
+
+
+@case("its signature does not match its manifest")
+def signature_nested_too_deep(k: Kit) -> bytes:
+    return k.parts.build(signature=_deep(30_000).encode())
+
+
+@case("records/audits.jsonl line 1: JSON is nested too deep")
+def answers_nested_thousands_deep(k: Kit) -> bytes:
+    [line] = k.parts.lines("audits")
+    k.parts.set_records("audits", [line.replace(b'"answers":{', b'"answers":{"x":'
+                                                + _deep(30_000).encode() + b",", 1)])
+    return k.parts.build()
+
+
+@case("records/media.jsonl line 1: its info: x")
+def media_info_nested_too_deep(k: Kit) -> bytes:
+    k.parts.edit("media", lambda m: m.update(info={"x": json.loads(_deep(500))}))
+    return k.parts.build()
+
+
+@case("Expected `int` <= 1000000 - at `$.revisions[0].number`")
+def revision_number_too_large(k: Kit) -> bytes:
+    k.parts.edit("audits", lambda a: a["revisions"][0].update(number=2**70))
+    return k.parts.build()
+
+
+@case("Expected `int` <= 1000000 - at `$.finding_index`")
+def finding_index_too_large(k: Kit) -> bytes:
+    k.parts.edit("actions", lambda a: a.update(finding_index=2**70))
+    return k.parts.build()
+
+
+@case("records/actions.jsonl line 1: its initial target_date cannot be '2026-02-30': not a date")
+def initial_target_date_not_a_date(k: Kit) -> bytes:
+    k.parts.edit("actions", lambda a: a["initial"].update(target_date="2026-02-30"))
+    return k.parts.build()
+
+
+@case("cannot be 'nope': one of open, in-progress, done")
+def change_from_an_impossible_value(k: Kit) -> bytes:
+    k.parts.edit("actions", lambda a: a.update(changes=[_change({"status": ["nope", "done"]})]))
+    return k.parts.build()
+
+
+@case("priority cannot be 'None'")
+def change_from_no_priority(k: Kit) -> bytes:
+    k.parts.edit("actions", lambda a: a.update(changes=[_change({"priority": [None, "high"]})]))
+    return k.parts.build()
+
+
+@case("form 'deep' does not load: deep.md: RecursionError")
+def form_nested_too_deep(k: Kit) -> bytes:
+    rows = ["| survey | | | |", "| | type | name | label |"]
+    rows += [f"| | begin_group | g{i} | G |" for i in range(1200)]
+    rows += ["| | text | q | Q |"] + ["| | end_group | | |"] * 1200
+    rows += ["| settings | | |", "| | form_id | version |", "| | deep | 1 |"]
+    record = {**_form_record("\n".join(rows) + "\n", "deep"), "source_name": "deep.md"}
+    k.parts.set_records("forms", [*k.parts.records("forms"), record])
+    return k.parts.build()
+
+
+@case("continues itself (its parents lead back to it)")
+def revision_is_its_own_parent(k: Kit) -> bytes:
+    k.parts.edit("audits", lambda a: a["revisions"][0].update(parent_uuid=a["revisions"][0]["uuid"]))
+    return k.parts.build()
+
+
+@case("continues itself (its parents lead back to it)")
+def revision_merges_itself(k: Kit) -> bytes:
+    k.parts.edit("audits", lambda a: a["revisions"][0].update(merges=[a["revisions"][0]["uuid"]]))
+    return k.parts.build()
+
+
+@case("continues itself (its parents lead back to it)")
+def revisions_in_a_loop(k: Kit) -> bytes:
+    [audit] = k.parts.records("audits")
+    first = audit["revisions"][0]
+    second = {**copy.deepcopy(first), "uuid": "4b4b4b4b-0000-4000-8000-000000000000",
+              "parent_uuid": first["uuid"], "number": 2}
+    first["parent_uuid"] = second["uuid"]
+    k.parts.set_records("audits", [{**audit, "revisions": [first, second]}])
+    return k.parts.build()
+
+
+@case("records/actions.jsonl line 1: change 5d5d5d5d-0000-4000-8000-000000000000 appears twice")
+def change_twice_in_one_item(k: Kit) -> bytes:
+    change = _change({"status": ["open", "done"]})
+    k.parts.edit("actions", lambda a: a.update(changes=[change, change]))
+    return k.parts.build()
+
+
+@case("records/actions.jsonl line 2: change 5d5d5d5d-0000-4000-8000-000000000000 appears twice "
+      "(also on line 1)")
+def change_twice_in_two_items(k: Kit) -> bytes:
+    [action] = k.parts.records("actions")
+    action["changes"] = [_change({"status": ["open", "done"]})]
+    other = {**copy.deepcopy(action), "uuid": "3e3e3e3e-0000-4000-8000-000000000000",
+             "finding_index": 2}
+    k.parts.set_records("actions", [action, other])
+    return k.parts.build()
+
+
+@case("two photos or files answer finding[1]/f_photo1")
+def attachment_path_twice(k: Kit) -> bytes:
+    def change(audit: Record) -> None:
+        attachments = audit["revisions"][0]["attachments"]
+        attachments.append({**attachments[0], "sha256": attachments[-1]["sha256"]})
+
+    k.parts.edit("audits", change)
+    return k.parts.build()
+
+
+def _layer_file(k: Kit, data: bytes, **changes: str) -> None:  # refused as it is copied in
+    """The layer's file replaced by ``data`` (its record and name following), and its
+    record changed."""
+    [old] = [n for n in k.parts.entries if n.startswith("layers/")]
+    del k.parts.entries[old]
+    k.parts.entries[f"layers/{sha(data)}"] = data
+    k.parts.edit("layers", lambda x: x.update(sha256=sha(data), **changes))
+
+
+@case("layer 'Ward 92' cannot be used: ward.geojson: not a GeoJSON file: the text is not UTF-8")
+def layer_not_geojson(k: Kit) -> bytes:
+    _layer_file(k, b"MZ\x90\x00 not GeoJSON at all", filename="ward.geojson")
+    return k.parts.build()
+
+
+@case("layer 'Ward 92' cannot be used: ward.geojson: feature 1 ('Ward 92') is a Point, not an area")
+def layer_of_points(k: Kit) -> bytes:
+    points = {**AREA, "features": [{**AREA["features"][0], "geometry": {
+        "type": "Point", "coordinates": [77.6, 12.98]}}]}
+    _layer_file(k, json.dumps(points).encode(), filename="ward.geojson")
+    return k.parts.build()
+
+
+@case("layer 'Ward 92' cannot be used: ward.mbtiles is not an MBTiles map")
+def basemap_not_mbtiles(k: Kit) -> bytes:
+    _layer_file(k, json.dumps(AREA).encode() + b" ", kind="basemap", filename="ward.mbtiles")
+    return k.parts.build()
+
+
+@case("layer file name 'ward.geojson' is not allowed for basemap (only .mbtiles)")
+def basemap_named_geojson(k: Kit) -> bytes:
+    k.parts.edit("layers", lambda x: x.update(kind="basemap", filename="ward.geojson"))
+    return k.parts.build()
+
+
 # Cases that clash with what the workspace holds: the good bundle is imported first.
 CLASHES: list[Any] = []
 
@@ -806,6 +1020,17 @@ def action_of_another_audit_here(k: Kit) -> bytes:
     audit["uuid"] = "6c6c6c6c-0000-4000-8000-000000000000"
     k.parts.set_records("audits", [audit])
     k.parts.edit("actions", lambda a: a.update(audit_uuid=audit["uuid"]))
+    return k.parts.build()
+
+
+@clash("records/audits.jsonl line 1: revision ")
+def revision_with_other_parents_here(k: Kit) -> bytes:
+    [audit] = k.parts.records("audits")
+    first = audit["revisions"][0]
+    other = {**copy.deepcopy(first), "uuid": "4b4b4b4b-0000-4000-8000-000000000000",
+             "parent_uuid": None, "number": 2}
+    first["parent_uuid"] = other["uuid"]  # here it has none
+    k.parts.set_records("audits", [{**audit, "revisions": [other, first]}])
     return k.parts.build()
 
 
@@ -921,3 +1146,95 @@ def test_what_a_bundle_says_of_its_sender_is_shown_on_one_line(kit: Kit,
     assert "from laptop\\n\\x1b[2Kother.fieldsafe: 99 new, team north\\r" in summary
     info = bundles.inspect_bundle(path)
     assert info["device_name"].isprintable() and info["team"] == "north\\r"
+
+
+
+def test_a_form_named_by_its_file_is_loaded_under_its_name(kit: Kit, office: Workspace) -> None:
+    # Without a form_id in its settings, a form takes its name (and content hash) from its
+    # file: the check must load it under that name, or FieldSafe would refuse its own bundles.
+    source = kit.folder / "ward_walk.md"
+    source.write_text(FORM.split("| settings")[0], encoding="utf-8")
+    form = load_form(source)
+    assert form.form_id == "ward_walk"
+    record = {**_form_record(source.read_text(encoding="utf-8"), "ward_walk", form.version),
+              "content_hash": form.content_hash, "source_name": "ward_walk.md"}
+    kit.parts.set_records("forms", [*kit.parts.records("forms"), record])
+    path = kit.folder / NAME
+    path.write_bytes(kit.parts.build())
+    import_bundle(office, path)
+    with office.transaction() as db:
+        assert find_version(db, "ward_walk").content_hash == form.content_hash
+
+
+def _jpeg(side: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("thumbnail", [b"not an image at all", b"GIF89a" + bytes(100),
+                                       _jpeg(2000)[:-200], _jpeg(1000)],
+                         ids=["garbage", "gif", "cut-jpeg", "too-large"])
+def test_a_thumbnail_that_is_not_one_is_made_again(thumbnail: bytes, kit: Kit,
+                                                   office: Workspace) -> None:
+    kit.parts.entries[f"thumbs/{PHOTO_SHA}"] = thumbnail
+    path = kit.folder / NAME
+    path.write_bytes(kit.parts.build())
+    import_bundle(office, path)
+    made = office.media.thumbnail_path(PHOTO_SHA).read_bytes()
+    assert made == make_thumbnail(PHOTOS[0])  # from the photo, not the bundle's
+    with Image.open(io.BytesIO(made)) as image:
+        assert image.format == "JPEG" and max(image.size) <= 256
+
+
+def test_a_sent_thumbnail_that_is_one_is_kept(kit: Kit, office: Workspace) -> None:
+    kit.parts.entries[f"thumbs/{PHOTO_SHA}"] = small = _jpeg(100)
+    path = kit.folder / NAME
+    path.write_bytes(kit.parts.build())
+    import_bundle(office, path)
+    assert office.media.thumbnail_path(PHOTO_SHA).read_bytes() == small
+
+
+def _with_change(parts: Parts, item: int, change: Record) -> Parts:
+    """``parts`` with action item ``item`` (0: the good one; else a new one about finding
+    ``item + 1``) holding only ``change``."""
+    [action] = parts.records("actions")
+    if item:
+        action = {**action, "uuid": f"3e3e3e3e-0000-4000-8000-00000000000{item}",
+                  "finding_index": item + 1}
+    parts.set_records("actions", [{**action, "changes": [change]}])
+    return parts
+
+
+def test_a_change_of_another_item_here_is_refused(kit: Kit, office: Workspace) -> None:
+    change = _change({"status": ["open", "done"]})
+    first = kit.folder / "first.fieldsafe"
+    first.write_bytes(_with_change(kit.parts.copy(), 0, change).build())
+    import_bundle(office, first)
+    path = kit.folder / NAME
+    path.write_bytes(_with_change(kit.parts.copy(), 1, change).build())
+    refused(office, path, "records/actions.jsonl line 1: change 5d5d5d5d-0000-4000-8000-"
+                          "000000000000 belongs to another action item here")
+
+
+def test_two_copies_of_a_media_record_merge_alike_in_either_order(
+        kit: Kit, make_device: Callable[..., Workspace]) -> None:
+    good = kit.folder / "good.fieldsafe"
+    good.write_bytes(kit.source.good)
+    other = kit.folder / "other.fieldsafe"
+    kit.parts.edit("media", lambda m: m.update(mime="application/octet-stream", info={}))
+    other.write_bytes(kit.parts.build())
+    rows = []
+    for name, order in (("one", [good, other]), ("two", [other, good])):
+        ws = make_device(name)
+        for path in order:
+            import_bundle(ws, path)
+        with ws.transaction() as db:
+            rows.append((digest(ws), [media_record(m) for m in db.scalars(
+                select(Media).order_by(Media.sha256))]))
+    assert rows[0] == rows[1]
+    sent = [rec.MediaRecord(**m) for m in [*kit.source.parts.records("media"),
+                                           *kit.parts.records("media")]]
+    for kept in rows[0][1]:  # each file's row is the copy whose record hashes higher
+        copies = [m for m in sent if m.sha256 == kept.sha256]
+        assert kept == max(copies, key=lambda m: sha(rec.encode(m)))

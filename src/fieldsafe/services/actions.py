@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -83,15 +83,19 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
                   agency: str | None = None, target: date | None = None,
                   priority: str | None = None, recommendation: str | None = None,
                   now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
-    """Change an action item; the change is kept in its history."""
+    """Change an action item; the change is kept in its history. Devices order an item's
+    changes by time, so a change is stamped after every change already known (and not
+    before the item was made) even if this device's clock is behind: it sorts last here
+    and everywhere else."""
     if status is not None and status not in STATUSES:
         raise UserError(_("status must be one of {known}").format(known=", ".join(STATUSES)))
     if priority is not None and priority not in PRIORITIES:
         raise UserError(_("priority must be one of {known}").format(known=", ".join(PRIORITIES)))
     ident = workspace.identity
-    stamp = now()
+    today = now()
     with workspace.transaction() as db:
         item = resolve_action(db, action_id)
+        stamp = _stamp_after(item, today)
         wanted: dict[str, Any] = {"status": status, "agency": _agency(agency),
                                   "target_date": target,
                                   "priority": priority, "recommendation": recommendation}
@@ -107,7 +111,16 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
                 uuid=new_id(), changed_at=stamp, fields=changed,
                 device_id=ident.device_id, device_name=ident.device_name, author=ident.user,
                 team=ident.team))
-        return action_dict(item, stamp.date())
+        return action_dict(item, today.date())
+
+
+def _stamp_after(item: ActionItem, stamp: datetime) -> datetime:
+    """The time to give a new change of ``item``: ``stamp``, unless a change already known
+    is as late (then just after it) or the item was made later (then that time)."""
+    latest = max((c.changed_at for c in item.changes), default=None)
+    if latest is not None and latest >= stamp:
+        stamp = latest + timedelta(microseconds=1)
+    return max(stamp, item.created_at)
 
 
 def _agency(value: str | None) -> str | None:

@@ -31,6 +31,7 @@ from fieldsafe.services.revisions import (
     Snapshot,
     head_files,
     head_revision,
+    refuse_redacted,
     store,
     take_snapshot,
 )
@@ -104,7 +105,8 @@ def refuse_invalid_finalize(found: list[Problem]) -> None:
 
 def _save(workspace: Workspace, audit_id: str | None, session: FormSession, version: str,
           files: dict[str, FileAnswer], photos: dict[str, Path], finalize: bool,
-          campaign_uuid: str | None, now: Callable[[], datetime]) -> AuditResult:
+          campaign_uuid: str | None, now: Callable[[], datetime],
+          base: str | None = None) -> AuditResult:
     stored: list[IngestedFile] = []
     try:
         for path, source in photos.items():
@@ -114,7 +116,7 @@ def _save(workspace: Workspace, audit_id: str | None, session: FormSession, vers
             refuse_invalid_finalize(found)
         snapshot: Snapshot = take_snapshot(session, version, files, [s.media for s in stored])
         revision = store(workspace, audit_id, snapshot, FINALIZED if finalize else DRAFT,
-                         campaign_uuid=campaign_uuid, now=now)
+                         campaign_uuid=campaign_uuid, base=base, now=now)
     except BaseException:
         discard_unused_media(workspace, stored)
         raise
@@ -139,22 +141,24 @@ def new_audit(workspace: Workspace, form_id: str, answers: dict[str, Any], *,
 def edit_audit(workspace: Workspace, audit_id: str, answers: dict[str, Any], *,
                photos: dict[str, Path] | None = None, finalize: bool = False,
                now: Callable[[], datetime] = datetime.now) -> AuditResult:
-    """Change an audit's answers (given answers replace those of the same name). A draft is
-    saved in place; a finalized audit gets a new revision, its parent kept in history."""
+    """Change an audit's answers (given answers replace those of the same name). A draft
+    made here is saved in place; any other head gets a new revision, its parent kept in
+    history. A copy received without its sensitive answers is refused."""
     with workspace.transaction() as db:
         audit = resolve_audit(db, audit_id)
         head = head_revision(db, audit)
         if head.status == RETIRED:
             raise UserError(_("audit {id} is retired and cannot be edited").format(
                 id=audit.uuid))
+        refuse_redacted(head)
         record = find_version(db, head.form_id, head.form_version)
         form = form_definition(record)
         merged = {**head.answers, **answers}
         files = head_files(head)
-        audit_uuid = audit.uuid
+        audit_uuid, head_uuid = audit.uuid, head.uuid
     session = start_session(workspace, form, merged, now)
     return _save(workspace, audit_uuid, session, record.version, files, photos or {},
-                 finalize, None, now)
+                 finalize, None, now, base=head_uuid)
 
 
 def retire_audit(workspace: Workspace, audit_id: str,
@@ -165,11 +169,13 @@ def retire_audit(workspace: Workspace, audit_id: str,
         head = head_revision(db, audit)
         if head.status == RETIRED:
             raise UserError(_("audit {id} is already retired").format(id=audit.uuid))
+        refuse_redacted(head)
         snapshot = Snapshot(head.form_id, head.form_version, dict(head.answers),
                             head.instance_name, audit.period,
                             [_geometry_dict(g) for g in head.geometries], head_files(head))
-        audit_uuid = audit.uuid
-    revision = store(workspace, audit_uuid, snapshot, RETIRED, always_new=True, now=now)
+        audit_uuid, head_uuid = audit.uuid, head.uuid
+    revision = store(workspace, audit_uuid, snapshot, RETIRED, always_new=True,
+                     base=head_uuid, now=now)
     return AuditResult(audit_uuid, revision.number, revision.uuid, RETIRED)
 
 

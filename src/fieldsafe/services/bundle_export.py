@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from msgspec import Struct
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -66,7 +67,15 @@ class _Gathered:
     unchanged: int = 0
 
     def add(self, kind: str, record: Struct) -> None:
-        self.lines.setdefault(kind, []).append(rec.encode(record))
+        line = rec.encode(record)
+        try:  # what no receiver would accept is stopped here, where it can be fixed
+            _decoder(kind).decode(line)
+        except msgspec.ValidationError as err:
+            raise UserError(_("{kind} record {id} cannot be sent: {why}; fix it in this "
+                              "workspace first").format(
+                kind=kind, id=getattr(record, "uuid", getattr(record, "sha256", "?")),
+                why=err)) from None
+        self.lines.setdefault(kind, []).append(line)
 
 
 def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = None,
@@ -126,6 +135,15 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
                         key is not None, gathered.unchanged, gathered.fingerprints)
 
 
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(kind: str) -> msgspec.json.Decoder[Any]:
+    if kind not in _DECODERS:
+        _DECODERS[kind] = rec.decoder(kind)
+    return _DECODERS[kind]
+
+
 def _sent(db: Session, recipient: str) -> dict[tuple[str, str], str]:
     return {(s.kind, s.record_uuid): s.fingerprint for s in db.scalars(
         select(SentRecord).where(SentRecord.recipient == recipient))}
@@ -162,13 +180,15 @@ def _gather(workspace: Workspace, db: Session, options: ExportOptions,
     for index, audit in enumerate(audits, start=1):
         revisions = [r for r in audit.revisions
                      if options.include_drafts or r.status != "draft"]
+        if revisions and not options.include_drafts:
+            revisions = _with_ancestors(audit.revisions, revisions)
         if revisions:
             records = [_revision(db, r, options.exclude_sensitive, forms) for r in revisions]
             sent_audits.add(audit.uuid)
             forms_used.update((r.form_id, r.form_version) for r in revisions)
             if _changed(g, sent, "audit", audit.uuid, _print(
                     options.exclude_sensitive,
-                    *sorted((r.uuid, r.status, r.saved_at) for r in revisions))):
+                    *sorted((r.uuid, r.status, r.saved_at, r.redacted) for r in records))):
                 g.add("audits", conv.audit_record(audit, records))
                 for r in records:
                     for a in r.attachments:
@@ -220,6 +240,22 @@ def _audit_query(campaign_uuid: str | None) -> Any:
         AuditRevision.attachments), selectinload(Audit.revisions).selectinload(
         AuditRevision.geometries)).order_by(Audit.uuid)
     return query.where(Audit.campaign_uuid == campaign_uuid) if campaign_uuid else query
+
+
+def _with_ancestors(every: list[AuditRevision],
+                    chosen: list[AuditRevision]) -> list[AuditRevision]:
+    """``chosen`` and every revision they continue (parents and merged sides), drafts among
+    them too: a receiver must be able to follow every link. In the audit's order."""
+    by_uuid = {r.uuid: r for r in every}
+    wanted = {r.uuid for r in chosen}
+    stack = [str(p) for r in chosen for p in [r.parent_uuid, *r.merges] if p]
+    while stack:
+        uuid = stack.pop()
+        if uuid in wanted or uuid not in by_uuid:
+            continue
+        wanted.add(uuid)
+        stack += [str(p) for p in [by_uuid[uuid].parent_uuid, *by_uuid[uuid].merges] if p]
+    return [r for r in every if r.uuid in wanted]
 
 
 def _revision(db: Session, r: AuditRevision, exclude_sensitive: bool,

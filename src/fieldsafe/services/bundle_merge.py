@@ -5,14 +5,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
+from PIL import Image
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from fieldsafe.errors import UserError
+from fieldsafe.geo.geojson import read_areas
+from fieldsafe.geo.mbtiles import MBTiles
 from fieldsafe.i18n import _
 from fieldsafe.media.errors import MediaError
 from fieldsafe.media.photos import make_thumbnail
@@ -37,9 +42,11 @@ from fieldsafe.storage.models import (
 )
 from fieldsafe.sync import records as rec
 from fieldsafe.sync.archive import BundleReader
+from fieldsafe.sync.errors import BundleError, shown
 
 CHUNK = 1024 * 1024
 BATCH = 500
+THUMBNAIL_SIDE = 256  # make_thumbnail's size; a sent thumbnail larger is made again here
 
 
 def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
@@ -50,8 +57,8 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
     new_media: list[str] = []
     new_layers: list[str] = []
     try:
+        _copy_layers(workspace, reader, checked, new_layers)  # checked as copied: refused early
         _copy_media(workspace, reader, checked, progress, new_media)
-        _copy_layers(workspace, reader, checked, new_layers)
         with workspace.transaction() as db:
             out = report.outcomes
             _merge_forms(db, checked, out, now)
@@ -97,9 +104,10 @@ def _copy_media(workspace: Workspace, reader: BundleReader, checked: Checked,
             thumb = f"thumbs/{record.sha256}"
             if thumb in checked.manifest.entries and \
                     not workspace.media.thumbnail_path(record.sha256).exists():
-                # The sender's cached thumbnail: no need to decode the photo again here.
-                workspace.media.put_thumbnail(record.sha256,
-                                              b"".join(_stream(reader, checked, thumb)))
+                # The sender's cached thumbnail, if it is one: no need to decode the photo.
+                data = b"".join(_stream(reader, checked, thumb))
+                if is_thumbnail(data):
+                    workspace.media.put_thumbnail(record.sha256, data)
             if record.mime.startswith("image/") and \
                     not workspace.media.thumbnail_path(record.sha256).exists():
                 # A photo Pillow cannot read is shown without a thumbnail.
@@ -107,6 +115,19 @@ def _copy_media(workspace: Workspace, reader: BundleReader, checked: Checked,
                     workspace.media.put_thumbnail(
                         record.sha256, make_thumbnail(workspace.media.path(record.sha256)))
         progress.step(index, len(media), _("photos and files"))
+
+
+def is_thumbnail(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG that reports can show as a thumbnail, as make_thumbnail
+    writes them (RGB or grey, its longest side at most THUMBNAIL_SIDE)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            if max(image.size) > THUMBNAIL_SIDE or image.mode not in ("RGB", "L"):
+                return False
+            image.load()  # the whole of it: a cut or damaged JPEG fails here
+    except Exception:  # Pillow's decoders raise many kinds of error for crafted data
+        return False
+    return True
 
 
 def layer_filename(record: rec.LayerRecord) -> str:
@@ -125,10 +146,30 @@ def _copy_layers(workspace: Workspace, reader: BundleReader, checked: Checked,
             with temp.open("wb") as out:
                 reader.copy_to(f"layers/{record.sha256}",
                                checked.entry(f"layers/{record.sha256}"), out)
+            _check_layer(checked, record, temp)
             temp.replace(target)
         finally:
-            temp.unlink(missing_ok=True)
+            for path in (temp, *(temp.with_name(temp.name + s) for s in SQLITE_SIDE_FILES)):
+                path.unlink(missing_ok=True)
         written.append(target.name)
+
+
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _check_layer(checked: Checked, record: rec.LayerRecord, path: Path) -> None:
+    """Refuse a layer file that is not what its kind says, as add_layer would."""
+    try:
+        if record.kind == "basemap":
+            with MBTiles(path):
+                pass  # its tables and metadata were read
+        else:
+            read_areas(path)
+    except Exception as err:  # a crafted file can break the readers in any way
+        why = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
+        why = " ".join(why.replace(str(path), shown(record.filename)).split())
+        raise BundleError(checked.path, _("layer '{name}' cannot be used: {why}").format(
+            name=shown(record.name), why=why[:300])) from None
 
 
 def _who(record: Any) -> dict[str, str]:
@@ -184,15 +225,31 @@ def _campaign_key(c: rec.CampaignRecord) -> tuple[str, str, str]:
 
 
 def _merge_media(db: Session, checked: Checked, out: list[Outcome]) -> None:
-    shas = [m.sha256 for m in checked.records["media"]]
-    known: set[str] = set()
-    for batch in _batches(shas):
-        known.update(db.scalars(select(Media.sha256).where(Media.sha256.in_(batch))))
-    rows = [{"sha256": m.sha256, "size": m.size, "mime": m.mime, "info": dict(m.info)}
-            for m in checked.records["media"] if m.sha256 not in known]
+    """New media rows; where the row here says other things of a file (its type, its
+    facts), the copy whose record hashes higher is kept, so every order ends the same."""
+    media: list[rec.MediaRecord] = checked.records["media"]
+    known: dict[str, rec.MediaRecord] = {}
+    for batch in _batches([m.sha256 for m in media]):
+        known.update((m.sha256, conv.media_record(m)) for m in db.scalars(
+            select(Media).where(Media.sha256.in_(batch))))
+    rows = [_media_row(m) for m in media if m.sha256 not in known]
     if rows:
         db.execute(insert(Media), rows)
-    out.extend(Outcome("media", sha, PRESENT if sha in known else NEW) for sha in shas)
+    for m in media:
+        here = known.get(m.sha256)
+        status = NEW if here is None else PRESENT
+        if here is not None and _media_key(m) > _media_key(here):
+            db.execute(update(Media).where(Media.sha256 == m.sha256).values(**_media_row(m)))
+            status = UPDATED
+        out.append(Outcome("media", m.sha256, status))
+
+
+def _media_row(m: rec.MediaRecord) -> dict[str, Any]:
+    return {"sha256": m.sha256, "size": m.size, "mime": m.mime, "info": dict(m.info)}
+
+
+def _media_key(m: rec.MediaRecord) -> str:
+    return hashlib.sha256(rec.encode(m)).hexdigest()
 
 
 def _batches(items: list[str]) -> Iterator[list[str]]:

@@ -40,11 +40,13 @@ class Side:
     answers: dict[str, Any]
     files: dict[str, FileAnswer] = field(default_factory=dict)
     geometries: list[dict[str, Any]] = field(default_factory=list)
+    redacted: bool = False  # received without its sensitive answers
 
     def as_dict(self) -> dict[str, Any]:
         return {"revision": self.revision, "device_id": self.device_id,
                 "device_name": self.device_name, "author": self.author, "team": self.team,
-                "status": self.status, "saved_at": self.saved_at.isoformat()}
+                "status": self.status, "saved_at": self.saved_at.isoformat(),
+                "redacted": self.redacted}
 
 
 @dataclass
@@ -71,7 +73,7 @@ def _side(r: AuditRevision) -> Side:
                 {a.question_path: FileAnswer(a.filename, a.sha256, a.caption)
                  for a in r.attachments},
                 [{"question_path": g.question_path, "kind": g.kind, "geojson": g.geojson}
-                 for g in r.geometries])
+                 for g in r.geometries], r.redacted)
 
 
 def _conflict(db: Any, audit: Audit, language: str | None = None) -> Conflict | None:
@@ -168,8 +170,13 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
                      now: Callable[[], datetime] = datetime.now) -> AuditResult:
     """Close a conflict with a new revision continuing every side: the whole of one side
     (``take``: a device ID or name, or a revision ID), answers given in full, or a choice
-    per field (the Merge Center)."""
+    per field (the Merge Center). A side received without its sensitive answers is
+    refused: the resolution would lack them on every device."""
     conflict = get_conflict(workspace, audit_id)
+    if any(s.redacted for s in conflict.sides):
+        raise UserError(_("audit {id}: a side of this conflict was sent to this laptop "
+                          "without its sensitive answers; resolve it on a laptop that has "
+                          "the full copies").format(id=conflict.audit))
     if take is not None:
         base = _pick(conflict, take)
         new, files, base_uuid = compose(conflict, {}, base)

@@ -21,6 +21,7 @@ from fieldsafe.services.revisions import (
     Snapshot,
     head_files,
     head_revision,
+    refuse_redacted,
     store,
     take_snapshot,
 )
@@ -41,6 +42,7 @@ class AuditEditor:
         self.workspace, self.form, self.version = workspace, form, version
         self.session = start_session(workspace, form, answers, now)
         self.audit_id = audit_id
+        self.revision_uuid: str | None = None  # the revision the changes are made on
         self.status = status
         self.campaign_uuid = campaign_uuid
         self.files: dict[str, FileAnswer] = dict(files or {})
@@ -63,12 +65,16 @@ class AuditEditor:
         with workspace.transaction() as db:
             audit = resolve_audit(db, audit_id)
             head = head_revision(db, audit)
+            refuse_redacted(head)
             record = find_version(db, head.form_id, head.form_version)
             form = form_definition(record)
             answers, files = dict(head.answers), head_files(head)
             status, audit_uuid, campaign = head.status, audit.uuid, audit.campaign_uuid
-        return cls(workspace, form, record.version, answers, audit_id=audit_uuid,
-                   files=files, status=status, campaign_uuid=campaign)
+            head_uuid = head.uuid
+        editor = cls(workspace, form, record.version, answers, audit_id=audit_uuid,
+                     files=files, status=status, campaign_uuid=campaign)
+        editor.revision_uuid = head_uuid
+        return editor
 
     # -- files ------------------------------------------------------------------------------
     def attach(self, node: XNode, source: Path) -> FileAnswer:
@@ -158,12 +164,15 @@ class AuditEditor:
         return take_snapshot(self.session, self.version, self.files, pending)
 
     def write(self, snapshot: Snapshot, *, finalize: bool = False) -> AuditRevision:
-        """Save ``snapshot``: a draft (in place) or, with ``finalize``, the final revision."""
+        """Save ``snapshot``: a draft (in place) or, with ``finalize``, the final revision,
+        made on the revision this editor opened or last saved (a revision received meanwhile
+        makes a conflict instead of being written over)."""
         revision = store(self.workspace, self.audit_id, snapshot,
                          FINALIZED if finalize else DRAFT, campaign_uuid=self.campaign_uuid,
-                         now=self._now)
+                         base=self.revision_uuid, now=self._now)
         with self._lock:
             self.audit_id = revision.audit_uuid
+            self.revision_uuid = revision.uuid
             self.status = revision.status
             self._pending = [m for m in self._pending if m not in snapshot.media]
         return revision

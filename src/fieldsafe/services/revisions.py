@@ -16,7 +16,7 @@ from fieldsafe.forms.session import FormSession
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.audit_content import FileAnswer, file_answers, geometries
-from fieldsafe.services.audit_heads import refresh_heads
+from fieldsafe.services.audit_heads import leaves, refresh_heads
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.workspace import Identity, Workspace
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Geometry, Media
@@ -63,15 +63,29 @@ def head_revision(db: Session, audit: Audit) -> AuditRevision:
     return head
 
 
+def refuse_redacted(revision: AuditRevision) -> None:
+    """Refuse to change a copy received without its sensitive answers: whatever is saved
+    from it would lack them, and would replace the full copy on every device."""
+    if revision.redacted:
+        raise UserError(_("audit {id}: the copy on this laptop was sent without its "
+                          "sensitive answers; change it on a laptop that has the full "
+                          "copy").format(id=revision.audit_uuid))
+
+
 def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status: str, *,
           campaign_uuid: str | None = None, always_new: bool = False,
+          base: str | None = None,
           now: Callable[[], datetime] = datetime.now) -> AuditRevision:
-    """Save ``snapshot`` as the audit's current revision: a new audit when ``audit_id`` is
-    None; a draft head is updated in place; a finalized head gets a new revision whose
-    parent it is (ODK's deprecatedID); ``always_new`` makes a new revision even over a
-    draft (a retirement). One transaction: all of it or nothing."""
+    """Save ``snapshot`` as a revision of the audit: a new audit when ``audit_id`` is None.
+    ``base`` is the revision the change was made on (default: the head). A draft made on
+    this device that no other revision continues is updated in place; any other base gets
+    a new revision whose parent it is (ODK's deprecatedID); ``always_new`` makes a new
+    revision even over such a draft (a retirement). The head and conflict flag then follow
+    from the revision graph: a change made on an old base beside a newer revision is a
+    conflict, both kept. One transaction: all of it or nothing."""
     stamp = now()
     with workspace.transaction() as db:
+        parent: AuditRevision | None = None
         if audit_id is None:
             audit = Audit(uuid=new_id(), form_id=snapshot.form_id, campaign_uuid=campaign_uuid,
                           status=status, created_at=stamp, modified_at=stamp)
@@ -80,19 +94,47 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
             db.add(revision)
         else:
             audit = resolve_audit(db, audit_id)
-            head = head_revision(db, audit)
-            if head.status == RETIRED:
+            parent = _base_revision(db, audit, base)
+            if parent.status == RETIRED:
                 raise UserError(_("audit {id} is retired and cannot be changed").format(
                     id=audit.uuid))
-            if head.status == DRAFT and not always_new:
-                revision = head
+            refuse_redacted(parent)
+            if not always_new and _own_open_draft(db, workspace.identity, parent):
+                revision = parent
             else:
-                revision = _new_revision(audit, head, snapshot, status, stamp)
+                revision = _new_revision(audit, parent, snapshot, status, stamp)
                 db.add(revision)
-        answers = _with_meta(snapshot.answers, revision, head if audit_id else None)
+        answers = _with_meta(snapshot.answers, revision, parent)
         _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
         revision.answers = answers
+        db.flush()
+        refresh_heads(db, [audit.uuid])
         return revision
+
+
+def _base_revision(db: Session, audit: Audit, base: str | None) -> AuditRevision:
+    """The revision a change was made on: ``base`` if given (it must be of ``audit``),
+    else the head."""
+    if base is None:
+        return head_revision(db, audit)
+    found = db.get(AuditRevision, base)
+    if found is None or found.audit_uuid != audit.uuid:
+        raise UserError(_("audit {id} no longer has the revision this change was made on; "
+                          "open it again").format(id=audit.uuid))
+    return found
+
+
+def _own_open_draft(db: Session, ident: Identity, revision: AuditRevision) -> bool:
+    """Whether ``revision`` may be saved again in place: a draft made on this device that no
+    other revision continues. Another device's draft keeps its content under its UUID, and
+    a continued draft keeps what its continuation was made on."""
+    if revision.status != DRAFT or revision.device_id != ident.device_id:
+        return False
+    r = AuditRevision
+    graph = db.execute(select(r.uuid, r.parent_uuid, r.merges)
+                       .where(r.audit_uuid == revision.audit_uuid))
+    return revision.uuid in leaves((uuid, parent, list(merges or []))
+                                   for uuid, parent, merges in graph)
 
 
 def store_resolution(workspace: Workspace, audit_uuid: str, snapshot: Snapshot, status: str,

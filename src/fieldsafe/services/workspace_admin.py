@@ -110,21 +110,26 @@ def digest(workspace: Workspace) -> str:
         for c in db.scalars(select(Campaign).order_by(Campaign.uuid)):
             feed("campaign", _columns(c, exclude=()))
         for a in db.scalars(select(Audit).order_by(Audit.uuid)):
-            feed("audit", {"uuid": a.uuid, "form_id": a.form_id, "campaign": a.campaign_uuid})
+            feed("audit", {"uuid": a.uuid, "form_id": a.form_id, "campaign": a.campaign_uuid,
+                           "head": a.head_uuid, "status": a.status, "conflict": a.conflict})
         for r in db.scalars(select(AuditRevision).order_by(AuditRevision.uuid)):
             feed("revision", _columns(r, exclude=()))
             for att in sorted(r.attachments, key=lambda x: x.question_path):
                 feed("attachment", {"revision": r.uuid, "question": att.question_path,
-                                    "filename": att.filename, "sha256": att.sha256})
-        for sha in db.scalars(select(Media.sha256).order_by(Media.sha256)):
-            feed("media", {"sha256": sha})
+                                    "filename": att.filename, "sha256": att.sha256,
+                                    "caption": att.caption})
+            for g in sorted(r.geometries, key=lambda x: (x.question_path, x.geojson)):
+                feed("geometry", {"revision": r.uuid, **_columns(g, exclude=(
+                    "id", "revision_uuid"))})
+        for m in db.scalars(select(Media).order_by(Media.sha256)):
+            feed("media", {"sha256": m.sha256, "mime": m.mime, "info": m.info})
         for i in db.scalars(select(ActionItem).order_by(ActionItem.uuid)):
             feed("action", _columns(i, exclude=()))
         for ch in db.scalars(select(ActionChange).order_by(ActionChange.uuid)):
             feed("action_change", _columns(ch, exclude=()))
         for layer in db.scalars(select(Layer).order_by(Layer.uuid)):
             feed("layer", {"uuid": layer.uuid, "kind": layer.kind, "name": layer.name,
-                           "sha256": layer.sha256})
+                           "sha256": layer.sha256, "info": layer.info})
     return hasher.hexdigest()
 
 

@@ -66,6 +66,8 @@ def decode_manifest(data: bytes) -> Manifest | str:
         raw: Any = json.loads(data)
     except (ValueError, UnicodeDecodeError) as err:
         return _("manifest.json is not valid JSON ({why})").format(why=err)
+    except RecursionError:  # [[[[… thousands deep
+        return _("manifest.json is not valid JSON (nested too deep)")
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         return _("manifest.json does not describe a FieldSafe bundle")
     if "format_version" not in raw:
@@ -84,6 +86,8 @@ def decode_manifest(data: bytes) -> Manifest | str:
         manifest = _DECODER.decode(data)
     except msgspec.ValidationError as err:
         return _("manifest.json breaks the bundle schema: {why}").format(why=err)
+    except RecursionError:
+        return _("manifest.json breaks the bundle schema: it is nested too deep")
     # What it says of its sender is printed in one-line summaries: no newlines or terminal
     # escape codes from a hostile bundle.
     manifest.app_version, manifest.author, manifest.team = (

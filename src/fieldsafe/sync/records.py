@@ -19,6 +19,12 @@ Note = Annotated[str, Meta(max_length=200_000)]  # a long note is fine; 10 MB is
 Path = Annotated[str, Meta(max_length=500)]
 GeoJsonText = Annotated[str, Meta(max_length=5_000_000)]
 Number = Annotated[float, Meta(ge=-1e15, le=1e15)]
+# Times as FieldSafe writes them: the local wall-clock time, without a UTC offset. One with an
+# offset is refused: it cannot be compared with the stored times, and dropping the offset
+# would quietly change what it means.
+LocalTime = Annotated[datetime, Meta(tz=False)]
+# Counts that are stored as SQLite integers: far below 2**63, which SQLite cannot hold.
+Count = Annotated[int, Meta(ge=1, le=1_000_000)]
 
 # The longest text any answer may hold, and how deep answers may nest (groups in repeats).
 MAX_ANSWER_CHARS = 200_000
@@ -50,8 +56,8 @@ class CampaignRecord(Provenance, kw_only=True):
     tolerance_m: Annotated[float, Meta(ge=0, le=100_000)] = 25.0
     form_ids: list[Annotated[str, Meta(max_length=200)]] = []
     layer_uuids: list[Uuid] = []
-    created_at: datetime
-    modified_at: datetime
+    created_at: LocalTime
+    modified_at: LocalTime
 
 
 class LayerRecord(Struct, kw_only=True):
@@ -65,7 +71,7 @@ class LayerRecord(Struct, kw_only=True):
 
 class MediaRecord(Struct, kw_only=True):
     sha256: Sha256
-    size: Annotated[int, Meta(ge=0)]
+    size: Annotated[int, Meta(ge=0, le=2**53)]
     mime: Annotated[str, Meta(max_length=100)] = ""
     info: dict[str, Any] = {}
 
@@ -94,14 +100,14 @@ class RevisionRecord(Provenance, kw_only=True):
     uuid: Uuid
     parent_uuid: Uuid | None = None
     merges: list[Uuid] = []
-    number: Annotated[int, Meta(ge=1)]
+    number: Count
     form_id: Annotated[str, Meta(min_length=1, max_length=200)]
     form_version: Annotated[str, Meta(max_length=100)]
     status: Literal["draft", "finalized", "retired"]
     answers: dict[str, Any]
     instance_name: Title = ""
-    created_at: datetime
-    saved_at: datetime
+    created_at: LocalTime
+    saved_at: LocalTime
     redacted: bool = False
     attachments: list[AttachmentRecord] = []
     geometries: list[GeometryRecord] = []
@@ -111,7 +117,7 @@ class AuditRecord(Struct, kw_only=True):
     uuid: Uuid
     form_id: Annotated[str, Meta(min_length=1, max_length=200)]
     campaign_uuid: Uuid | None = None
-    created_at: datetime
+    created_at: LocalTime
     revisions: Annotated[list[RevisionRecord], Meta(min_length=1)]
 
 
@@ -128,7 +134,7 @@ class ActionState(Struct, kw_only=True):
 
 class ActionChangeRecord(Provenance, kw_only=True):
     uuid: Uuid
-    changed_at: datetime
+    changed_at: LocalTime
     fields: dict[Literal["status", "agency", "target_date", "priority", "recommendation"],
                  Annotated[list[str | None], Meta(min_length=2, max_length=2)]]
 
@@ -136,8 +142,8 @@ class ActionChangeRecord(Provenance, kw_only=True):
 class ActionRecord(Provenance, kw_only=True):
     uuid: Uuid
     audit_uuid: Uuid
-    finding_index: Annotated[int, Meta(ge=1)]
-    created_at: datetime
+    finding_index: Count
+    created_at: LocalTime
     initial: ActionState
     changes: list[ActionChangeRecord] = []
 

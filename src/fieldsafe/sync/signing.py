@@ -68,7 +68,7 @@ def signer(signature_file: bytes) -> str | None:
     try:
         data = json.loads(signature_file)
         return parse_public_key(str(data["public_key"])) if isinstance(data, dict) else None
-    except (ValueError, KeyError, UserError):
+    except (ValueError, KeyError, UserError, RecursionError):  # RecursionError: [[[[…
         return None
 
 
@@ -83,6 +83,6 @@ def verify(signature_file: bytes, data: bytes) -> str | None:
         signature = base64.b64decode(str(fields["signature"]), validate=True)
         raw = base64.b64decode(key[len(PREFIX):])
         Ed25519PublicKey.from_public_bytes(raw).verify(signature, data)
-    except (ValueError, KeyError, binascii.Error, InvalidSignature):
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidSignature, RecursionError):
         return None
     return key
