@@ -156,3 +156,21 @@ def test_expression_errors_name_sheet_row_and_column(
     line = str(info.value)
     assert f"{path}: sheet 'survey' row 3, column 'calculation': " in line
     assert message in line
+
+
+def test_the_specify_other_question_of_a_sensitive_select_is_sensitive(
+        write_form: Callable[[str], Path]) -> None:
+    form = load_form(write_form("""
+    | survey |                         |        |             |           |
+    |        | type                    | name   | label       | sensitive |
+    |        | select_one fix or_other | fix    | What to fix | yes       |
+    |        | select_one fix or_other | open   | Open answer |           |
+    |        | text                    | x_other| Own column  |           |
+    | choices |           |       |       |
+    |         | list_name | name  | label |
+    |         | fix       | light | Light |
+    """))
+    by_name = {e.name: e for e in form.root.walk()}
+    assert by_name["fix_other"].sensitive, "what is typed for 'other' is the same answer"
+    assert not by_name["open_other"].sensitive
+    assert not by_name["x_other"].sensitive

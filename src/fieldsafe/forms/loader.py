@@ -178,9 +178,23 @@ def _add(parent: FormElement, js: dict[str, Any], rows: dict[tuple[str, ...], in
             element.default = "=" + element.default  # marks an expression
     else:
         element.qtype = kind
+    _inherit_sensitive(parent, element)
     parent.children.append(element)
     for child in js.get("children", []) or []:
         _add(element, child, rows, warnings, attachments, languages)
+
+
+def _inherit_sensitive(parent: FormElement, element: FormElement) -> None:
+    """The "specify other" question pyxform adds after an ``or_other`` select has no row of
+    its own, so no ``sensitive`` column: it is as sensitive as its select (what is typed
+    there is the same answer, in words)."""
+    if element.kind != "question" or element.row is not None or element.sensitive or \
+            not element.name.endswith("_other"):
+        return
+    select = next((c for c in parent.children if c.name == element.name[:-len("_other")]),
+                  None)
+    if select is not None and select.sensitive:
+        element.sensitive = True
 
 
 def _flag(value: Any) -> str:
