@@ -71,7 +71,13 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     data = source.tile(*key)
     if data is None:
         return source, key, None
-    image = QImage.fromData(data)
+    # Naming the format keeps Qt from probing every image plugin: the SVG plugin's probe
+    # takes Qt's signal-connection lock while this thread holds Python's GIL, and a GUI
+    # thread disconnecting a signal at that moment waits for the GIL: a deadlock (seen in
+    # the test suite under load).
+    kind = _image_format(data)
+    # PySide6 takes the format as text, though its type stubs say bytes.
+    image = QImage.fromData(data, kind) if kind else QImage.fromData(data)  # type: ignore[arg-type]
     if image.isNull():
         z, x, y = key
         raise MBTilesError(QCoreApplication.translate(
@@ -80,6 +86,17 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     wanted = (QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel()
               else QImage.Format.Format_RGB32)
     return source, key, image.convertToFormat(wanted)
+
+
+def _image_format(data: bytes) -> str | None:
+    """The format of tile bytes by their signature (MBTiles tiles are PNG, JPEG or WebP)."""
+    if data.startswith(b"\x89PNG"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8"):
+        return "JPG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
 
 
 class TileStore(QObject):
