@@ -101,3 +101,46 @@ def test_nothing_to_export(tmp_path: Path) -> None:
     assert "No finalized audits found" in printed
     assert json.loads((tmp_path / "out.geojson").read_text(encoding="utf-8")) == {
         "type": "FeatureCollection", "features": []}
+
+
+NOTES_FORM = """| survey |
+| | type | name | label |
+| | text | remark | Remark |
+| | integer | change | Change |
+| | file | doc | A document |
+| settings |
+| | form_id | version |
+| | notes | 1 |
+"""
+
+
+def test_export_csv_defuses_formulas_and_leaves_out_files_with_metadata(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    form = tmp_path / "notes.md"
+    form.write_text(NOTES_FORM, encoding="utf-8")
+    ok(ws, "forms", "import", str(form))
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"remark": "=1+1", "change": -3}), encoding="utf-8")
+    doc = tmp_path / "minutes.txt"
+    doc.write_text("minutes of the walk\n", encoding="utf-8")
+    ok(ws, "audits", "new", "notes", "--answers", str(answers), "--photo", f"doc={doc}",
+       "--finalize")
+
+    def exported(name: str, *options: str) -> tuple[list[str], dict[str, str]]:
+        printed = ok(ws, "export", "csv", "-o", str(tmp_path / name), *options)
+        with (tmp_path / name / "notes.csv").open(encoding="utf-8-sig", newline="") as stream:
+            (row,) = list(csv.DictReader(stream))
+        return printed.strip().splitlines(), row
+
+    printed, row = exported("safe")
+    assert printed[1:] == ["1 file not exported: its metadata cannot be removed; use "
+                           "--include-sensitive to copy it as it is"]
+    assert (row["remark"], row["change"], row["doc"]) == ("'=1+1", "-3", "minutes.txt")
+    assert not (tmp_path / "safe" / "media").exists()
+    printed, row = exported("raw", "--raw", "--include-sensitive")
+    assert printed[1:] == [f"{tmp_path / 'raw' / 'media'}: 1 media file (photos without EXIF, "
+                           "other files as they are)"]
+    assert (row["remark"], row["change"]) == ("=1+1", "-3")
+    assert (tmp_path / "raw" / "media" / "minutes.txt").read_text(encoding="utf-8") == \
+        "minutes of the walk\n"
+    assert "--raw" in ok(ws, "export", "csv", "--help")

@@ -5,21 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image, ImageChops, ImageSequence, ImageStat
 from shapely.geometry import shape
 
 from fieldsafe.errors import UserError
+from fieldsafe.media.clean import without_metadata
 from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
-from fieldsafe.services.exports import export_geojson
-from fieldsafe.services.exports_csv import export_csv, safe_name, without_metadata
+from fieldsafe.services.exports import export_geojson, utc_text
+from fieldsafe.services.exports_csv import export_csv, safe_name
 from fieldsafe.services.form_library import ensure_builtin_forms, import_form
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import CORPUS, ROOT
@@ -28,6 +32,7 @@ PHOTOS = CORPUS / "photos"
 PORTRAIT = PHOTOS / "recurser__Portrait_6.jpg"  # EXIF orientation 6: stored on its side
 GPS_PHOTO = PHOTOS / "exifpy__DSCN0010.jpg"  # EXIF with a GPS position and the camera
 WALK = "womens_safety_walk"
+UTC_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"  # as ODK Central writes it
 
 SITE_FORM = """
 | survey |
@@ -156,7 +161,7 @@ def test_geojson_a_feature_per_audit_and_per_located_finding(world: World,
     props = walk["properties"]
     assert props["__id"] == world.walk_a and props["form_id"] == WALK
     assert props["instanceID"].startswith("uuid:") and props["status"] == "finalized"
-    assert props["form_version"] == "2026112501" and props["saved_at"]
+    assert props["form_version"] == "2026112501" and re.fullmatch(UTC_TIME, props["saved_at"])
     assert {"submitterName", "team", "device_name"} <= props.keys()
     assert props["g_context/area"] == world.walk_answers["area"]
     assert props["g_people/participants"] == 8 and props["g_ratings/safety_score"] == "2.67"
@@ -228,10 +233,10 @@ def test_csv_tables_in_odk_central_layout(world: World, tmp_path: Path) -> None:
     assert "g_route-route" in header and "n_findings" in header  # calculates are columns
     assert "g_ratings-safety_score" in header
     assert "g_ratings-ratings_note" not in header and "g_people-gender_bands" not in header
-    assert header[-14:] == [
-        "meta-instanceID", "meta-instanceName", "KEY", "SubmitterName", "AttachmentsPresent",
-        "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
-        "AuditID", "Team", "DeviceName"]
+    assert header[-15:] == [
+        "meta-instanceID", "meta-instanceName", "KEY", "SubmitterID", "SubmitterName",
+        "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID",
+        "Edits", "FormVersion", "AuditID", "Team", "DeviceName"]
     by_audit = {r["AuditID"]: r for r in rows}
     a, b = by_audit[world.walk_a], by_audit[world.walk_b]
     assert a["KEY"] == a["meta-instanceID"] and a["KEY"].startswith("uuid:")
@@ -239,7 +244,11 @@ def test_csv_tables_in_odk_central_layout(world: World, tmp_path: Path) -> None:
                                                                            "edited")
     assert b["g_wrapup-priorities"] == "Light the lane first."
     assert (a["AttachmentsPresent"], a["AttachmentsExpected"]) == ("2", "3")
-    assert a["g_people-participants"] == "8" and a["Status"] == "finalized"
+    assert a["g_people-participants"] == "8"
+    assert (a["SubmitterID"], a["Status"]) == ("", "")  # no Central account; not encrypted
+    assert re.fullmatch(UTC_TIME, a["SubmissionDate"])
+    geojson = {f["id"]: f["properties"] for f in _geojson(world, tmp_path, form_id=WALK)}
+    assert a["SubmissionDate"] == geojson[world.walk_a]["saved_at"]
     finding_header, findings = _table(out / f"{WALK}-finding.csv")
     assert finding_header[:4] == ["f_loc-Latitude", "f_loc-Longitude", "f_loc-Altitude",
                                   "f_loc-Accuracy"]
@@ -281,6 +290,7 @@ def test_csv_media_carry_no_exif_and_stand_upright(world: World, tmp_path: Path)
 def test_csv_nested_repeats_versions_and_other_files(world: World, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = export_csv(world.ws, out, form_id="site_check", include_sensitive=True)
+    assert result.withheld == 0  # notes.txt is copied as it is
     assert [p.name for p in result.files] == [
         "site_check.csv", "site_check-finding.csv", "site_check-witness.csv"]
     header, rows = _table(out / "site_check.csv")
@@ -314,8 +324,10 @@ def test_csv_nested_repeats_versions_and_other_files(world: World, tmp_path: Pat
     assert w_header == ["w_age", "PARENT_KEY", "KEY"]
     header, rows = _table(hidden.folder / "site_check.csv")
     assert not any(h.startswith("site-home") for h in header) and "portrait" not in header
-    assert (rows[0]["AttachmentsPresent"], rows[0]["AttachmentsExpected"]) == ("1", "1")
-    assert [p.name for p in (hidden.folder / "media").iterdir()] == ["notes.txt"]
+    # A file that is not a photo may carry metadata that cannot be removed: left out.
+    assert rows[0]["doc"] == "notes.txt" and hidden.withheld == 1 and hidden.media == 0
+    assert (rows[0]["AttachmentsPresent"], rows[0]["AttachmentsExpected"]) == ("0", "1")
+    assert not (hidden.folder / "media").exists()
 
 
 def test_csv_every_form_and_its_refusals(world: World, tmp_path: Path) -> None:
@@ -324,7 +336,7 @@ def test_csv_every_form_and_its_refusals(world: World, tmp_path: Path) -> None:
     assert result.audits == 4 and {p.name for p in result.files} == {
         f"{WALK}.csv", f"{WALK}-finding.csv", "site_check.csv", "site_check-finding.csv",
         "site_check-witness.csv"}
-    assert len(list((out / "media").iterdir())) == 5
+    assert len(list((out / "media").iterdir())) == 4 and result.withheld == 1  # notes.txt
     with pytest.raises(UserError, match=r"all: the folder already exists and is not empty"):
         export_csv(world.ws, out)
     with pytest.raises(UserError, match=r"no form with form_id 'nope' \(known: .*site_check"):
@@ -384,3 +396,184 @@ def test_safe_media_names() -> None:
     assert safe_name("C:\\photos\\a:b?.jpg") == "a_b_.jpg"
     assert safe_name("..") == "file" and safe_name(".hidden.jpg") == "hidden.jpg"
     assert safe_name("NUL.jpg") == "_NUL.jpg"
+
+
+ODD_FORM = """
+| survey |
+| | type | name | label |
+| | text | remark | Remark |
+| | text | phone | Phone |
+| | text | Status | Status of the site |
+| | text | KEY | Key number |
+| | integer | count | Count |
+| | decimal | level | Level |
+| | geopoint | spot | Spot |
+| | begin_repeat | item | Item |
+| | text | PARENT_KEY | Parent |
+| | text | KEY | Key |
+| | end_repeat | | |
+| settings |
+| | form_id | version |
+| | odd | 1 |
+"""
+
+ODD_ANSWERS: dict[str, Any] = {
+    "remark": '=HYPERLINK("http://evil.example","x")', "phone": "+1 555 0100",
+    "Status": "lights broken", "KEY": "K-17", "count": -3, "level": -2.5,
+    "spot": "-10.5 -20.5 0 5", "item": [{"PARENT_KEY": "@SUM(A1)", "KEY": "-3"}]}
+
+
+def _odd_workspace(workspace: Workspace, tmp_path: Path) -> str:
+    form = tmp_path / "odd.md"
+    form.write_text(textwrap.dedent(ODD_FORM).strip() + "\n", encoding="utf-8")
+    import_form(workspace, form)
+    result = new_audit(workspace, "odd", ODD_ANSWERS, finalize=True)
+    assert result.status == "finalized", result.problems
+    return result.id
+
+
+def test_csv_cells_that_would_run_as_formulas_are_defused(workspace: Workspace,
+                                                          tmp_path: Path) -> None:
+    _odd_workspace(workspace, tmp_path)
+    export_csv(workspace, tmp_path / "safe")
+    _header, (row,) = _table(tmp_path / "safe" / "odd.csv")
+    assert row["remark"] == "'" + ODD_ANSWERS["remark"]
+    assert row["phone"] == "'+1 555 0100"
+    # Numbers, negative ones too, are shown as numbers by spreadsheets and run nothing.
+    assert (row["count"], row["level"]) == ("-3", "-2.5")
+    assert (row["spot-Latitude"], row["spot-Longitude"]) == ("-10.5", "-20.5")
+    _header, (item,) = _table(tmp_path / "safe" / "odd-item.csv")
+    assert (item["item-PARENT_KEY"], item["item-KEY"]) == ("'@SUM(A1)", "-3")
+    export_csv(workspace, tmp_path / "raw", raw=True)  # --raw: as ODK Central writes them
+    _header, (row,) = _table(tmp_path / "raw" / "odd.csv")
+    assert (row["remark"], row["phone"]) == (ODD_ANSWERS["remark"], "+1 555 0100")
+    _header, (item,) = _table(tmp_path / "raw" / "odd-item.csv")
+    assert item["item-PARENT_KEY"] == "@SUM(A1)"
+
+
+def test_csv_question_named_like_a_column_keeps_its_answer(workspace: Workspace,
+                                                           tmp_path: Path) -> None:
+    audit = _odd_workspace(workspace, tmp_path)
+    export_csv(workspace, tmp_path / "out")
+    header, (row,) = _table(tmp_path / "out" / "odd.csv")
+    assert header[:5] == ["SubmissionDate", "remark", "phone", "data-Status", "data-KEY"]
+    assert header.count("KEY") == header.count("Status") == 1
+    assert (row["data-Status"], row["data-KEY"]) == ("lights broken", "K-17")
+    assert row["KEY"].startswith("uuid:") and row["Status"] == "" and row["AuditID"] == audit
+    item_header, (item,) = _table(tmp_path / "out" / "odd-item.csv")
+    assert item_header == ["item-PARENT_KEY", "item-KEY", "PARENT_KEY", "KEY"]
+    assert (item["PARENT_KEY"], item["KEY"]) == (row["KEY"], f"{row['KEY']}/item[1]")
+
+
+def _mpo(path: Path, orientation: int) -> Path:
+    """A JPEG with a second image (MPF), as phones write them: Pillow reads it as MPO."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Camera maker"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (10.0, 0.0, 0.0)
+    stored = Image.new("RGB", (80, 40), "blue")
+    stored.paste("red", (0, 0, 40, 40))  # the left half, the top once turned (orientation 6)
+    stored.save(path, "MPO", save_all=True, append_images=[Image.new("RGB", (40, 20), "lime")],
+                exif=exif.tobytes())
+    with Image.open(path) as check:
+        assert check.format == "MPO" and getattr(check, "n_frames", 1) == 2
+    return path
+
+
+def test_csv_exports_mpo_photos_upright_without_exif(workspace: Workspace,
+                                                     walk_answers: dict[str, Any],
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "turned").mkdir()
+    turned = _mpo(tmp_path / "turned" / "PXL_turned.jpg", 6)
+    upright = _mpo(tmp_path / "PXL_upright.jpg", 1)
+    new_audit(workspace, WALK, walk_answers, finalize=True, photos={
+        "finding[1]/f_photo1": turned, "finding[2]/f_photo1": upright})
+    result = export_csv(workspace, tmp_path / "out")
+    assert result.media == 2
+    for name, size in ((turned.name, (40, 80)), (upright.name, (80, 40))):
+        data = (tmp_path / "out" / "media" / name).read_bytes()
+        assert b"Exif\x00\x00" not in data and b"Camera maker" not in data
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "JPEG" and image.size == size
+            assert len(image.getexif()) == 0 and "exif" not in image.info
+            pixel = image.convert("RGB").getpixel((10, 10))
+            assert isinstance(pixel, tuple)
+            assert pixel[0] > 200 and pixel[2] < 60  # the red half on the top (or the left)
+
+
+def test_csv_missing_media_file_is_a_clear_error(workspace: Workspace,
+                                                 walk_answers: dict[str, Any],
+                                                 tmp_path: Path) -> None:
+    new_audit(workspace, WALK, walk_answers, finalize=True,
+              photos={"finding[1]/f_photo1": GPS_PHOTO})
+    sha = next(iter(workspace.media.iter_hashes()))
+    workspace.media.path(sha).unlink()
+    (tmp_path / "out").mkdir()
+    with pytest.raises(UserError, match=rf"{GPS_PHOTO.name}: media {sha} is missing from the "
+                                         r"workspace; run 'fieldsafe workspace check'"):
+        export_csv(workspace, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "ws"]  # no leftovers
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_photo_cleaning_of_tiff_and_gif(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.new("RGB", (40, 20), "blue")
+    stored.paste("red", (0, 0, 20, 20))
+    stored.save(tmp_path / "turned.tif", exif=exif.tobytes())
+    data = without_metadata(tmp_path / "turned.tif")
+    assert data is not None
+    with Image.open(io.BytesIO(data)) as image:  # Pillow turns a TIFF as it loads it: once
+        assert image.format == "TIFF" and image.size == (20, 40)
+        assert image.convert("RGB").getpixel((10, 5)) == (255, 0, 0)  # red on top
+        tags = image.getexif()  # a TIFF's own tags (size, strips...) are its EXIF
+        assert not {0x0112, 0x010F, 0x8769, 0x8825} & tags.keys()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">GPSLatitude="10,0.0N"</x:xmpmeta>'
+    see_through = Image.new("RGBA", (30, 20), (255, 0, 0, 255))
+    see_through.paste((0, 0, 0, 0), (0, 0, 10, 20))
+    see_through.save(tmp_path / "one.gif", comment=b"home address", xmp=xmp)
+    data = without_metadata(tmp_path / "one.gif")
+    assert data is not None and b"home address" not in data and b"xmpmeta" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "GIF" and "comment" not in image.info
+        rgba = image.convert("RGBA")
+        assert rgba.getpixel((2, 2)) == (0, 0, 0, 0) and rgba.getpixel((20, 2)) == (255, 0, 0, 255)
+    frames = [Image.new("RGBA", (30, 20), colour) for colour in ("red", "blue", "lime")]
+    frames[1].paste((0, 0, 0, 0), (0, 0, 10, 20))
+    frames[0].save(tmp_path / "moving.gif", save_all=True, append_images=frames[1:],
+                   duration=[100, 200, 300], loop=0, comment=b"home address")
+    data = without_metadata(tmp_path / "moving.gif")
+    assert data is not None and b"home address" not in data
+    with Image.open(tmp_path / "moving.gif") as before, Image.open(io.BytesIO(data)) as after:
+        assert after.info.get("loop") == 0 and getattr(after, "n_frames", 1) == 3
+        for old, new in zip(ImageSequence.Iterator(before), ImageSequence.Iterator(after),
+                            strict=True):
+            assert new.info.get("duration") == old.info.get("duration")
+            difference = ImageChops.difference(old.convert("RGBA"), new.convert("RGBA"))
+            assert difference.getbbox() is None
+
+
+def test_files_whose_metadata_cannot_be_removed(tmp_path: Path) -> None:
+    from fieldsafe.media.clean import can_clean
+
+    heic = tmp_path / "IMG_0001.HEIC"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"Exif\x00\x00MM")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("plain", encoding="utf-8")
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "plain.bmp")
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "photo.jpg")
+    assert not can_clean(heic) and not can_clean(notes)
+    assert can_clean(tmp_path / "plain.bmp") and can_clean(tmp_path / "photo.jpg")
+    assert without_metadata(tmp_path / "plain.bmp") is None  # no room for metadata: copied
+
+
+def test_times_are_written_in_utc_as_central_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30, no daylight saving
+    time.tzset()
+    try:
+        assert utc_text(datetime(2026, 11, 20, 13, 45, 2, 123456)) == "2026-11-20T08:15:02.123Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

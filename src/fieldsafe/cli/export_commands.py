@@ -21,10 +21,19 @@ def register(commands: Any) -> None:
                                        "(EXIF removed)"))
     csv.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
                      help=_("a new or empty folder"))
+    csv.add_argument("--raw", action="store_true",
+                     help=_("write every answer exactly as it is, as ODK Central does; by "
+                            "default a cell starting with = + - @ (but not a number such "
+                            "as -3) gets a leading ' so that spreadsheets do not run it as "
+                            "a formula"))
     for command in (geojson, csv):
         command.add_argument("--form", metavar="ID", help=_("only the audits of this form"))
-        command.add_argument("--include-sensitive", action="store_true",
-                             help=_("include answers the form marks sensitive"))
+    geojson.add_argument("--include-sensitive", action="store_true",
+                         help=_("include answers the form marks sensitive"))
+    csv.add_argument("--include-sensitive", action="store_true",
+                     help=_("include answers the form marks sensitive, and the files whose "
+                            "metadata cannot be removed (documents, audio, video...), "
+                            "copied as they are"))
     geojson.set_defaults(handler=run_geojson)
     csv.set_defaults(handler=run_csv)
 
@@ -52,7 +61,7 @@ def run_csv(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         result = export_csv(ws, args.output, form_id=args.form,
-                            include_sensitive=args.include_sensitive)
+                            include_sensitive=args.include_sensitive, raw=args.raw)
     if not result.audits:
         print(_("No finalized audits found; {folder} is empty").format(folder=result.folder))
         return 0
@@ -62,9 +71,20 @@ def run_csv(args: argparse.Namespace) -> int:
     print(_("{folder}: {files}, {rows} from {audits}").format(
         folder=result.folder, files=files.format(n=len(result.files)),
         rows=rows.format(n=result.rows), audits=audits.format(n=result.audits)))
-    if result.media:
+    if result.media and args.include_sensitive:
+        print(ngettext("{folder}: {n} media file (photos without EXIF, other files as they "
+                       "are)", "{folder}: {n} media files (photos without EXIF, other files "
+                       "as they are)", result.media)
+              .format(folder=result.folder / "media", n=result.media))
+    elif result.media:
         print(ngettext("{folder}: {n} media file (photos without EXIF)",
                        "{folder}: {n} media files (photos without EXIF)", result.media)
               .format(folder=result.folder / "media", n=result.media))
+    if result.withheld:
+        print(ngettext("{n} file not exported: its metadata cannot be removed; use "
+                       "--include-sensitive to copy it as it is",
+                       "{n} files not exported: their metadata cannot be removed; use "
+                       "--include-sensitive to copy them as they are", result.withheld)
+              .format(n=result.withheld))
     return 0
 

@@ -3,13 +3,14 @@
 The answers of a revision are ODK's instance as JSON with groups flattened (a question's value
 sits under its name in the dict of its repeat instance, or of the whole audit) and repeats as
 lists of dicts; the form version the revision was filled in says where each answer belongs.
+Times are written in UTC as ODK Central writes them (``2026-11-20T08:15:02.123Z``).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -59,6 +60,13 @@ class Submission:
         """ODK's instanceID of the revision (``uuid:...``)."""
         value = self.answers.get("instanceID")
         return str(value) if value else f"uuid:{self.revision_uuid}"
+
+
+def utc_text(moment: datetime) -> str:
+    """``moment`` in UTC to the millisecond, as ODK Central writes times
+    (``2026-11-20T08:15:02.123Z``); a naive time is the computer's local time."""
+    utc = moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def load_submissions(workspace: Workspace, form_id: str | None = None) -> list[Submission]:
@@ -215,7 +223,7 @@ def audit_features(submission: Submission, include_sensitive: bool) -> list[dict
         "instanceID": submission.instance_id, "form_id": submission.form_id,
         "form_version": submission.form_version, "status": submission.status,
         "submitterName": submission.author, "team": submission.team,
-        "device_name": submission.device_name, "saved_at": submission.saved_at.isoformat()}
+        "device_name": submission.device_name, "saved_at": utc_text(submission.saved_at)}
     out = [_feature(submission.audit_uuid, geometry, properties)]
     _repeat_features(submission, root, submission.answers, "", include_sensitive, out)
     return out

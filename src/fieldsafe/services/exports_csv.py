@@ -1,52 +1,64 @@
 """CSV export in ODK Central's layout: a table per form and per repeat, and the media files.
 
-Columns follow ODK Central: ``SubmissionDate``, the questions in form order named by their
-group path joined with "-", a geopoint split into Latitude/Longitude/Altitude/Accuracy, then
-``KEY`` (the instanceID) and the submission's facts. A repeat's table has its own questions
-and ``PARENT_KEY``/``KEY`` (``<parent KEY>/<groups>/<repeat>[n]``, as Central writes it).
+Columns follow ODK Central: ``SubmissionDate`` (when the audit was saved, in UTC:
+``2026-11-20T08:15:02.123Z``), the questions in form order named by their group path joined
+with "-", a geopoint split into Latitude/Longitude/Altitude/Accuracy, then ``KEY`` (the
+instanceID) and the submission's facts in Central's order, then FieldSafe's own (AuditID,
+Team, DeviceName). ``SubmitterID`` is left empty: in Central it is the number of a Central
+account, which FieldSafe has not (``SubmitterName`` is the author, ``DeviceID`` the device).
+``Status`` is left empty too, as Central leaves it for every submission that is not encrypted
+(only finalized audits are exported). A repeat's table has its own questions and
+``PARENT_KEY``/``KEY`` (``<parent KEY>/<groups>/<repeat>[n]``, as Central writes it). A
+question named like one of these columns gets its container's name in front (``data-KEY``).
+
+Unless ``raw``, a cell a spreadsheet would run as a formula (one starting with = + - @, a tab
+or a carriage return, except a plain number such as -3) gets a leading ' (OWASP's advice
+against CSV injection); Central writes values as they are. Photos are copied upright and
+without metadata; files whose metadata cannot be removed (documents, audio, video, HEIC...)
+are left out unless sensitive answers are included.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from PIL import Image, JpegImagePlugin
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.answers import answer_text
 from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.i18n import _
+from fieldsafe.media.clean import can_clean, without_metadata
 from fieldsafe.media.errors import MediaError
-from fieldsafe.media.exif import summarise
-from fieldsafe.media.photos import open_image
-from fieldsafe.services.exports import Submission, load_submissions, members, repeat_items
+from fieldsafe.services.exports import (
+    Member,
+    Submission,
+    load_submissions,
+    members,
+    repeat_items,
+    utc_text,
+)
 from fieldsafe.services.form_library import version_key
 from fieldsafe.services.workspace import Workspace
 
 FIRST = ("SubmissionDate",)
-LAST = ("KEY", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
-        "ReviewState", "DeviceID", "Edits", "FormVersion", "AuditID", "Team", "DeviceName")
+LAST = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+        "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "AuditID", "Team",
+        "DeviceName")
 REPEAT_LAST = ("PARENT_KEY", "KEY")
 POINT_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
 MEDIA = "media"
-JPEG_QUALITY = 95
-# How to turn stored pixels upright for each EXIF orientation (as ImageOps.exif_transpose).
-_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-              8: Image.Transpose.ROTATE_90}
-# Formats that can carry EXIF or XMP and are re-encoded without it; others are copied.
-_CLEANED = ("JPEG", "PNG", "WEBP", "TIFF")
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"II*\x00", b"MM\x00*")
+# What a spreadsheet takes for the start of a formula (OWASP, CSV injection) ...
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ... unless the whole cell is a number, which is shown as a number and runs nothing.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
@@ -60,6 +72,7 @@ class CsvResult:
     rows: int  # in all tables
     media: int
     files: list[Path]  # the CSV files
+    withheld: int = 0  # files left out: their metadata cannot be removed
 
 
 @dataclass
@@ -80,15 +93,17 @@ class _Build:
 
 
 def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None,
-               include_sensitive: bool = False) -> CsvResult:
+               include_sensitive: bool = False, raw: bool = False) -> CsvResult:
     """Write the finalized audits as CSV tables, with their media, to a new or empty
-    ``folder``; everything appears at once, or nothing when something fails."""
+    ``folder``; everything appears at once, or nothing when something fails. ``raw`` writes
+    every value as it is, even one a spreadsheet would run as a formula."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UserError(_("{folder}: the folder already exists and is not empty; choose a "
                           "new or empty folder").format(folder=folder))
     submissions = load_submissions(workspace, form_id)
-    names = media_names(submissions, include_sensitive)
+    withheld = _withheld(workspace, submissions, include_sensitive)
+    names = media_names(submissions, include_sensitive, withheld)
     by_form: dict[str, list[Submission]] = {}
     for submission in submissions:
         by_form.setdefault(submission.form_id, []).append(submission)
@@ -104,13 +119,36 @@ def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None
     files = sorted(used)
     with _staged(folder) as stage:
         for name, table in tables.items():
-            _write_csv(stage / name, table)
+            _write_csv(stage / name, table, raw)
         if files:
             (stage / MEDIA).mkdir()
         for name, sha in files:
-            clean_copy(workspace.media.path(sha), stage / MEDIA / name, name)
+            clean_copy(_stored(workspace, sha, name), stage / MEDIA / name, name)
     return CsvResult(folder, len(submissions), sum(len(t.rows) for t in tables.values()),
-                     len(files), [folder / name for name in tables])
+                     len(files), [folder / name for name in tables], len(withheld))
+
+
+def _withheld(workspace: Workspace, submissions: list[Submission],
+              include_sensitive: bool) -> set[str]:
+    """The SHA-256 of the attachments to export whose metadata cannot be removed: none when
+    sensitive answers are included (they are copied as they are). A file missing from the
+    workspace is a UserError, before anything is written."""
+    exported = {sha: filename for s in submissions for path, (filename, sha) in s.files.items()
+                if include_sensitive or not _sensitive(s.form, path)}
+    withheld: set[str] = set()
+    for sha, filename in exported.items():
+        source = _stored(workspace, sha, filename)
+        if not include_sensitive and not can_clean(source):
+            withheld.add(sha)
+    return withheld
+
+
+def _stored(workspace: Workspace, sha: str, label: str) -> Path:
+    source = workspace.media.path(sha)
+    if not source.is_file():
+        raise UserError(_("{file}: media {sha} is missing from the workspace; run 'fieldsafe "
+                          "workspace check'").format(file=label, sha=sha))
+    return source
 
 
 def form_tables(submissions: list[Submission], include_sensitive: bool,
@@ -132,10 +170,10 @@ def form_tables(submissions: list[Submission], include_sensitive: bool,
         build.expected = build.present = 0
         row = _row(build, submission, submission.form.root, submission.answers,
                    submission.instance_id, "")
-        row |= {"SubmissionDate": submission.saved_at.isoformat(timespec="milliseconds"),
-                "KEY": submission.instance_id, "SubmitterName": submission.author,
-                "AttachmentsPresent": str(build.present),
-                "AttachmentsExpected": str(build.expected), "Status": submission.status,
+        row |= {"SubmissionDate": utc_text(submission.saved_at),
+                "KEY": submission.instance_id, "SubmitterID": "",
+                "SubmitterName": submission.author, "AttachmentsPresent": str(build.present),
+                "AttachmentsExpected": str(build.expected), "Status": "",
                 "ReviewState": "edited" if submission.number > 1 else "",
                 "DeviceID": submission.device_id, "Edits": str(submission.number - 1),
                 "FormVersion": submission.form_version, "AuditID": submission.audit_uuid,
@@ -152,9 +190,18 @@ def _columns(build: _Build, container: FormElement, table: str) -> None:
             build.tables.setdefault(name, _Table())
             _columns(build, member.element, name)
         elif member.element.datatype == "geopoint":
-            columns |= dict.fromkeys(f"{member.key('-')}-{part}" for part in POINT_PARTS)
+            column = _column(member, container)
+            columns |= dict.fromkeys(f"{column}-{part}" for part in POINT_PARTS)
         else:
-            columns[member.key("-")] = None
+            columns[_column(member, container)] = None
+
+
+def _column(member: Member, container: FormElement) -> str:
+    """``g_context-area``; a question named like one of the columns FieldSafe adds keeps its
+    answer under its container's name (``data-KEY``) rather than losing it."""
+    key = member.key("-")
+    reserved = REPEAT_LAST if container.kind == "repeat" else (*FIRST, *LAST)
+    return f"{container.name}-{key}" if key in reserved else key
 
 
 def _row(build: _Build, submission: Submission, container: FormElement,
@@ -163,7 +210,7 @@ def _row(build: _Build, submission: Submission, container: FormElement,
     their tables. ``path`` is the attachments' question path of the container."""
     row: dict[str, str] = {}
     for member in members(container, build.include):
-        element, column = member.element, member.key("-")
+        element, column = member.element, _column(member, container)
         if member.is_repeat:
             table = build.tables[f"{build.form_id}-{element.name}.csv"]
             for number, item in repeat_items(answers, element):
@@ -189,24 +236,34 @@ def _row(build: _Build, submission: Submission, container: FormElement,
     return row
 
 
-def _write_csv(path: Path, table: _Table) -> None:
+def _write_csv(path: Path, table: _Table, raw: bool) -> None:
     # UTF-8 with a byte order mark, as ODK Central writes it, so that Excel reads it right.
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(table.columns), restval="",
                                 extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(table.rows)
+        for row in table.rows:
+            writer.writerow(row if raw else {k: defused(v) for k, v in row.items()})
 
 
-def media_names(submissions: list[Submission], include_sensitive: bool
-                ) -> dict[tuple[str, str], tuple[str, str]]:
+def defused(text: str) -> str:
+    """``text`` with a leading ' if a spreadsheet would run it as a formula (it starts with
+    = + - @, a tab or a carriage return and is not a plain number): ``'=HYPERLINK(...)``."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
+def media_names(submissions: list[Submission], include_sensitive: bool,
+                withheld: Collection[str] = ()) -> dict[tuple[str, str], tuple[str, str]]:
     """(name in media/, SHA-256) of every attachment exported, by (audit, question path).
     The name is the file's own, made safe; a name that different files share gets each
     one's first 8 hex digits of SHA-256 in front (``1a2b3c4d-photo.jpg``). The files of
-    sensitive questions are left out (and do not rename others) unless asked for."""
+    sensitive questions are left out (and do not rename others) unless asked for, and so
+    are the ``withheld`` ones (by SHA-256)."""
     files = [(s.audit_uuid, path, safe_name(filename), sha)
              for s in submissions for path, (filename, sha) in s.files.items()
-             if include_sensitive or not _sensitive(s.form, path)]
+             if (include_sensitive or not _sensitive(s.form, path)) and sha not in withheld]
     shas: dict[str, set[str]] = {}
     for _audit, _path, name, sha in files:
         shas.setdefault(name.casefold(), set()).add(sha)
@@ -250,7 +307,8 @@ def safe_name(filename: str) -> str:
 
 def clean_copy(source: Path, target: Path, label: str) -> None:
     """Copy a stored attachment to ``target``: a photo re-encoded upright with no EXIF, XMP
-    or comment (nothing but pixels and the colour profile), any other file as it is."""
+    or comment (nothing but pixels, the colour profile and transparency), any other file as
+    it is."""
     try:
         data = without_metadata(source)
     except MediaError as err:
@@ -260,49 +318,6 @@ def clean_copy(source: Path, target: Path, label: str) -> None:
         shutil.copyfile(source, target)
     else:
         target.write_bytes(data)
-
-
-def without_metadata(source: Path) -> bytes | None:
-    """The image upright and without metadata, in its own format; None for a file that is
-    not an image with metadata (copy it as it is). A damaged image is a MediaError."""
-    try:
-        with open_image(source) as image:
-            kind = "JPEG" if image.format == "MPO" else str(image.format)
-            if kind not in _CLEANED:
-                return None
-            method = _TRANSPOSE.get(summarise(image).orientation)
-            icc = image.info.get("icc_profile")
-            transparency = image.info.get("transparency")
-            extra: dict[str, Any] = {"icc_profile": icc} if isinstance(icc, bytes) else {}
-            out = io.BytesIO()
-            image.load()
-            if kind == "JPEG" and method is None:
-                image.info = {}  # the comment would be carried over
-                image.save(out, "JPEG", quality="keep", **extra)  # the same tables: no loss
-                return out.getvalue()
-            if kind == "JPEG":  # turned: re-encoded with the photo's own quantization
-                extra |= {"qtables": getattr(image, "quantization", None) or None,
-                          "subsampling": JpegImagePlugin.get_sampling(image)}
-            pixels = image.transpose(method) if method is not None else image.copy()
-    except MediaError:
-        if not _looks_like_image(source):
-            return None  # not a picture at all: copied as it is
-        raise
-    except (OSError, ValueError, SyntaxError) as err:  # truncated or corrupt pixel data
-        raise MediaError(source, str(err)) from None
-    pixels.info = {}
-    if transparency is not None and kind in ("PNG", "WEBP"):
-        extra["transparency"] = transparency
-    if kind == "WEBP" or (kind == "JPEG" and not extra.get("qtables")):
-        extra["quality"] = JPEG_QUALITY
-    pixels.save(out, kind, **extra)
-    return out.getvalue()
-
-
-def _looks_like_image(source: Path) -> bool:
-    with source.open("rb") as stream:
-        head = stream.read(12)
-    return head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 @contextlib.contextmanager
