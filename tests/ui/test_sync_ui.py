@@ -24,7 +24,7 @@ from fieldsafe.services.conflicts import BOTH, list_conflicts
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.main_window import MainWindow
 from fieldsafe.ui.sync.receive_dialog import ReceiveDialog
-from fieldsafe.ui.sync.report_dialog import ERROR_COLOUR, MergeReportDialog
+from fieldsafe.ui.sync.report_dialog import ERROR_COLOUR, STATUS_ROLE, MergeReportDialog
 from fieldsafe.ui.sync.send_dialog import SendBundleDialog
 from tests.conftest import CORPUS
 from tests.ui.test_accessibility import unnamed
@@ -415,3 +415,161 @@ def test_the_report_offers_the_merge_center_and_both_render(
     qtbot.waitUntil(lambda: details.height() >= details.heightForWidth(details.width()))
     center.grab().save(str(tmp_path / "merge-center-items.png"))
     assert (tmp_path / "merge-center.png").stat().st_size > 10_000
+
+
+# -- what the window shows after a merge, and the bugs the review found ----------------------
+
+def test_receive_refreshes_the_filters_and_the_action_plan(
+        office: Workspace, make_device: Device, walk_answers: dict[str, Any], tmp_path: Path,
+        qtbot: QtBot) -> None:
+    from fieldsafe.services.actions import add_action
+    from fieldsafe.services.campaigns import new_campaign
+    from fieldsafe.ui.action_plan import ActionPlanView
+
+    south = make_device("laptop-s", team="south")
+    new_campaign(south, "Night walks March")
+    audit_id = new_audit(south, "womens_safety_walk", walk_answers, finalize=True,
+                         campaign="Night walks March").id
+    add_action(south, audit_id, 1, agency="Police")
+    first = export_bundle(south, tmp_path / "first.fieldsafe", since_last="office").path
+    new_audit(office, "womens_safety_walk", walk_answers, finalize=True)
+    window = open_window(qtbot, office, tmp_path)
+    window.filters.team.setCurrentIndex(window.filters.team.findData("hq"))
+    with qtbot.waitSignal(window.tabs.currentChanged):
+        window.tabs.setCurrentIndex(1)
+    plan = window._action_plan
+    assert isinstance(plan, ActionPlanView)
+    qtbot.waitUntil(lambda: not plan._loading)
+    assert plan.row_count() == 0
+
+    def receive(bundle: Path, rows: int) -> None:
+        dialog = window.sync.receive_bundles([bundle])
+        assert dialog is not None
+        with qtbot.waitSignal(plan.refreshed, timeout=30_000):
+            dialog.start()
+        assert plan.row_count() == rows
+
+    receive(first, 1)
+    filters = window.filters
+    assert filters.campaign.findText("Night walks March") > 0, "the new campaign can be chosen"
+    assert filters.team.findData("south") > 0
+    assert filters.team.currentData() == "hq", "the team chosen stays chosen"
+    assert window.model.rowCount() == 1
+    filters.team.setCurrentIndex(0)
+    assert window.model.rowCount() == 2
+    # A bundle with nothing but an action item refreshes the plan too.
+    add_action(south, audit_id, 2, agency="Municipality")
+    receive(export_bundle(south, tmp_path / "second.fieldsafe", since_last="office").path, 2)
+    report = window.sync.report
+    assert report is not None
+    assert {report.model.item(r, 0).text() for r in range(report.model.rowCount())
+            if report.model.item(r, 3).data(STATUS_ROLE) == "new"} == {"Action item"}
+
+
+def test_the_merge_center_keeps_the_choices_made(
+        conflict: str, office: Workspace, tmp_path: Path, qtbot: QtBot) -> None:
+    window = open_window(qtbot, office, tmp_path)
+    center = window.sync.show_merge_center()
+    view = center.view
+    assert view is not None
+    a = [s.device_name for s in view.conflict.sides].index("laptop-a")
+    view.take_all(a)
+    view.radio("finding", BOTH).setChecked(True)
+    chosen = view.choices()
+    assert window.sync.show_merge_center() is center  # File > Merge Center… again
+    assert center.view is not None and center.view.choices() == chosen
+    center.reload()  # say an import finished
+    assert center.view is not None and center.view.choices() == chosen
+    center.close()
+    qtbot.waitUntil(lambda: window.sync.merge_center is None)
+    again = window.sync.show_merge_center()
+    assert again is not center
+    assert again.view is not None and again.view.choices() == chosen, "reopened"
+    again.view.take_all(0)
+    assert again.view.radio("route_desc", 0).isChecked()
+
+
+def test_a_bug_in_one_bundle_does_not_stop_the_others(
+        laptop: Workspace, office: Workspace, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch, warnings_shown: list[str]) -> None:
+    import fieldsafe.crash
+    import fieldsafe.ui.sync.receive_dialog as receive
+
+    good = export_bundle(laptop, tmp_path / "good.fieldsafe").path
+    buggy = tmp_path / "buggy.fieldsafe"
+    buggy.write_bytes(good.read_bytes())
+    real = receive.import_bundle
+
+    def import_bundle(ws: Workspace, path: Path, **kwargs: Any) -> Any:
+        if path == buggy:
+            raise KeyError("a bug")
+        return real(ws, path, **kwargs)
+
+    monkeypatch.setattr(receive, "import_bundle", import_bundle)
+    monkeypatch.setattr(fieldsafe.crash, "log_dir", lambda: tmp_path / "logs")
+    window = open_window(qtbot, office, tmp_path)
+    dialog = window.sync.receive_bundles([buggy, good])
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        dialog.start()
+    report = window.sync.report
+    assert report is not None
+    log = tmp_path / "logs" / "crash.log"
+    assert report.bundles.item(0).text() == (
+        f"buggy.fieldsafe: refused: internal error (a bug); details in {log}")
+    assert report.bundles.item(1).text().startswith("good.fieldsafe: 3 new")
+    assert "KeyError: 'a bug'" in log.read_text(encoding="utf-8")
+    assert window.model.rowCount() == 1
+    assert warnings_shown == []
+
+
+def test_send_asks_before_replacing_the_file_the_suffix_names(
+        laptop: Workspace, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    window = open_window(qtbot, laptop, tmp_path)
+    existing = tmp_path / "out.fieldsafe"
+    existing.write_bytes(b"an older bundle")
+    typed = [str(tmp_path / "out")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (typed[0], ""))
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(parent: Any, title: str, text: str, *a: Any) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    dialog = window.sync.send_bundle()
+    before = dialog.path_edit.text()
+    assert dialog.choose_path() is None
+    assert asked == ["out.fieldsafe exists. Replace it?"]
+    assert dialog.path_edit.text() == before
+    assert dialog.choose_path() == existing
+    assert dialog.path_edit.text() == str(existing)
+    assert dialog.start() is not None
+    qtbot.waitUntil(lambda: dialog.exported is not None and not dialog.busy, timeout=30_000)
+    assert len(asked) == 2, "asked once, before the export"
+    assert existing.read_bytes() != b"an older bundle"
+    typed[0] = str(existing)  # named in full: the chooser itself asked
+    assert window.sync.send_bundle().choose_path() == existing
+    assert len(asked) == 2
+
+
+def test_the_conflict_title_is_escaped(conflict: str, office: Workspace, qtbot: QtBot) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QLabel
+
+    from fieldsafe.ui.sync.conflict_values import conflict_form
+    from fieldsafe.ui.sync.conflict_view import ConflictView
+
+    [found] = list_conflicts(office)
+    form = conflict_form(office, found)
+    assert form is not None
+    view = ConflictView(office, found, dataclasses.replace(form, title="<i>Walks & talks"))
+    qtbot.addWidget(view)
+    [title] = [label for label in view.findChildren(QLabel)
+               if "answers differ" in label.text()]
+    assert "&lt;i&gt;Walks &amp; talks" in title.text()

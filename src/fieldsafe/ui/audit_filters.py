@@ -69,6 +69,24 @@ class AuditFilterBar(QWidget):
         combo.currentIndexChanged.connect(self._emit)
         return combo
 
+    def set_choices(self, choices: FilterChoices) -> None:
+        """Offer the campaigns, forms and teams present now (say after a bundle arrived),
+        keeping what is chosen; ``changed`` only if a chosen value went away."""
+        before = self.current()
+        for combo, items in ((self.campaign, choices.campaigns),
+                             (self.form, [(f, f) for f in choices.forms]),
+                             (self.team, [(t, t) for t in choices.teams])):
+            chosen = combo.currentData() or ""
+            combo.blockSignals(True)
+            while combo.count() > 1:  # the first item is "All"
+                combo.removeItem(combo.count() - 1)
+            for value, text in items:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+        if self.current() != before:
+            self._emit()
+
     def current(self) -> AuditFilter:
         dates = self.use_dates.isChecked()
         return AuditFilter(

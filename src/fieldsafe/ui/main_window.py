@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -27,6 +28,9 @@ from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.audit_filters import AuditFilterBar
 from fieldsafe.ui.audit_list_model import AuditListModel
 from fieldsafe.ui.sync.actions import SyncActions
+
+if TYPE_CHECKING:
+    from fieldsafe.ui.action_plan import ActionPlanView
 
 
 class _FirstPaint(QObject):
@@ -81,7 +85,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.filters)
         layout.addWidget(self.table)
         self.tabs.addTab(page, self.tr("Audits"))
-        self._action_plan: QWidget | None = None
+        self._action_plan: ActionPlanView | None = None
         self.tabs.addTab(QWidget(self), self.tr("Action plan"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.sync = SyncActions(workspace, settings, self, self._editors)
@@ -193,8 +197,12 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def refresh(self) -> None:
+        """Read the workspace again: the audits, the filters' choices and the action plan."""
+        self.filters.set_choices(filter_choices(self.workspace))
         self.model.reload()
         self._update_status()
+        if self._action_plan is not None:
+            self._action_plan.refresh()
 
     def selected_audit(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -364,8 +372,6 @@ class MainWindow(QMainWindow):
             self, self.tr("Import form"), "", self.tr("XLSForms (*.xlsx *.xls *.md)"))
         if not path:
             return
-        from pathlib import Path
-
         from fieldsafe.services.form_library import import_form
 
         try:

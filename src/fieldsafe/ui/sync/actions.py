@@ -13,7 +13,7 @@ from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.sync import prefs
 
 if TYPE_CHECKING:
-    from fieldsafe.ui.sync.merge_center import MergeCenter
+    from fieldsafe.ui.sync.merge_center import Choices, MergeCenter
     from fieldsafe.ui.sync.receive_dialog import ReceiveDialog, ReceiveResult
     from fieldsafe.ui.sync.report_dialog import MergeReportDialog
     from fieldsafe.ui.sync.send_dialog import SendBundleDialog
@@ -31,7 +31,8 @@ def dropped_files(mime: QMimeData) -> tuple[list[Path], list[Path]]:
 class SyncActions(QObject):
     """Send bundle…, Receive bundles… and Merge Center…, for the main ``window``. Dialogs
     it opens join ``open_windows`` (the window closes them before it closes). ``changed``
-    says audits arrived or were resolved, so the audit list should be read again."""
+    says records arrived (audits, action items, campaigns…) or a conflict was resolved,
+    so the window should read the workspace again."""
 
     changed = Signal()
 
@@ -41,6 +42,7 @@ class SyncActions(QObject):
         self.workspace, self.settings, self.window = workspace, settings, window
         self._open = open_windows
         self.merge_center: MergeCenter | None = None
+        self.merge_choices: Choices = {}  # kept while the Merge Center is closed
         self.report: MergeReportDialog | None = None
         self.send_action = QAction(self.tr("&Send bundle…"), self)
         self.send_action.setStatusTip(self.tr("Write this workspace's audits to a bundle "
@@ -100,7 +102,7 @@ class SyncActions(QObject):
     def _imported(self, result: ReceiveResult) -> None:
         from fieldsafe.ui.sync.report_dialog import MergeReportDialog
 
-        if result.changed_audits():
+        if result.changed():
             self.changed.emit()
             if self.merge_center is not None:
                 self.merge_center.reload()
@@ -150,7 +152,8 @@ class SyncActions(QObject):
         if self.merge_center is not None:
             self.merge_center.reload()
         else:
-            self.merge_center = MergeCenter(self.workspace, self.settings, self.window)
+            self.merge_center = MergeCenter(self.workspace, self.settings, self.window,
+                                            memory=self.merge_choices)
             self.merge_center.resolved.connect(lambda _id: self.changed.emit())
             self._keep(self.merge_center)
         self.merge_center.raise_()

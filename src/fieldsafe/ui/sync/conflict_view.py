@@ -177,8 +177,8 @@ class ConflictView(QWidget):
         return self.tr("<b>{name}</b> — {form} · {fields} answers differ between {sides} "
                        "versions. Choose the one to keep in each row, then Resolve.") \
             .replace("{name}", html.escape(name)) \
-            .replace("{form}", form.title if form is not None and form.title
-                     else self.conflict.form_id) \
+            .replace("{form}", html.escape(form.title if form is not None and form.title
+                                           else self.conflict.form_id)) \
             .replace("{fields}", str(len(self.conflict.fields))) \
             .replace("{sides}", str(len(self.conflict.sides)))
 
@@ -277,6 +277,17 @@ class ConflictView(QWidget):
         """Choose side ``index`` in every row."""
         for group in self.groups.values():
             button = group.button(index)
+            if button is not None:
+                button.setChecked(True)
+
+    def restore(self, choices: dict[str, str]) -> None:
+        """Choose again what ``choices`` (from ``choices()``) chose, where it still can."""
+        revisions = [side.revision for side in self.conflict.sides]
+        for name, choice in choices.items():
+            group = self.groups.get(name)
+            number = len(revisions) if choice == BOTH else (
+                revisions.index(choice) if choice in revisions else -1)
+            button = group.button(number) if group is not None and number >= 0 else None
             if button is not None:
                 button.setChecked(True)
 

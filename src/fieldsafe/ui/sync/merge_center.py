@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,18 +25,27 @@ from fieldsafe.ui.sync.conflict_values import conflict_form
 from fieldsafe.ui.sync.conflict_view import ConflictView
 
 AUDIT_ROLE = Qt.ItemDataRole.UserRole
+#: The choices made per audit, with the revisions they were made between.
+Choices = dict[str, tuple[frozenset[str], dict[str, str]]]
+
+
+def _revisions(conflict: Conflict) -> tuple[str, ...]:
+    return tuple(side.revision for side in conflict.sides)
 
 
 class MergeCenter(QWidget):
     """Lists the audits in conflict; the one chosen shows its sides side by side. Resolve
-    saves one new revision with the answers chosen (``resolved`` with the audit's ID)."""
+    saves one new revision with the answers chosen (``resolved`` with the audit's ID).
+    The choices made stay while an audit's sides do not change: across reloads, other
+    audits shown, and (given the same ``memory``) the Merge Center closed and reopened."""
 
     resolved = Signal(str)
 
     def __init__(self, workspace: Workspace, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, memory: Choices | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.workspace = workspace
+        self.memory: Choices = memory if memory is not None else {}
         language = settings.value("form_language")
         self.language = language if isinstance(language, str) and language else None
         self.setWindowTitle(self.tr("Merge Center"))
@@ -106,6 +116,8 @@ class MergeCenter(QWidget):
             self.list.setCurrentRow(rows[0] if rows else 0)
         else:
             self._show(None)
+        for audit in [a for a in self.memory if a not in self.conflicts]:
+            del self.memory[audit]  # resolved, here or elsewhere
 
     def current_audit(self) -> str | None:
         item = self.list.currentItem()
@@ -118,21 +130,39 @@ class MergeCenter(QWidget):
                 return self.view
         return None
 
-    def _show(self, item: QListWidgetItem | None) -> None:
+    def _remember(self) -> None:
         if self.view is not None:
+            conflict = self.view.conflict
+            self.memory[conflict.audit] = (frozenset(_revisions(conflict)), self.view.choices())
+
+    def _show(self, item: QListWidgetItem | None) -> None:
+        conflict = self.conflicts.get(str(item.data(AUDIT_ROLE))) if item is not None else None
+        self.resolve_button.setEnabled(conflict is not None)
+        if (self.view is not None and conflict is not None
+                and self.view.conflict.audit == conflict.audit
+                and _revisions(self.view.conflict) == _revisions(conflict)):
+            self.pages.setCurrentWidget(self.view)  # unchanged: the view and choices stay
+            return
+        if self.view is not None:
+            self._remember()
             self.pages.removeWidget(self.view)
             self.view.deleteLater()
             self.view = None
-        conflict = self.conflicts.get(str(item.data(AUDIT_ROLE))) if item is not None else None
-        self.resolve_button.setEnabled(conflict is not None)
         if conflict is None:
             self.pages.setCurrentWidget(self.empty)
             return
         form = conflict_form(self.workspace, conflict)
         self.view = ConflictView(self.workspace, conflict, form, self.pages,
                                  language=self.language)
+        kept = self.memory.get(conflict.audit)
+        if kept is not None and kept[0] == frozenset(_revisions(conflict)):
+            self.view.restore(kept[1])
         self.pages.addWidget(self.view)
         self.pages.setCurrentWidget(self.view)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember()
+        super().closeEvent(event)
 
     def resolve(self) -> AuditResult | None:
         """Save the answers chosen as the audit's new revision (a quick transaction, so it

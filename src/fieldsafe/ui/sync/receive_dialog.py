@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 from fieldsafe.errors import UserError
 from fieldsafe.services.bundles import import_bundle
 from fieldsafe.services.jobs import Cancelled
-from fieldsafe.services.merge_report import MergeReport
+from fieldsafe.services.merge_report import CONFLICT, NEW, UPDATED, MergeReport
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.sync.errors import BundleError
 from fieldsafe.ui.sync import prefs
 from fieldsafe.ui.sync.worker import Hook, Job
+
+CHANGES = (NEW, UPDATED, CONFLICT)  # outcomes that change what this workspace shows
 
 
 @dataclass
@@ -39,10 +41,10 @@ class ReceiveResult:
     cancelled: Path | None = None
     skipped: list[Path] = field(default_factory=list)
 
-    def changed_audits(self) -> bool:
-        """Whether any audit arrived or changed (the audit list should be read again)."""
-        return any(o.kind == "audit" and o.status != "present"
-                   for r in self.reports for o in r.outcomes)
+    def changed(self) -> bool:
+        """Whether anything arrived, changed or came into conflict: an audit, an action item,
+        a campaign… (the main window's lists and the Merge Center should be read again)."""
+        return any(o.status in CHANGES for r in self.reports for o in r.outcomes)
 
 
 def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
@@ -64,6 +66,12 @@ def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
             reports.append(MergeReport(str(path), refused=err.reason))
         except UserError as err:  # e.g. the workspace is busy: this bundle only
             reports.append(MergeReport(str(path), refused=str(err)))
+        except Exception as err:  # a bug: its transaction is undone; the next bundle merges
+            from fieldsafe.crash import write_crash_log
+
+            log = write_crash_log(err)
+            reports.append(MergeReport(str(path), refused=job.tr(
+                "internal error (a bug); details in {log}").replace("{log}", str(log))))
     return ReceiveResult(reports)
 
 

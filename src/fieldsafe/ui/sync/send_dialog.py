@@ -135,7 +135,12 @@ class SendBundleDialog(QDialog):
             return None
         path = Path(chosen)
         if path.suffix != ".fieldsafe":
+            # The chooser confirmed the name typed, not this one: ask before replacing it.
             path = path.with_name(path.name + ".fieldsafe")
+            if path.exists() and QMessageBox.question(
+                    self, self.tr("Send bundle"), self.tr("{file} exists. Replace it?")
+                    .replace("{file}", path.name)) != QMessageBox.StandardButton.Yes:
+                return None
         self.path_edit.setText(str(path))
         self._chosen = path
         return path
