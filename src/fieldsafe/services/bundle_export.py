@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 from msgspec import Struct
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fieldsafe import __version__
@@ -41,6 +42,8 @@ from fieldsafe.sync.manifest import ExportOptions, Manifest, ManifestEntry, Sour
 from fieldsafe.sync.manifest import encode_manifest as encode_manifest_bytes
 from fieldsafe.sync.signing import sign
 
+BATCH = 500  # audits read at a time
+
 
 @dataclass
 class ExportResult:
@@ -60,7 +63,11 @@ class ExportResult:
 
 @dataclass
 class _Gathered:
-    lines: dict[str, list[bytes]] = field(default_factory=dict)
+    """What goes in the bundle. Record lines are spooled to temporary files, not held in
+    memory, so a workspace of any size is sent with the memory of a few hundred audits."""
+
+    spools: dict[str, IO[bytes]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
     media: dict[str, int] = field(default_factory=dict)  # sha256 -> size
     layer_files: dict[str, Path] = field(default_factory=dict)  # sha256 -> file
     fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -75,7 +82,22 @@ class _Gathered:
                               "workspace first").format(
                 kind=kind, id=getattr(record, "uuid", getattr(record, "sha256", "?")),
                 why=err)) from None
-        self.lines.setdefault(kind, []).append(line)
+        if kind not in self.spools:
+            self.spools[kind] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self.spools[kind].write(line + b"\n")
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def lines(self, kind: str) -> Iterator[bytes]:
+        spool = self.spools.get(kind)
+        if spool is None:
+            return
+        spool.seek(0)
+        for line in spool:
+            yield line.rstrip(b"\n")
+
+    def close(self) -> None:
+        for spool in self.spools.values():
+            spool.close()
 
 
 def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = None,
@@ -86,23 +108,32 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
     """Write a bundle to ``output`` (whole or not at all). With ``since_last``, records the
     recipient was sent before and that did not change since are left out; the rest (and
     everything new) goes. Recorded as sent to the recipient once the file is in place."""
-    ident = workspace.identity
     options = ExportOptions(campaign=None, since_last=since_last or None,
                             include_drafts=include_drafts, with_basemaps=with_basemaps,
                             exclude_sensitive=exclude_sensitive)
     if output.suffix != ".fieldsafe":
         output = output.with_name(output.name + ".fieldsafe")
-    with workspace.transaction() as db:
-        campaign_uuid = resolve_campaign(db, campaign).uuid if campaign else None
-        options.campaign = campaign_uuid
-        sent = _sent(db, since_last) if since_last else {}
-        gathered = _gather(workspace, db, options, sent, progress)
-        key = private_key(db) if sign_bundle else None
+    gathered = _Gathered()
+    try:
+        with workspace.transaction() as db:
+            campaign_uuid = resolve_campaign(db, campaign).uuid if campaign else None
+            options.campaign = campaign_uuid
+            sent = _sent(db, since_last) if since_last else {}
+            _gather(workspace, db, options, sent, progress, gathered)
+            key = private_key(db) if sign_bundle else None
+        return _write(workspace, output, options, gathered, key, progress, now)
+    finally:
+        gathered.close()
+
+
+def _write(workspace: Workspace, output: Path, options: ExportOptions, gathered: _Gathered,
+           key: bytes | None, progress: Progress, now: Callable[[], datetime]) -> ExportResult:
+    ident = workspace.identity
     bundle_uuid = new_id()
     writer = BundleWriter(output)
     try:
         for kind in rec.KINDS:
-            writer.add_lines(rec.record_file(kind), iter(gathered.lines.get(kind, [])))
+            writer.add_lines(rec.record_file(kind), gathered.lines(kind))
         total, done = len(gathered.media) + len(gathered.layer_files), 0
         for sha in sorted(gathered.media):
             writer.add_file(f"media/{sha}", _media_file(workspace, sha))
@@ -115,7 +146,7 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
             writer.add_file(f"layers/{sha}", path, compress=True)
             done += 1
             progress.step(done, total, _("layers"))
-        counts = {kind: len(gathered.lines.get(kind, [])) for kind in rec.KINDS}
+        counts = {kind: gathered.counts.get(kind, 0) for kind in rec.KINDS}
         manifest = Manifest(
             format="fieldsafe-bundle", format_version=1, app_version=__version__,
             bundle_uuid=bundle_uuid, created_at=now().replace(microsecond=0),
@@ -129,8 +160,8 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
     except BaseException:
         writer.abort()
         raise
-    if since_last:
-        _remember(workspace, since_last, gathered.fingerprints)
+    if options.since_last:
+        _remember(workspace, options.since_last, gathered.fingerprints)
     return ExportResult(path, bundle_uuid, counts, sum(gathered.media.values()),
                         key is not None, gathered.unchanged, gathered.fingerprints)
 
@@ -170,14 +201,27 @@ def _print(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
+def _audits(db: Session, campaign_uuid: str | None) -> Iterator[Audit]:
+    """The audits to send with their revisions, read a batch at a time."""
+    ids = select(Audit.uuid).order_by(Audit.uuid)
+    if campaign_uuid:
+        ids = ids.where(Audit.campaign_uuid == campaign_uuid)
+    every = list(db.scalars(ids))
+    for start in range(0, len(every), BATCH):
+        yield from db.scalars(_audit_query(None).where(
+            Audit.uuid.in_(every[start:start + BATCH])))
+        db.expunge_all()  # the batch is written out: let it go
+
+
 def _gather(workspace: Workspace, db: Session, options: ExportOptions,
-            sent: dict[tuple[str, str], str], progress: Progress) -> _Gathered:
-    g = _Gathered()
-    audits = list(db.scalars(_audit_query(options.campaign)))
+            sent: dict[tuple[str, str], str], progress: Progress, g: _Gathered) -> None:
+    total = db.scalar(select(func.count()).select_from(Audit).where(
+        Audit.campaign_uuid == options.campaign) if options.campaign else
+        select(func.count()).select_from(Audit)) or 0
     forms_used: set[tuple[str, str]] = set()
     forms: dict[tuple[str, str], FormDef | None] = {}
     sent_audits: set[str] = set()
-    for index, audit in enumerate(audits, start=1):
+    for index, audit in enumerate(_audits(db, options.campaign), start=1):
         revisions = [r for r in audit.revisions
                      if options.include_drafts or r.status != "draft"]
         if revisions and not options.include_drafts:
@@ -194,7 +238,7 @@ def _gather(workspace: Workspace, db: Session, options: ExportOptions,
                     for a in r.attachments:
                         g.media[a.sha256] = 0
         if index % 200 == 0:
-            progress.step(index, len(audits), _("audits"))
+            progress.step(index, total, _("audits"))
     campaigns = list(db.scalars(select(Campaign).order_by(Campaign.uuid)))
     if options.campaign:
         campaigns = [c for c in campaigns if c.uuid == options.campaign]
@@ -232,7 +276,6 @@ def _gather(workspace: Workspace, db: Session, options: ExportOptions,
                               "'fieldsafe workspace check'").format(sha=sha))
         g.media[sha] = media.size
         g.add("media", conv.media_record(media))
-    return g
 
 
 def _audit_query(campaign_uuid: str | None) -> Any:
