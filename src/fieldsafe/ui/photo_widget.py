@@ -37,6 +37,7 @@ from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.services.audit_content import IngestedFile
 from fieldsafe.services.editor import AuditEditor
 from fieldsafe.ui.background import Background
+from fieldsafe.ui.image_format import file_image_format
 
 #: The photo formats FieldSafe stores (see fieldsafe.media.photos.FORMATS).
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp")
@@ -56,6 +57,9 @@ def load_image(path: Path, *, upright: bool = False, longest: int = 0) -> QImage
     """Read an image (on any thread); ``upright`` applies its EXIF orientation, ``longest``
     scales it down to fit. A null QImage when it cannot be read."""
     reader = QImageReader(str(path))
+    kind = file_image_format(path)  # no plugin probing on a worker thread (see image_format)
+    if kind:
+        reader.setFormat(kind.encode())
     reader.setAutoTransform(upright)
     image = reader.read()
     if longest and not image.isNull() and max(image.width(), image.height()) > longest:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage, QImageReader
 from fieldsafe.geo.errors import MBTilesError
 from fieldsafe.geo.mbtiles import MBTiles
 from fieldsafe.ui.background import Background
+from fieldsafe.ui.image_format import image_format
 
 TileKey = tuple[int, int, int]
 MIB = 1024 * 1024
@@ -71,11 +72,7 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     data = source.tile(*key)
     if data is None:
         return source, key, None
-    # Naming the format keeps Qt from probing every image plugin: the SVG plugin's probe
-    # takes Qt's signal-connection lock while this thread holds Python's GIL, and a GUI
-    # thread disconnecting a signal at that moment waits for the GIL: a deadlock (seen in
-    # the test suite under load).
-    kind = _image_format(data)
+    kind = image_format(data[:12])  # no plugin probing on this thread (see image_format)
     # PySide6 takes the format as text, though its type stubs say bytes.
     image = QImage.fromData(data, kind) if kind else QImage.fromData(data)  # type: ignore[arg-type]
     if image.isNull():
@@ -86,17 +83,6 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     wanted = (QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel()
               else QImage.Format.Format_RGB32)
     return source, key, image.convertToFormat(wanted)
-
-
-def _image_format(data: bytes) -> str | None:
-    """The format of tile bytes by their signature (MBTiles tiles are PNG, JPEG or WebP)."""
-    if data.startswith(b"\x89PNG"):
-        return "PNG"
-    if data.startswith(b"\xff\xd8"):
-        return "JPG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return None
 
 
 class TileStore(QObject):
