@@ -221,6 +221,22 @@ def test_geojson_writes_whole_files_only(world: World, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.geojson"]
 
 
+def test_exports_read_in_batches_write_the_same_bytes(world: World, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = []
+    for batch in (500, 1, 2):
+        monkeypatch.setattr("fieldsafe.services.exports_read.BATCH", batch)
+        geojson = export_geojson(world.ws, tmp_path / f"{batch}.geojson", include_sensitive=True)
+        tables = export_csv(world.ws, tmp_path / f"csv{batch}")
+        assert geojson.audits == tables.audits == 4
+        outputs.append((geojson.path.read_bytes(),
+                        [(p.name, p.read_bytes()) for p in sorted(tables.folder.rglob("*"))
+                         if p.is_file()]))
+    assert outputs[0] == outputs[1] == outputs[2]
+    text = outputs[0][0].decode()
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1)
+
+
 def test_csv_tables_in_odk_central_layout(world: World, tmp_path: Path) -> None:
     out = tmp_path / "deep" / "csv"
     result = export_csv(world.ws, out, form_id=WALK)

@@ -16,17 +16,13 @@ from typing import Any, BinaryIO
 
 from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from fieldsafe.errors import UserError
-from fieldsafe.forms.model import FormDef, FormElement
+from fieldsafe.forms.model import FormElement
 from fieldsafe.geo.odk import parse_odk
 from fieldsafe.services.audit_content import GEO_KINDS
-from fieldsafe.services.form_library import find_version, form_definition
-from fieldsafe.services.revisions import FINALIZED
+from fieldsafe.services.exports_read import Submission, head_forms, submissions
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import Attachment, Audit, AuditRevision
 
 # Question types that hold no answer of their own (instance_json leaves them out too).
 NO_ANSWER_TYPES = ("note", "trigger")
@@ -36,78 +32,11 @@ AUDIT_PROPERTIES = ("__id", "instanceID", "form_id", "form_version", "status",
 REPEAT_PROPERTIES = ("__id", "__audit", "__repeat", "__index", "form_id")
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """One audit's current revision, finalized, with the form version it was filled in."""
-
-    audit_uuid: str
-    revision_uuid: str
-    number: int
-    form: FormDef
-    form_id: str
-    form_version: str
-    status: str
-    answers: dict[str, Any]
-    saved_at: datetime
-    author: str
-    team: str
-    device_name: str
-    device_id: str
-    files: dict[str, tuple[str, str]]  # "finding[2]/f_photo1" -> (file name, SHA-256)
-
-    @property
-    def instance_id(self) -> str:
-        """ODK's instanceID of the revision (``uuid:...``)."""
-        value = self.answers.get("instanceID")
-        return str(value) if value else f"uuid:{self.revision_uuid}"
-
-
 def utc_text(moment: datetime) -> str:
     """``moment`` in UTC to the millisecond, as ODK Central writes times
     (``2026-11-20T08:15:02.123Z``); a naive time is the computer's local time."""
     utc = moment.astimezone(UTC)
     return utc.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
-
-
-def load_submissions(workspace: Workspace, form_id: str | None = None) -> list[Submission]:
-    """The finalized current revisions (drafts and retired audits left out), of ``form_id``
-    only if given, by form and then oldest audit first. An unknown ``form_id`` is a
-    UserError that lists the workspace's forms."""
-    with workspace.transaction() as db:
-        if form_id is not None:
-            find_version(db, form_id)
-        query = (select(Audit.uuid, AuditRevision)
-                 .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid)
-                 .where(AuditRevision.status == FINALIZED)
-                 .order_by(AuditRevision.form_id, Audit.created_at, Audit.uuid))
-        if form_id is not None:
-            query = query.where(AuditRevision.form_id == form_id)
-        files = _head_files(db)
-        forms: dict[tuple[str, str], FormDef] = {}
-        out: list[Submission] = []
-        for audit_uuid, head in db.execute(query).all():
-            key = (head.form_id, head.form_version)
-            if key not in forms:
-                forms[key] = form_definition(find_version(db, *key))
-            out.append(Submission(
-                audit_uuid, head.uuid, head.number, forms[key], head.form_id,
-                head.form_version, head.status, dict(head.answers), head.saved_at,
-                head.author, head.team, head.device_name, head.device_id,
-                files.get(head.uuid, {})))
-    return out
-
-
-def _head_files(db: Session) -> dict[str, dict[str, tuple[str, str]]]:
-    rows = db.execute(
-        select(Attachment.revision_uuid, Attachment.question_path, Attachment.filename,
-               Attachment.sha256)
-        .join(Audit, Audit.head_uuid == Attachment.revision_uuid)
-        .join(AuditRevision, AuditRevision.uuid == Attachment.revision_uuid)
-        .where(AuditRevision.status == FINALIZED)).all()
-    out: dict[str, dict[str, tuple[str, str]]] = {}
-    for revision_uuid, path, filename, sha256 in rows:
-        out.setdefault(revision_uuid, {})[path] = (filename, sha256)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,21 +116,26 @@ def export_geojson(workspace: Workspace, out: Path, *, form_id: str | None = Non
     instance with a geopoint answered (a finding). The file appears whole or not at all."""
     from fieldsafe.services.reports import write_atomically
 
-    submissions = load_submissions(workspace, form_id)
-    features: list[dict[str, Any]] = []
-    repeats = 0
-    for submission in submissions:
-        found = audit_features(submission, include_sensitive)
-        features += found
-        repeats += len(found) - 1
-    collection = {"type": "FeatureCollection", "features": features}
-    data = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1).encode()
+    counts = [0, 0, 0]  # audits, features, repeat features
 
     def write(stream: BinaryIO) -> None:
-        stream.write(data)
+        # What json.dumps(collection, indent=1) writes, a feature at a time.
+        stream.write(b'{\n "type": "FeatureCollection",\n "features": [')
+        for submission in submissions(db, forms, form_id):
+            found = audit_features(submission, include_sensitive)
+            for feature in found:
+                text = json.dumps(feature, ensure_ascii=False, allow_nan=False, indent=1)
+                stream.write((",\n  " if counts[1] else "\n  ").encode())
+                stream.write(text.replace("\n", "\n  ").encode())
+                counts[1] += 1
+            counts[0] += 1
+            counts[2] += len(found) - 1
+        stream.write(b"\n ]\n}" if counts[1] else b"]\n}")
 
-    path = write_atomically(Path(out), write)
-    return GeoJsonResult(path, len(submissions), len(features), repeats)
+    with workspace.transaction() as db:
+        forms = head_forms(db, form_id)  # an unknown form is an error before anything is written
+        path = write_atomically(Path(out), write)
+    return GeoJsonResult(path, *counts)
 
 
 def audit_features(submission: Submission, include_sensitive: bool) -> list[dict[str, Any]]:

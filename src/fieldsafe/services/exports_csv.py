@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +37,13 @@ from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.i18n import _
 from fieldsafe.media.clean import can_clean, without_metadata
 from fieldsafe.media.errors import MediaError
-from fieldsafe.services.exports import (
-    Member,
+from fieldsafe.services.exports import Member, members, repeat_items, utc_text
+from fieldsafe.services.exports_read import (
+    AttachmentRef,
     Submission,
-    load_submissions,
-    members,
-    repeat_items,
-    utc_text,
+    head_attachments,
+    head_forms,
+    submissions,
 )
 from fieldsafe.services.form_library import version_key
 from fieldsafe.services.workspace import Workspace
@@ -78,7 +78,14 @@ class CsvResult:
 @dataclass
 class _Table:
     columns: dict[str, None] = field(default_factory=dict)  # ordered set
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: int = 0
+    writer: csv.DictWriter[str] | None = None  # while the file is written
+    raw: bool = False
+
+    def add(self, row: dict[str, str]) -> None:
+        assert self.writer is not None
+        self.writer.writerow(row if self.raw else {k: defused(v) for k, v in row.items()})
+        self.rows += 1
 
 
 @dataclass
@@ -90,6 +97,7 @@ class _Build:
     used: set[tuple[str, str]] = field(default_factory=set)  # (name, SHA-256) written
     expected: int = 0
     present: int = 0
+    forms: dict[str, FormDef] = field(default_factory=dict)  # the versions filled in
 
 
 def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None,
@@ -101,40 +109,54 @@ def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UserError(_("{folder}: the folder already exists and is not empty; choose a "
                           "new or empty folder").format(folder=folder))
-    submissions = load_submissions(workspace, form_id)
-    withheld = _withheld(workspace, submissions, include_sensitive)
-    names = media_names(submissions, include_sensitive, withheld)
-    by_form: dict[str, list[Submission]] = {}
-    for submission in submissions:
-        by_form.setdefault(submission.form_id, []).append(submission)
-    tables: dict[str, _Table] = {}
-    used: set[tuple[str, str]] = set()  # only the files of the questions exported
-    for form_submissions in by_form.values():
-        more = form_tables(form_submissions, include_sensitive, names, used)
-        if tables.keys() & more.keys():
-            raise UserError(_("{folder}: two forms would write the same file {file}; export "
-                              "them one at a time with --form").format(
-                folder=folder, file=", ".join(sorted(tables.keys() & more.keys()))))
-        tables |= more
-    files = sorted(used)
-    with _staged(folder) as stage:
-        for name, table in tables.items():
-            _write_csv(stage / name, table, raw)
-        if files:
-            (stage / MEDIA).mkdir()
-        for name, sha in files:
-            clean_copy(_stored(workspace, sha, name), stage / MEDIA / name, name)
-    return CsvResult(folder, len(submissions), sum(len(t.rows) for t in tables.values()),
-                     len(files), [folder / name for name in tables], len(withheld))
+    with workspace.transaction() as db:
+        forms = head_forms(db, form_id)
+        attachments = head_attachments(db, forms, form_id)
+        withheld = _withheld(workspace, attachments, include_sensitive)
+        names = media_names(attachments, include_sensitive, withheld)
+        used: set[tuple[str, str]] = set()  # only the files of the questions exported
+        builds: dict[str, _Build] = {}
+        tables: dict[str, _Table] = {}
+        for (fid, version), form in forms.items():
+            builds.setdefault(fid, _Build(include_sensitive, safe_name(fid), {}, names, used))
+            builds[fid].forms[version] = form
+        for build in builds.values():
+            more = form_tables(build)
+            if tables.keys() & more.keys():
+                raise UserError(_("{folder}: two forms would write the same file {file}; "
+                                  "export them one at a time with --form").format(
+                    folder=folder, file=", ".join(sorted(tables.keys() & more.keys()))))
+            tables |= more
+        audits = 0
+        with _staged(folder) as stage:
+            with contextlib.ExitStack() as files:
+                for name, table in tables.items():
+                    # UTF-8 with a byte order mark, as ODK Central writes it, for Excel.
+                    stream = files.enter_context(
+                        (stage / name).open("w", encoding="utf-8-sig", newline=""))
+                    table.writer = csv.DictWriter(stream, fieldnames=list(table.columns),
+                                                  restval="", extrasaction="ignore")
+                    table.raw = raw
+                    table.writer.writeheader()
+                for submission in submissions(db, forms, form_id):
+                    _add_submission(builds[submission.form_id], submission)
+                    audits += 1
+            media = sorted(used)
+            if media:
+                (stage / MEDIA).mkdir()
+            for name, sha in media:
+                clean_copy(_stored(workspace, sha, name), stage / MEDIA / name, name)
+    return CsvResult(folder, audits, sum(t.rows for t in tables.values()), len(media),
+                     [folder / name for name in tables], len(withheld))
 
 
-def _withheld(workspace: Workspace, submissions: list[Submission],
+def _withheld(workspace: Workspace, attachments: Iterable[AttachmentRef],
               include_sensitive: bool) -> set[str]:
     """The SHA-256 of the attachments to export whose metadata cannot be removed: none when
     sensitive answers are included (they are copied as they are). A file missing from the
     workspace is a UserError, before anything is written."""
-    exported = {sha: filename for s in submissions for path, (filename, sha) in s.files.items()
-                if include_sensitive or not _sensitive(s.form, path)}
+    exported = {a.sha256: a.filename for a in attachments
+                if include_sensitive or not _sensitive(a.form, a.path)}
     withheld: set[str] = set()
     for sha, filename in exported.items():
         source = _stored(workspace, sha, filename)
@@ -151,35 +173,33 @@ def _stored(workspace: Workspace, sha: str, label: str) -> Path:
     return source
 
 
-def form_tables(submissions: list[Submission], include_sensitive: bool,
-                media: dict[tuple[str, str], tuple[str, str]],
-                used: set[tuple[str, str]]) -> dict[str, _Table]:
-    """The tables of one form's submissions: the columns of every version filled in (the
-    newest version's order first), the rows each read with its own version. ``media``
-    names the attachments in media/; ``used`` collects those of the columns written."""
-    form_id = safe_name(submissions[0].form_id)  # it names files
-    build = _Build(include_sensitive, form_id, {f"{form_id}.csv": _Table(dict.fromkeys(FIRST))},
-                   media, used)
-    forms = {s.form_version: s.form for s in submissions}
-    for version in sorted(forms, key=version_key, reverse=True):
-        _columns(build, forms[version].root, f"{form_id}.csv")
-    main = build.tables[f"{form_id}.csv"]
-    for table in build.tables.values():
-        table.columns |= dict.fromkeys(LAST if table is main else REPEAT_LAST)
-    for submission in submissions:
-        build.expected = build.present = 0
-        row = _row(build, submission, submission.form.root, submission.answers,
-                   submission.instance_id, "")
-        row |= {"SubmissionDate": utc_text(submission.saved_at),
-                "KEY": submission.instance_id, "SubmitterID": "",
-                "SubmitterName": submission.author, "AttachmentsPresent": str(build.present),
-                "AttachmentsExpected": str(build.expected), "Status": "",
-                "ReviewState": "edited" if submission.number > 1 else "",
-                "DeviceID": submission.device_id, "Edits": str(submission.number - 1),
-                "FormVersion": submission.form_version, "AuditID": submission.audit_uuid,
-                "Team": submission.team, "DeviceName": submission.device_name}
-        main.rows.append(row)
+def form_tables(build: _Build) -> dict[str, _Table]:
+    """The tables of one form (their columns): those of every version filled in (the newest
+    version's order first); rows are then added with ``_add_submission``."""
+    main = f"{build.form_id}.csv"
+    build.tables[main] = _Table(dict.fromkeys(FIRST))
+    for version in sorted(build.forms, key=version_key, reverse=True):
+        _columns(build, build.forms[version].root, main)
+    for name, table in build.tables.items():
+        table.columns |= dict.fromkeys(LAST if name == main else REPEAT_LAST)
     return build.tables
+
+
+def _add_submission(build: _Build, submission: Submission) -> None:
+    """Write the rows of ``submission``, read with its own version, to its form's tables;
+    ``build.media`` names the attachments in media/, ``build.used`` collects those written."""
+    build.expected = build.present = 0
+    row = _row(build, submission, submission.form.root, submission.answers,
+               submission.instance_id, "")
+    row |= {"SubmissionDate": utc_text(submission.saved_at),
+            "KEY": submission.instance_id, "SubmitterID": "",
+            "SubmitterName": submission.author, "AttachmentsPresent": str(build.present),
+            "AttachmentsExpected": str(build.expected), "Status": "",
+            "ReviewState": "edited" if submission.number > 1 else "",
+            "DeviceID": submission.device_id, "Edits": str(submission.number - 1),
+            "FormVersion": submission.form_version, "AuditID": submission.audit_uuid,
+            "Team": submission.team, "DeviceName": submission.device_name}
+    build.tables[f"{build.form_id}.csv"].add(row)
 
 
 def _columns(build: _Build, container: FormElement, table: str) -> None:
@@ -217,7 +237,7 @@ def _row(build: _Build, submission: Submission, container: FormElement,
                 child = f"{key}/{'/'.join((*member.groups, element.name))}[{number}]"
                 inner = _row(build, submission, element, item, child,
                              f"{path}{element.name}[{number}]/")
-                table.rows.append(inner | {"PARENT_KEY": key, "KEY": child})
+                table.add(inner | {"PARENT_KEY": key, "KEY": child})
             continue
         text = answer_text(answers.get(element.name)).strip()
         if element.datatype == "geopoint":
@@ -236,16 +256,6 @@ def _row(build: _Build, submission: Submission, container: FormElement,
     return row
 
 
-def _write_csv(path: Path, table: _Table, raw: bool) -> None:
-    # UTF-8 with a byte order mark, as ODK Central writes it, so that Excel reads it right.
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(table.columns), restval="",
-                                extrasaction="ignore")
-        writer.writeheader()
-        for row in table.rows:
-            writer.writerow(row if raw else {k: defused(v) for k, v in row.items()})
-
-
 def defused(text: str) -> str:
     """``text`` with a leading ' if a spreadsheet would run it as a formula (it starts with
     = + - @, a tab or a carriage return and is not a plain number): ``'=HYPERLINK(...)``."""
@@ -254,16 +264,15 @@ def defused(text: str) -> str:
     return text
 
 
-def media_names(submissions: list[Submission], include_sensitive: bool,
+def media_names(attachments: Iterable[AttachmentRef], include_sensitive: bool,
                 withheld: Collection[str] = ()) -> dict[tuple[str, str], tuple[str, str]]:
     """(name in media/, SHA-256) of every attachment exported, by (audit, question path).
     The name is the file's own, made safe; a name that different files share gets each
     one's first 8 hex digits of SHA-256 in front (``1a2b3c4d-photo.jpg``). The files of
     sensitive questions are left out (and do not rename others) unless asked for, and so
     are the ``withheld`` ones (by SHA-256)."""
-    files = [(s.audit_uuid, path, safe_name(filename), sha)
-             for s in submissions for path, (filename, sha) in s.files.items()
-             if (include_sensitive or not _sensitive(s.form, path)) and sha not in withheld]
+    files = [(a.audit_uuid, a.path, safe_name(a.filename), a.sha256) for a in attachments
+             if (include_sensitive or not _sensitive(a.form, a.path)) and a.sha256 not in withheld]
     shas: dict[str, set[str]] = {}
     for _audit, _path, name, sha in files:
         shas.setdefault(name.casefold(), set()).add(sha)
