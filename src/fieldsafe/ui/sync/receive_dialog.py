@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -27,7 +25,7 @@ from fieldsafe.services.merge_report import CONFLICT, NEW, UPDATED, MergeReport
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.sync.errors import BundleError
 from fieldsafe.ui.sync import prefs
-from fieldsafe.ui.sync.worker import Hook, Job
+from fieldsafe.ui.sync.worker import Job, JobDialog
 
 CHANGES = (NEW, UPDATED, CONFLICT)  # outcomes that change what this workspace shows
 
@@ -75,7 +73,7 @@ def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
     return ReceiveResult(reports)
 
 
-class ReceiveDialog(QDialog):
+class ReceiveDialog(JobDialog):
     """Shows the bundles to merge and the signature option; Import merges them on a worker
     thread (which file, how far) with Cancel, then emits ``imported`` and closes."""
 
@@ -86,9 +84,6 @@ class ReceiveDialog(QDialog):
         super().__init__(parent)
         self.workspace, self.settings, self.paths = workspace, settings, list(paths)
         self.setWindowTitle(self.tr("Receive bundles"))
-        self.setWindowModality(Qt.WindowModality.WindowModal)  # one sync at a time
-        self.job: Job | None = None
-        self.worker_hook: Hook | None = None  # for tests: see Job.worker_hook
         self.outcome: ReceiveResult | None = None
         intro = QLabel(self.tr("Bundles to merge into this workspace:"), self)
         self.files = QListWidget(self)
@@ -130,10 +125,6 @@ class ReceiveDialog(QDialog):
         layout.addWidget(self.step)
         layout.addLayout(buttons)
         self.resize(560, 360)
-
-    @property
-    def busy(self) -> bool:
-        return self.job is not None and self.job.running
 
     def start(self) -> Job | None:
         if self.job is not None or not self.paths:
@@ -192,15 +183,3 @@ class ReceiveDialog(QDialog):
         self.cancel_button.setText(self.tr("Close"))
         QMessageBox.warning(self, self.tr("Receive bundles"), message)
 
-    def reject(self) -> None:
-        if self.busy:
-            self.cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            self.cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,12 +27,12 @@ from fieldsafe.services.campaigns import list_campaigns
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.sync.errors import size_text
 from fieldsafe.ui.sync import prefs
-from fieldsafe.ui.sync.worker import Hook, Job
+from fieldsafe.ui.sync.worker import Job, JobDialog
 
 OPTIONS = ("include_drafts", "with_basemaps", "exclude_sensitive", "sign")
 
 
-class SendBundleDialog(QDialog):
+class SendBundleDialog(JobDialog):
     """Writes a bundle of this workspace for another laptop or the coordinator. The export
     runs on a worker thread with a progress bar and Cancel; a cancelled export leaves no
     file. At the end: what went in, the size, the path and a button to show its folder."""
@@ -43,9 +42,6 @@ class SendBundleDialog(QDialog):
         super().__init__(parent)
         self.workspace, self.settings = workspace, settings
         self.setWindowTitle(self.tr("Send bundle"))
-        self.setWindowModality(Qt.WindowModality.WindowModal)  # one sync at a time
-        self.job: Job | None = None
-        self.worker_hook: Hook | None = None  # for tests: see Job.worker_hook
         self.exported: ExportResult | None = None
         self._chosen: Path | None = None  # confirmed in the file chooser
         self.campaign = QComboBox(self)
@@ -151,10 +147,6 @@ class SendBundleDialog(QDialog):
             return None
         path = Path(text).expanduser()
         return path if path.suffix == ".fieldsafe" else path.with_name(path.name + ".fieldsafe")
-
-    @property
-    def busy(self) -> bool:
-        return self.job is not None and self.job.running
 
     # -- exporting --------------------------------------------------------------------------
     def start(self) -> Job | None:
@@ -287,16 +279,3 @@ class SendBundleDialog(QDialog):
             return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.exported.path.parent)))
 
-    # -- closing while the export runs cancels it first -------------------------------------
-    def reject(self) -> None:
-        if self.busy:
-            self.cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            self.cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

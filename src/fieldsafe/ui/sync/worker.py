@@ -7,7 +7,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.services.jobs import Cancelled, Progress
@@ -96,3 +98,34 @@ class Job(QObject):
     def _emit(signal: Any, *values: object) -> None:
         with contextlib.suppress(RuntimeError):  # the dialog was deleted meanwhile
             signal.emit(*values)
+
+
+class JobDialog(QDialog):
+    """A window-modal dialog (one sync at a time) that runs one Job: while it runs, closing
+    the dialog (Escape, the window's close button) cancels the job instead."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.job: Job | None = None
+        self.worker_hook: Hook | None = None  # for tests: see Job.worker_hook
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def cancel(self) -> None:
+        raise NotImplementedError
+
+    def reject(self) -> None:
+        if self.busy:
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            self.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
