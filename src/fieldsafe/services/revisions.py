@@ -104,12 +104,21 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
             else:
                 revision = _new_revision(audit, parent, snapshot, status, stamp)
                 db.add(revision)
-        answers = _with_meta(snapshot.answers, revision, parent)
-        _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
-        revision.answers = answers
-        db.flush()
-        refresh_heads(db, [audit.uuid])
-        return revision
+        return _write(db, workspace.identity, audit, revision, parent, snapshot, status,
+                      stamp)
+
+
+def _write(db: Session, ident: Identity, audit: Audit, revision: AuditRevision,
+           parent: AuditRevision | None, snapshot: Snapshot, status: str,
+           stamp: datetime) -> AuditRevision:
+    """Fill ``revision`` from the snapshot with ODK's meta, then set the audit's head and
+    conflict flag from its revision graph."""
+    answers = _with_meta(snapshot.answers, revision, parent)
+    _fill(db, ident, audit, revision, snapshot, status, stamp)
+    revision.answers = answers
+    db.flush()
+    refresh_heads(db, [audit.uuid])
+    return revision
 
 
 def _base_revision(db: Session, audit: Audit, base: str | None) -> AuditRevision:
@@ -152,19 +161,11 @@ def store_resolution(workspace: Workspace, audit_uuid: str, snapshot: Snapshot, 
             raise UserError(_("audit {id} has changed since its conflict was shown; look "
                               "at it again").format(id=audit.uuid))
         base = parents[0]
-        revision = AuditRevision(
-            uuid=new_id(), audit_uuid=audit.uuid, parent_uuid=base.uuid,
-            merges=[p.uuid for p in parents[1:]],
-            number=max(p.number for p in parents) + 1, form_id=snapshot.form_id,
-            form_version=snapshot.form_version, status=status, answers=snapshot.answers,
-            created_at=stamp, saved_at=stamp)
+        revision = _new_revision(audit, base, snapshot, status, stamp)
+        revision.merges = [p.uuid for p in parents[1:]]
+        revision.number = max(p.number for p in parents) + 1
         db.add(revision)
-        answers = _with_meta(snapshot.answers, revision, base)
-        _fill(db, workspace.identity, audit, revision, snapshot, status, stamp)
-        revision.answers = answers
-        db.flush()
-        refresh_heads(db, [audit.uuid])
-        return revision
+        return _write(db, workspace.identity, audit, revision, base, snapshot, status, stamp)
 
 
 def _with_meta(answers: dict[str, Any], revision: AuditRevision,
