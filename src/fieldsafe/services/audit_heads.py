@@ -12,9 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fieldsafe.services.form_library import form_definition
+from fieldsafe.services.records import batches
 from fieldsafe.storage.models import Audit, AuditRevision, FormVersion
-
-BATCH = 500
 
 
 def leaves(revisions: Iterable[tuple[str, str | None, list[object]]]) -> set[str]:
@@ -36,8 +35,7 @@ def refresh_heads(db: Session, audit_uuids: list[str]) -> set[str]:
     conflicts: set[str] = set()
     periods: dict[tuple[str, str], str | None] = {}
     r = AuditRevision
-    for start in range(0, len(audit_uuids), BATCH):
-        batch = audit_uuids[start:start + BATCH]
+    for batch in batches(audit_uuids):
         graph: dict[str, list[Any]] = defaultdict(list)
         for row in db.execute(select(r.audit_uuid, r.uuid, r.parent_uuid, r.merges, r.saved_at,
                                      r.device_id, r.status, r.team, r.instance_name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fieldsafe.geo.validate import check_geometry
 from fieldsafe.i18n import _
+from fieldsafe.services.records import batches
 from fieldsafe.services.sync_records import CHANGE_FIELDS
 from fieldsafe.storage.models import (
     ActionChange,
@@ -29,18 +29,12 @@ from fieldsafe.sync.errors import BundleError, shown
 if TYPE_CHECKING:
     from fieldsafe.services.bundle_check import Checked
 
-BATCH = 500  # values per SQL IN list
 
 
 def fail(checked: Checked, kind: str, number: int, why: str) -> BundleError:
     """The refusal of record ``number`` (from 1) of ``kind``, naming its file and line."""
     return BundleError(checked.path, _("{file} line {n}: {why}").format(
         file=rec.record_file(kind), n=number, why=why))
-
-
-def _batches(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start:start + BATCH]
 
 
 def check_audits(db: Session, checked: Checked) -> None:
@@ -52,12 +46,12 @@ def check_audits(db: Session, checked: Checked) -> None:
     ids += [p for a in checked.records["audits"] for r in a.revisions
             for p in [r.parent_uuid, *r.merges] if p]
     stored: dict[str, tuple[str, str | None, list[str]]] = {}  # uuid: audit, parent, merges
-    for batch in _batches(ids):
+    for batch in batches(ids):
         r = AuditRevision
         stored.update((u, (a, p, [str(x) for x in m or []])) for u, a, p, m in db.execute(
             select(r.uuid, r.audit_uuid, r.parent_uuid, r.merges).where(r.uuid.in_(batch))))
     forms_here: dict[str, str] = {}
-    for batch in _batches([a.uuid for a in checked.records["audits"]]):
+    for batch in batches([a.uuid for a in checked.records["audits"]]):
         forms_here.update((u, f) for u, f in db.execute(select(Audit.uuid, Audit.form_id).where(
             Audit.uuid.in_(batch))))
     campaigns = {c.uuid for c in checked.records["campaigns"]}
@@ -161,7 +155,7 @@ def check_actions(db: Session, checked: Checked) -> None:
     actions: list[rec.ActionRecord] = checked.records["actions"]
     audits = {a.uuid for a in checked.records["audits"]}
     changes_here: dict[str, str] = {}  # change UUID: its item's
-    for batch in _batches([c.uuid for a in actions for c in a.changes]):
+    for batch in batches([c.uuid for a in actions for c in a.changes]):
         changes_here.update((u, i) for u, i in db.execute(select(
             ActionChange.uuid, ActionChange.item_uuid).where(ActionChange.uuid.in_(batch))))
     seen: dict[str, int] = {}  # change UUID: the line it was first on

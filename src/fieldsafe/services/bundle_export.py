@@ -24,7 +24,7 @@ from fieldsafe.services import sync_records as conv
 from fieldsafe.services.devices import private_key
 from fieldsafe.services.form_library import form_definition
 from fieldsafe.services.jobs import NO_PROGRESS, Progress
-from fieldsafe.services.records import resolve_campaign
+from fieldsafe.services.records import batches, resolve_campaign
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import (
     ActionItem,
@@ -41,8 +41,6 @@ from fieldsafe.sync.archive import BundleWriter
 from fieldsafe.sync.manifest import ExportOptions, Manifest, ManifestEntry, SourceDevice
 from fieldsafe.sync.manifest import encode_manifest as encode_manifest_bytes
 from fieldsafe.sync.signing import sign
-
-BATCH = 500  # audits read at a time
 
 
 @dataclass
@@ -207,9 +205,8 @@ def _audits(db: Session, campaign_uuid: str | None) -> Iterator[Audit]:
     if campaign_uuid:
         ids = ids.where(Audit.campaign_uuid == campaign_uuid)
     every = list(db.scalars(ids))
-    for start in range(0, len(every), BATCH):
-        yield from db.scalars(_audit_query(None).where(
-            Audit.uuid.in_(every[start:start + BATCH])))
+    for batch in batches(every):  # a batch at a time
+        yield from db.scalars(_audit_query(None).where(Audit.uuid.in_(batch)))
         db.expunge_all()  # the batch is written out: let it go
 
 

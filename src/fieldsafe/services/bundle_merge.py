@@ -26,6 +26,7 @@ from fieldsafe.services.audit_heads import refresh_heads
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.jobs import Progress
 from fieldsafe.services.merge_report import NEW, PRESENT, UPDATED, MergeReport, Outcome
+from fieldsafe.services.records import batches
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import (
     ActionChange,
@@ -45,7 +46,6 @@ from fieldsafe.sync.archive import BundleReader
 from fieldsafe.sync.errors import BundleError, shown
 
 CHUNK = 1024 * 1024
-BATCH = 500
 THUMBNAIL_SIDE = 256  # make_thumbnail's size; a sent thumbnail larger is made again here
 
 
@@ -229,7 +229,7 @@ def _merge_media(db: Session, checked: Checked, out: list[Outcome]) -> None:
     facts), the copy whose record hashes higher is kept, so every order ends the same."""
     media: list[rec.MediaRecord] = checked.records["media"]
     known: dict[str, rec.MediaRecord] = {}
-    for batch in _batches([m.sha256 for m in media]):
+    for batch in batches([m.sha256 for m in media]):
         known.update((m.sha256, conv.media_record(m)) for m in db.scalars(
             select(Media).where(Media.sha256.in_(batch))))
     rows = [_media_row(m) for m in media if m.sha256 not in known]
@@ -252,18 +252,13 @@ def _media_key(m: rec.MediaRecord) -> str:
     return hashlib.sha256(rec.encode(m)).hexdigest()
 
 
-def _batches(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start:start + BATCH]
-
-
 def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
                   progress: Progress) -> None:
     audits: list[rec.AuditRecord] = checked.records["audits"]
     ids = [a.uuid for a in audits]
     known: set[str] = set()
     stored: dict[str, tuple[str, datetime, bool]] = {}
-    for batch in _batches(ids):
+    for batch in batches(ids):
         known.update(db.scalars(select(Audit.uuid).where(Audit.uuid.in_(batch))))
         stored.update({u: (s, t, r) for u, s, t, r in db.execute(
             select(AuditRevision.uuid, AuditRevision.status, AuditRevision.saved_at,

@@ -17,8 +17,9 @@ from fieldsafe.services.merge_report import MergeReport
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import ReceivedBundle
 from fieldsafe.sync import records as rec
-from fieldsafe.sync.archive import BundleReader
+from fieldsafe.sync.archive import BundleReader, Entry
 from fieldsafe.sync.errors import BundleError
+from fieldsafe.sync.manifest import Manifest, decode_manifest
 from fieldsafe.sync.signing import verify
 
 
@@ -60,34 +61,34 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
     return reports
 
 
+def _manifest(reader: BundleReader) -> tuple[Manifest, str | None]:
+    """The bundle's manifest, and the public key whose signature matches it (if any)."""
+    manifest = decode_manifest(reader.manifest_bytes)
+    if isinstance(manifest, str):
+        raise BundleError(reader.path, manifest)
+    key = verify(reader.signature, reader.manifest_bytes) if reader.signature else None
+    return manifest, key
+
+
 def verify_bundle(path: Path) -> dict[str, Any]:
     """Check a bundle's structure, every entry's SHA-256 and its signature, without a
     workspace; BundleError says what is wrong."""
-    from fieldsafe.sync.manifest import decode_manifest
-
     with BundleReader(path) as reader:
-        manifest = decode_manifest(reader.manifest_bytes)
-        if isinstance(manifest, str):
-            raise BundleError(path, manifest)
-        key = verify(reader.signature, reader.manifest_bytes) if reader.signature else None
+        manifest, key = _manifest(reader)
         if reader.signature is not None and key is None:
             raise BundleError(path, _("its signature does not match its manifest: the "
                                       "manifest was changed after it was signed"))
-        reader.verify_all({name: _entry(e) for name, e in manifest.entries.items()})
+        reader.verify_all({name: Entry(sha256=e.sha256, size=e.size)
+                           for name, e in manifest.entries.items()})
     return {"file": str(path), "bundle_uuid": manifest.bundle_uuid, "ok": True,
             "entries": len(manifest.entries), "signed_by": key}
 
 
 def inspect_bundle(path: Path) -> dict[str, Any]:
     """What a bundle says about itself (its manifest), read without a workspace."""
-    from fieldsafe.sync.manifest import decode_manifest
-
     with BundleReader(path) as reader:
-        manifest = decode_manifest(reader.manifest_bytes)
-        if isinstance(manifest, str):
-            raise BundleError(path, manifest)
-        key = verify(reader.signature, reader.manifest_bytes) if reader.signature else None
-    m = manifest
+        m, key = _manifest(reader)
+        signed = reader.signature is not None
     return {"file": str(path), "bundle_uuid": m.bundle_uuid, "format_version": m.format_version,
             "app_version": m.app_version, "created_at": m.created_at.isoformat(),
             "device_id": m.device.id, "device_name": m.device.name, "team": m.team,
@@ -97,10 +98,4 @@ def inspect_bundle(path: Path) -> dict[str, Any]:
                         "with_basemaps": m.options.with_basemaps,
                         "exclude_sensitive": m.options.exclude_sensitive},
             "media_bytes": sum(e.size for n, e in m.entries.items() if n.startswith("media/")),
-            "signed": reader.signature is not None, "signed_by": key}
-
-
-def _entry(e: Any) -> Any:
-    from fieldsafe.sync.archive import Entry
-
-    return Entry(sha256=e.sha256, size=e.size)
+            "signed": signed, "signed_by": key}

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from fieldsafe.forms.model import FormDef
 from fieldsafe.services.form_library import find_version, form_definition
+from fieldsafe.services.records import BATCH, batches
 from fieldsafe.services.revisions import FINALIZED
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision
 
-BATCH = 500  # audits read at a time
 FormKey = tuple[str, str]  # (form id, form version)
 
 
@@ -88,12 +88,12 @@ def head_attachments(db: Session, forms: dict[FormKey, FormDef],
 def submissions(db: Session, forms: dict[FormKey, FormDef], form_id: str | None = None,
                 batch: int | None = None) -> Iterator[Submission]:
     """The finalized current revisions, of ``form_id`` only if given, by form and then oldest
-    audit first, read ``batch`` (BATCH) at a time (``forms`` as ``head_forms`` gives)."""
-    size = batch or BATCH
+    audit first, read ``batch`` (default: BATCH) at a time (``forms`` as ``head_forms``
+    gives)."""
     heads = db.execute(_heads(form_id, Audit.uuid, AuditRevision.uuid)
                        .order_by(AuditRevision.form_id, Audit.created_at, Audit.uuid)).all()
-    for start in range(0, len(heads), size):
-        chunk = {head: audit for audit, head in heads[start:start + size]}
+    for part in batches(heads, batch or BATCH):
+        chunk = {head: audit for audit, head in part}
         files: dict[str, dict[str, tuple[str, str]]] = {}
         for revision, path, filename, sha in db.execute(
                 select(Attachment.revision_uuid, Attachment.question_path,

@@ -1,7 +1,9 @@
-"""Finding records by the IDs users type: a full UUID or an unambiguous prefix of it."""
+"""Finding records by the IDs users type (a full UUID or an unambiguous prefix), and IDs in
+batches for SQL IN lists."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -12,7 +14,15 @@ from fieldsafe.i18n import _
 from fieldsafe.storage.models import ActionItem, Audit, Campaign
 
 T = TypeVar("T", Audit, Campaign, ActionItem)
+B = TypeVar("B")
 MIN_PREFIX = 4
+BATCH = 500  # IDs per SQL IN list: well under SQLite's limit on bound parameters
+
+
+def batches(items: Sequence[B], size: int = BATCH) -> Iterator[list[B]]:
+    """``items`` in lists of at most ``size``, in order: IDs for ``column.in_(...)``."""
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
 
 
 def _resolve(session: Session, model: type[T], what: str, key: str) -> T:
