@@ -295,7 +295,6 @@ def _matched(done: dict[str, _Audit],
     boxes = _boxes(routes, tolerance_m)
     ordered = [done[a] for a in boxes if a in done]
     lines = _projected_routes(routes)
-    position = {a.uuid: n for n, a in enumerate(ordered)}
 
     def oriented(one: _Audit, other: _Audit) -> tuple[_Audit, _Audit, bool] | None:
         """For audits in list order: (first, second, a follow-up?) or None if unpaired."""
@@ -306,40 +305,35 @@ def _matched(done: dict[str, _Audit],
         return (other, one, again) if one.period == "night" and not again else \
             (one, other, again)
 
-    decided: dict[tuple[int, int], bool] = {}
+    decided: dict[tuple[int, int], bool | None] = {}  # (first, second): a follow-up?
 
     def wanted(a: int, b: int) -> bool:
         if (a, b) not in decided:
             found = oriented(ordered[min(a, b)], ordered[max(a, b)])
-            decided[(a, b)] = found is not None and \
-                (found[0], found[1]) == (ordered[a], ordered[b])
-        return decided[(a, b)]
+            decided[(a, b)] = found[2] if found is not None and \
+                (found[0], found[1]) == (ordered[a], ordered[b]) else None
+        return decided[(a, b)] is not None
 
     matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered], wanted,
                                 tolerance_m)
     night_pairs: list[tuple[_Key, _Key]] = []
     day_pairs = 0
     follow: list[PairRow] = []
-    for i, one in enumerate(ordered):  # in the order of the audits, as the report lists
-        for other in ordered[i + 1:]:
-            found = oriented(one, other)
-            if found is None:
-                continue
-            first, second, again = found
-            matched = matches.get((position[first.uuid], position[second.uuid]))
-            if not matched:
-                continue
-            a, b = lines[first.uuid][0], lines[second.uuid][0]
-            pairs = [((first.uuid, a[x]), (second.uuid, b[y])) for x, y in matched]
-            if not again:
-                night_pairs += pairs
-                day_pairs += 1
-                continue
-            where = f"{first.label} → {second.label}"
-            for key, by_segment in scores.items():
-                before, after, n = _means(pairs, by_segment)
-                if n:
-                    follow.append(PairRow(labels[key], before, after, n, where))
+    # The matched pairs of audits, in the order of the audits, as the report lists them.
+    for (f, s), matched in sorted(matches.items(), key=lambda m: (min(m[0]), max(m[0]))):
+        first, second = ordered[f], ordered[s]
+        again = decided[(f, s)]
+        a, b = lines[first.uuid][0], lines[second.uuid][0]
+        pairs = [((first.uuid, a[x]), (second.uuid, b[y])) for x, y in matched]
+        if not again:
+            night_pairs += pairs
+            day_pairs += 1
+            continue
+        where = f"{first.label} → {second.label}"
+        for key, by_segment in scores.items():
+            before, after, n = _means(pairs, by_segment)
+            if n:
+                follow.append(PairRow(labels[key], before, after, n, where))
     day_night = [PairRow(labels[key], *_means(night_pairs, by_segment))
                  for key, by_segment in scores.items()]
     follow.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
