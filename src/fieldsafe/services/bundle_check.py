@@ -6,7 +6,6 @@ import base64
 import binascii
 import hashlib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldsafe.errors import UserError
-from fieldsafe.forms.loader import load_form
 from fieldsafe.i18n import _
 from fieldsafe.services.bundle_check_records import (
     check_actions,
@@ -25,6 +23,7 @@ from fieldsafe.services.bundle_check_records import (
     fail,
 )
 from fieldsafe.services.devices import trusted_name
+from fieldsafe.services.form_library import load_form_bytes
 from fieldsafe.storage.models import (
     FormVersion,
 )
@@ -187,19 +186,14 @@ def _check_forms(db: Session, checked: Checked) -> None:
             data = base64.b64decode(form.source, validate=True)
         except (binascii.Error, ValueError):
             raise fail(checked, "forms", number, _("the form file is not base64")) from None
-        with tempfile.TemporaryDirectory() as folder:
-            # Its own stem: a form whose settings give no form_id is named by its file.
-            target = Path(folder) / f"{Path(name).stem}{Path(name).suffix.lower()}"
-            target.write_bytes(data)
-            try:
-                loaded = load_form(target)
-            except Exception as err:  # a crafted form can break pyxform in any way
-                why = str(err) if isinstance(err, UserError) else \
-                    f"{name}: {type(err).__name__}: {err}"
-                why = why.replace(str(target), name)  # not the temporary folder
-                raise BundleError(checked.path, _("form '{form_id}' does not load: {why}")
-                                  .format(form_id=shown(form.form_id),
-                                          why=" ".join(why.split())[:300])) from None
+        try:  # under its own stem: a form whose settings give no form_id is named by it
+            loaded = load_form_bytes(f"{Path(name).stem}{Path(name).suffix.lower()}", data)
+        except Exception as err:  # a crafted form can break pyxform in any way
+            why = str(err) if isinstance(err, UserError) else \
+                f"{name}: {type(err).__name__}: {err}"
+            raise BundleError(checked.path, _("form '{form_id}' does not load: {why}")
+                              .format(form_id=shown(form.form_id),
+                                      why=" ".join(why.split())[:300])) from None
         if (loaded.form_id, loaded.version, loaded.content_hash) != (
                 form.form_id, form.version, form.content_hash):
             raise fail(checked, "forms", number, _("the form file is not form '{form_id}' "

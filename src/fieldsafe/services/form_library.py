@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fieldsafe.builtin import builtin_forms
 from fieldsafe.errors import UserError
+from fieldsafe.forms.errors import FormLoadError
 from fieldsafe.forms.loader_lazy import load_form
 from fieldsafe.forms.model import FormDef
 from fieldsafe.i18n import _
@@ -115,15 +116,24 @@ def find_version(session: Session, form_id: str, version: str | None = None) -> 
         form_id=form_id, version=version, known=", ".join(r.version for r in rows)))
 
 
+def load_form_bytes(name: str, data: bytes) -> FormDef:
+    """Load a form kept as bytes (a stored version, a form in a sync bundle) as the file
+    ``name`` (a bare file name: load_form reads the format from its suffix)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            return load_form(path)
+        except FormLoadError as err:  # named by its file, not by the temporary folder
+            raise FormLoadError(name, err.problems) from None
+
+
 def form_definition(record: FormVersion) -> FormDef:
     """The loaded form of a stored version (cached: versions never change)."""
     cached = _CACHE.get(record.content_hash)
     if cached is not None:
         return cached
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(record.source_name).name or "form.xlsx")
-        path.write_bytes(record.source_bytes)
-        form = load_form(path)
+    form = load_form_bytes(Path(record.source_name).name or "form.xlsx", record.source_bytes)
     form.source = record.source_name
     _CACHE[record.content_hash] = form
     return form
