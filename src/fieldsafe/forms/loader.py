@@ -27,9 +27,12 @@ _NO = {"", "no", "false", "false()", "0"}
 _LEARN_MORE_RE = re.compile(r"\s*Learn more:\s*\S+")
 
 
-def load_form(path: str | Path) -> FormDef:
+def load_form(path: str | Path, *, xform: bool = True) -> FormDef:
     """Read, convert and check the form at ``path``.
 
+    With ``xform=False`` pyxform's XForm XML is not made (``form.xform`` stays empty), and
+    with it the checks and warnings only that step gives: for a form already loaded in full
+    when it was imported (a stored version), where the XML is most of the loading time.
     Raises :class:`FormLoadError` naming the sheet and row of each problem, or
     :class:`UnreadableFormError` when the file is not a form workbook at all.
     """
@@ -42,11 +45,12 @@ def load_form(path: str | Path) -> FormDef:
             js = workbook_to_json(workbook_dict=data, fallback_form_name=data.fallback_form_name,
                                   warnings=pyxform_warnings)
             survey = create_survey_element_from_dict(js)
-            xform = survey.to_xml(validate=False, pretty_print=True, warnings=pyxform_warnings)
+            xml = survey.to_xml(validate=False, pretty_print=True,
+                                warnings=pyxform_warnings) if xform else ""
     except PyXFormError as err:
         raise FormLoadError(str(path), [locate_error(err, data, path)]) from None
     form = build_form(js, data, path)
-    form.xform = xform
+    form.xform = xml
     form.warnings = [_tidy_warning(w) for w in pyxform_warnings] + form.warnings
     problems = compile_form(form)
     if problems:

@@ -9,8 +9,8 @@ if TYPE_CHECKING:
     from fieldsafe.forms.model import FormDef
 
 
-def load_form(path: str | Path) -> FormDef:
+def load_form(path: str | Path, *, xform: bool = True) -> FormDef:
     """See :func:`fieldsafe.forms.loader.load_form`."""
     from fieldsafe.forms.loader import load_form as load
 
-    return load(path)
+    return load(path, xform=xform)

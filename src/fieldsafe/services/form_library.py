@@ -116,24 +116,27 @@ def find_version(session: Session, form_id: str, version: str | None = None) -> 
         form_id=form_id, version=version, known=", ".join(r.version for r in rows)))
 
 
-def load_form_bytes(name: str, data: bytes) -> FormDef:
+def load_form_bytes(name: str, data: bytes, *, xform: bool = True) -> FormDef:
     """Load a form kept as bytes (a stored version, a form in a sync bundle) as the file
-    ``name`` (a bare file name: load_form reads the format from its suffix)."""
+    ``name`` (a bare file name: load_form reads the format from its suffix); ``xform`` as in
+    :func:`fieldsafe.forms.loader.load_form`."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            return load_form(path)
+            return load_form(path, xform=xform)
         except FormLoadError as err:  # named by its file, not by the temporary folder
             raise FormLoadError(name, err.problems) from None
 
 
 def form_definition(record: FormVersion) -> FormDef:
-    """The loaded form of a stored version (cached: versions never change)."""
+    """The loaded form of a stored version (cached: versions never change). It was checked in
+    full when it was imported, so pyxform's XForm XML is not made again (``xform`` is empty)."""
     cached = _CACHE.get(record.content_hash)
     if cached is not None:
         return cached
-    form = load_form_bytes(Path(record.source_name).name or "form.xlsx", record.source_bytes)
+    form = load_form_bytes(Path(record.source_name).name or "form.xlsx", record.source_bytes,
+                           xform=False)
     form.source = record.source_name
     _CACHE[record.content_hash] = form
     return form
