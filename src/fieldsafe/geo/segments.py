@@ -170,6 +170,17 @@ def _tangents(lines: Any, at: Any) -> Any:
     return high - low
 
 
+def _tangents_at(lines: Any, at_middle: Any, which: Any, at: Any) -> Any:
+    """:func:`_tangents` of ``lines[which]`` at ``at``. A straight line (two points) runs
+    the same way everywhere, so its direction at the middle (``at_middle``, one row per
+    line) serves; only bent lines are measured at ``at``."""
+    bent = shapely.get_num_coordinates(lines[which]) > 2
+    out = at_middle[which]
+    if bent.any():
+        out[bent] = _tangents(lines[which[bent]], at[bent])
+    return out
+
+
 def _angles(u: Any, v: Any) -> Any:
     """:func:`_angle` of many pairs of directions ((n, 2) arrays) at once, in degrees."""
     norm = np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1])
@@ -196,32 +207,41 @@ def match_line_groups(groups: list[list[BaseGeometry]], wanted: Callable[[int, i
     middles = shapely.line_interpolate_point(lines, 0.5, normalized=True)
     js, is_ = shapely.STRtree(lines).query(middles, predicate="dwithin", distance=tolerance_m)
     group_a, group_b = owner[is_], owner[js]
-    keep = group_a != group_b
-    keep[keep] = [wanted(a, b) for a, b in zip(group_a[keep].tolist(),
-                                               group_b[keep].tolist(), strict=True)]
+    # ``wanted`` once per pair of groups, not once per candidate pair of lines.
+    codes = group_a.astype(np.int64) * len(groups) + group_b
+    unique, inverse = np.unique(codes, return_inverse=True)
+    asked = np.fromiter((a != b and wanted(a, b) for a, b in zip(
+        (unique // len(groups)).tolist(), (unique % len(groups)).tolist(), strict=True)),
+        dtype=bool, count=len(unique))
+    keep = asked[inverse]
     is_, js, group_a, group_b = is_[keep], js[keep], group_a[keep], group_b[keep]
     if not len(js):
         return {}
-    line_a, line_b, middle = lines[is_], lines[js], middles[js]
-    angles = _angles(_tangents(line_a, shapely.line_locate_point(line_a, middle)),
-                     _tangents(line_b, shapely.length(line_b) / 2.0))
+    line_a, middle = lines[is_], middles[js]
+    at_middle = _tangents(lines, shapely.length(lines) / 2.0)  # once per line, not per pair
+    angles = _angles(_tangents_at(lines, at_middle, is_,
+                                  shapely.line_locate_point(line_a, middle)), at_middle[js])
     ok = angles <= max_angle_deg
     distances = shapely.distance(line_a, middle)[ok]
     local_i = (is_ - first[group_a])[ok]
     local_j = (js - first[group_b])[ok]
-    candidates: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
-    for ga, gb, d, i, j in zip(group_a[ok].tolist(), group_b[ok].tolist(), distances.tolist(),
-                               local_i.tolist(), local_j.tolist(), strict=True):
-        candidates.setdefault((ga, gb), []).append((d, i, j))
+    codes = (group_a.astype(np.int64) * len(groups) + group_b)[ok]
+    # One sort for all pairs of groups: by pair, then closest first (ties by position).
+    order = np.lexsort((local_j, local_i, distances, codes))
     out: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for key, found in candidates.items():
-        pairs: list[tuple[int, int]] = []
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        for _distance, i, j in sorted(found):
-            if i not in used_a and j not in used_b:
-                used_a.add(i)
-                used_b.add(j)
-                pairs.append((i, j))
-        out[key] = sorted(pairs)
+    current = -1
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for code, i, j in zip(codes[order].tolist(), local_i[order].tolist(),
+                          local_j[order].tolist(), strict=True):
+        if code != current:
+            current, used_a, used_b = code, set(), set()
+            pairs = out[(code // len(groups), code % len(groups))] = []
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    for found in out.values():
+        found.sort()
     return out

@@ -24,27 +24,14 @@ def campaign_drawing(data: RouteMapData, dark: list[list[LatLon]],
                      spots: list[tuple[LatLon, int]], width: float, height: float) -> Drawing:
     """The routes map (``width`` × ``height`` points) with dark spots cased in black
     under the coloured lines and hotspots as circles holding their finding counts."""
-    inner = route_drawing(data, width, height - _KEY_H)
-    # the white halos of all segments first, so that they do not nick their neighbours
-    halos = [s for s in inner.contents[1:] if isinstance(s, PolyLine)
-             and s.strokeColor == colors.white]
-    halo_ids = {id(h) for h in halos}
-    rest = [s for s in inner.contents[1:] if id(s) not in halo_ids]
-    routes = Group(inner.contents[0], *halos, *rest, transform=(1, 0, 0, 1, 0, _KEY_H))
+    routes = Group(*route_drawing(data, width, height - _KEY_H, casing=dark).contents,
+                   transform=(1, 0, 0, 1, 0, _KEY_H))
     if data.bounds is not None:
         project = Projection(data.bounds, width - 2 * _PAD, height - _KEY_H - _LEGEND_H
                              - 2 * _PAD)
-
-        def at(where: LatLon) -> tuple[float, float]:
-            x, y = project(where)
-            return x + _PAD, y + _PAD + _LEGEND_H
-
-        for line in reversed(dark):  # just above the background, under every route
-            routes.insert(1, PolyLine([v for c in line for v in at(c)],
-                                       strokeColor=colors.black, strokeWidth=9.5,
-                                       strokeLineCap=1, strokeLineJoin=1))
-        for where, count in spots:
-            x, y = at(where)
+        for (lat, lon), count in spots:
+            x, y = project((lat, lon))
+            x, y = x + _PAD, y + _PAD + _LEGEND_H
             radius = 8 + min(count, 12)
             routes.add(Circle(x, y, radius, fillColor=colors.Color(1, 1, 1, alpha=0.6),
                                strokeColor=_HOT, strokeWidth=1.8, strokeDashArray=[4, 2]))

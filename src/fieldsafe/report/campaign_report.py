@@ -88,8 +88,9 @@ def _map(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
             campaign_drawing(data.route_map, data.dark_spots, data.hotspots, width,
                              min(width * 0.95, 480)), Spacer(1, 4),
             fixed(_("Segments are coloured by the overall score (normalised, worst to best) "
-                    "and drawn thicker the worse they are; where audits overlap the latest "
-                    "is on top."), st["muted"])]
+                    "and drawn thicker the worse they are; where audits overlap the worst "
+                    "score is on top, so that no problem hides under a better rating (the "
+                    "follow-up table shows what changed)."), st["muted"])]
 
 
 def _wards(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:

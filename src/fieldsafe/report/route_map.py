@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
     Circle,
     Drawing,
     Image,
     Line,
+    Path,
     Polygon,
-    PolyLine,
     Rect,
     String,
 )
@@ -24,6 +25,7 @@ EARTH_RADIUS_M = 6_371_008.8
 _LEGEND_H = 44.0
 _PAD = 16.0
 _NICE = (1, 2, 5)
+_CASING_W = 9.5
 
 
 def line_style(score_class: int | None, classes: int) -> tuple[float, list[float] | None]:
@@ -61,8 +63,11 @@ def nice_length(metres: float) -> float:
     return max(n * power for n in _NICE if n * power <= metres)
 
 
-def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
-    """The route map (``width`` × ``height`` points), legend underneath."""
+def route_drawing(data: RouteMapData, width: float, height: float,
+                  casing: Sequence[Sequence[LatLon]] = ()) -> Drawing:
+    """The route map (``width`` × ``height`` points), legend underneath. Lines in
+    ``casing`` (the campaign's dark spots) are cased in black under the routes, above the
+    basemap."""
     register_fonts()
     drawing = Drawing(width, height)
     map_h = height - _LEGEND_H
@@ -82,15 +87,11 @@ def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
     if data.backdrop is not None:
         _backdrop(drawing, data, project, width, map_h)
 
-    classes = max(1, len(data.legend))
-    for line in data.lines:
-        points = [v for c in line.coords for v in at(c)]
-        width_pt, dash = line_style(line.score_class, classes)
-        drawing.add(PolyLine(points, strokeColor=colors.white, strokeWidth=width_pt + 1.6,
-                             strokeLineCap=1, strokeLineJoin=1))
-        drawing.add(PolyLine(points, strokeColor=colors.HexColor(line.colour),
-                             strokeWidth=width_pt, strokeDashArray=dash, strokeLineCap=1,
-                             strokeLineJoin=1))
+    if casing:
+        drawing.add(_path([[at(c) for c in line] for line in casing], colors.black,
+                          _CASING_W, None))
+    for shape in _route_paths(data, at):
+        drawing.add(shape)
     for number, where in data.markers:
         x, y = at(where)
         drawing.add(Circle(x, y, 7, fillColor=colors.white, strokeColor=colors.black,
@@ -105,6 +106,40 @@ def route_drawing(data: RouteMapData, width: float, height: float) -> Drawing:
                            fillColor=colors.HexColor("#333333")))
     _legend(drawing, data, width)
     return drawing
+
+
+def _route_paths(data: RouteMapData, at: Callable[[LatLon], tuple[float, float]]
+                 ) -> list[Path]:
+    """The scored lines as one path per style (hundreds of segments draw as a handful of
+    shapes): every white halo first, so that no halo nicks a neighbouring line, then the
+    lines by class: unrated, then best to worst, so that the worst lie on top."""
+    classes = max(1, len(data.legend))
+    styles: dict[tuple[int, str], list[list[tuple[float, float]]]] = {}
+    for line in data.lines:
+        rank = -1 if line.score_class is None else classes - line.score_class
+        styles.setdefault((rank, line.colour), []).append([at(c) for c in line.coords])
+    halos: dict[float, list[list[tuple[float, float]]]] = {}
+    lines: list[Path] = []
+    for (rank, hex_colour), drawn in sorted(styles.items()):
+        width_pt, dash = line_style(None if rank < 0 else classes - rank, classes)
+        halos.setdefault(width_pt + 1.6, []).extend(drawn)
+        lines.append(_path(drawn, colors.HexColor(hex_colour), width_pt, dash))
+    return [_path(drawn, colors.white, halo_w, None)
+            for halo_w, drawn in sorted(halos.items(), reverse=True)] + lines
+
+
+def _path(lines: list[list[tuple[float, float]]], colour: object, width: float,
+          dash: list[float] | None) -> Path:
+    """One stroked path of many polylines (round caps and joins, no fill)."""
+    path = Path(strokeColor=colour, strokeWidth=width, strokeDashArray=dash, fillColor=None,
+                strokeLineCap=1, strokeLineJoin=1)
+    for points in lines:
+        if len(points) < 2:
+            continue
+        path.moveTo(*points[0])
+        for x, y in points[1:]:
+            path.lineTo(x, y)
+    return path
 
 
 def _backdrop(drawing: Drawing, data: RouteMapData, project: Projection, width: float,

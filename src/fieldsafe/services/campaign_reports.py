@@ -14,27 +14,24 @@ from pathlib import Path
 import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, shape
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
-from fieldsafe.geo.projection import LocalProjection
-from fieldsafe.geo.segments import match_line_groups
 from fieldsafe.i18n import _, using_language
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
     CampaignReportData,
     CountRow,
-    PairRow,
     PlanRow,
     Score,
     TopFinding,
 )
 from fieldsafe.report.data import LatLon, RouteLine, RouteMapData
 from fieldsafe.services.actions import list_actions
+from fieldsafe.services.campaign_matching import matched
 from fieldsafe.services.campaigns import list_campaigns
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.layers import list_layers
@@ -45,8 +42,7 @@ from fieldsafe.services.map_data import (
     Parameter,
     ScoredSegment,
     campaign_findings,
-    campaign_segments,
-    campaign_segments_for,
+    campaign_scores_for,
     colour,
     dark_spots,
     hotspots,
@@ -65,7 +61,6 @@ from fieldsafe.storage.models import Audit, AuditRevision, Campaign
 TOP_FINDINGS = 10
 HOTSPOT_RADIUS_M = 50.0
 HOTSPOT_MIN = 3
-FOLLOW_UP_ROWS = 40
 _M_PER_DEG = math.radians(1) * 6_371_008.8
 _Key = tuple[str, int]  # (audit, segment index)
 
@@ -132,14 +127,11 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
     overall = next((p for p in parameters if p.key == OVERALL),
                    Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
-    segments = campaign_segments_for(workspace, uuid, [p.key for p in parameters])
-    routes = segments.get(OVERALL) or campaign_segments(workspace, uuid)
-    scores = {key: {(s.audit_id, s.index): s.score for s in segs if s.score is not None}
-              for key, segs in segments.items()}
+    routes, scores = campaign_scores_for(workspace, uuid, [p.key for p in parameters])
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid, language=language)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
-    day_night, day_pairs, follow_up = _matched(done, routes, scores, labels, tolerance_m)
+    day_night, day_pairs, follow_up = matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
         name=name, audits=len(done), drafts=len(audits) - len(done),
@@ -150,10 +142,9 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
         route_map=with_backdrop(_route_map(routes, overall), workspace, list(layer_ids)),
-        dark_spots=[s.coords for s in (
-            [x for x in segments["lighting"] if x.score is not None
-             and x.score <= DARK_MAX_SCORE + 1e-9] if "lighting" in segments
-            else dark_spots(workspace, uuid))],
+        dark_spots=[s.coords for s in routes if (lighting := scores.get("lighting", {}).get(
+            (s.audit_id, s.index))) is not None and lighting <= DARK_MAX_SCORE + 1e-9]
+        if "lighting" in scores else [s.coords for s in dark_spots(workspace, uuid)],
         hotspots=[((h.lat, h.lon), len(h.members))
                   for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
@@ -262,103 +253,6 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
         table.append((labels[key], [sum(v) / len(v) if (v := sums.get(k)) else None
                                     for k in range(len(areas))]))
     return str(layer["name"]), [a.name or str(k + 1) for k, a in enumerate(areas)], table
-
-
-def _boxes(routes: list[ScoredSegment], pad_m: float) -> dict[str, tuple[float, ...]]:
-    points: dict[str, list[LatLon]] = defaultdict(list)
-    for s in routes:
-        points[s.audit_id] += s.coords
-    out: dict[str, tuple[float, ...]] = {}
-    for audit, pts in points.items():
-        dlat = pad_m / _M_PER_DEG
-        dlon = dlat / max(0.01, math.cos(math.radians(pts[0][0])))
-        out[audit] = (min(p[0] for p in pts) - dlat, min(p[1] for p in pts) - dlon,
-                      max(p[0] for p in pts) + dlat, max(p[1] for p in pts) + dlon)
-    return out
-
-
-def _means(pairs: list[tuple[_Key, _Key]], by_segment: dict[_Key, float]
-           ) -> tuple[Score, Score, int]:
-    both = [(by_segment[x], by_segment[y]) for x, y in pairs
-            if x in by_segment and y in by_segment]
-    if not both:
-        return None, None, 0
-    return (sum(x for x, _y in both) / len(both), sum(y for _x, y in both) / len(both),
-            len(both))
-
-
-def _matched(done: dict[str, _Audit],
-             routes: list[ScoredSegment], scores: dict[str, dict[_Key, float]],
-             labels: dict[str, str], tolerance_m: float
-             ) -> tuple[list[PairRow], int, list[PairRow]]:
-    """Day against night over all matched segments, and each follow-up's changes."""
-    boxes = _boxes(routes, tolerance_m)
-    ordered = [done[a] for a in boxes if a in done]
-    lines = _projected_routes(routes)
-
-    def oriented(one: _Audit, other: _Audit) -> tuple[_Audit, _Audit, bool] | None:
-        """For audits in list order: (first, second, a follow-up?) or None if unpaired."""
-        again = one.form_id == other.form_id and one.period == other.period \
-            and one.day < other.day
-        if not ({one.period, other.period} == {"day", "night"} or again):
-            return None
-        return (other, one, again) if one.period == "night" and not again else \
-            (one, other, again)
-
-    decided: dict[tuple[int, int], bool | None] = {}  # (first, second): a follow-up?
-
-    def wanted(a: int, b: int) -> bool:
-        if (a, b) not in decided:
-            found = oriented(ordered[min(a, b)], ordered[max(a, b)])
-            decided[(a, b)] = found[2] if found is not None and \
-                (found[0], found[1]) == (ordered[a], ordered[b]) else None
-        return decided[(a, b)] is not None
-
-    matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered], wanted,
-                                tolerance_m)
-    night_pairs: list[tuple[_Key, _Key]] = []
-    day_pairs = 0
-    follow: list[PairRow] = []
-    # The matched pairs of audits, in the order of the audits, as the report lists them.
-    for (f, s), matched in sorted(matches.items(), key=lambda m: (min(m[0]), max(m[0]))):
-        first, second = ordered[f], ordered[s]
-        again = decided[(f, s)]
-        a, b = lines[first.uuid][0], lines[second.uuid][0]
-        pairs = [((first.uuid, a[x]), (second.uuid, b[y])) for x, y in matched]
-        if not again:
-            night_pairs += pairs
-            day_pairs += 1
-            continue
-        where = f"{first.label} → {second.label}"
-        for key, by_segment in scores.items():
-            before, after, n = _means(pairs, by_segment)
-            if n:
-                follow.append(PairRow(labels[key], before, after, n, where))
-    day_night = [PairRow(labels[key], *_means(night_pairs, by_segment))
-                 for key, by_segment in scores.items()]
-    follow.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
-    return [r for r in day_night if r.segments], day_pairs, follow[:FOLLOW_UP_ROWS]
-
-
-def _projected_routes(routes: list[ScoredSegment]) -> dict[str, tuple[list[int],
-                                                                      list[BaseGeometry]]]:
-    """Each audit's segment indexes and lines in one metric projection for the whole
-    campaign: made once, so matching many pairs of audits stays cheap."""
-    if not routes:
-        return {}
-    lats = [c[0] for s in routes for c in s.coords]
-    lons = [c[1] for s in routes for c in s.coords]
-    projection = LocalProjection((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
-    by_audit: dict[str, list[ScoredSegment]] = {}
-    for segment in routes:
-        by_audit.setdefault(segment.audit_id, []).append(segment)
-    out: dict[str, tuple[list[int], list[BaseGeometry]]] = {}
-    for audit_id, segments in by_audit.items():
-        segments.sort(key=lambda s: s.index)
-        geometries = [LineString([(lon, lat) for lat, lon in s.coords]) for s in segments]
-        out[audit_id] = ([s.index for s in segments],
-                         list(projection.to_metres(geometries)))
-    return out
 
 
 def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopFinding]:

@@ -59,8 +59,8 @@ from fieldsafe.storage.models import Campaign
 __all__ = [
     "COLOUR_BLIND_SAFE", "DARK_MAX_SCORE", "NO_DATA_COLOUR", "AuditMap", "Cluster", "Hotspot",
     "MapFinding", "MapPhoto", "MapPoint", "Parameter", "ScoredSegment", "audit_map",
-    "campaign_findings", "campaign_segments", "cluster_points", "colour", "dark_spots",
-    "hotspots", "legend", "rating_parameters", "score_class",
+    "campaign_findings", "campaign_scores_for", "campaign_segments", "cluster_points",
+    "colour", "dark_spots", "hotspots", "legend", "rating_parameters", "score_class",
 ]
 
 #: A lighting score at or under this is a dark spot: 0 or 1 on SafetiPin's 0..3 scale.
@@ -118,6 +118,39 @@ def campaign_segments_for(workspace: Workspace, campaign_id: str, parameters: li
                           ) -> dict[str, list[ScoredSegment]]:
     """:func:`campaign_segments` for several parameters at once: the audits are read, their
     routes cut into segments and their rated points placed once for all of them."""
+    mapped, routes, placed = _campaign_routes(workspace, campaign_id, parameters, period,
+                                              form_id)
+    return {parameter: [segment for audit in mapped for segment in _scored(
+        audit, parameter, routes[audit.audit_id], placed[audit.audit_id])]
+        for parameter in parameters}
+
+
+def campaign_scores_for(workspace: Workspace, campaign_id: str, parameters: list[str],
+                        ) -> tuple[list[ScoredSegment], dict[str, dict[tuple[str, int], float]]]:
+    """The campaign's segments scored overall (as :func:`campaign_segments`), and for each
+    of ``parameters`` the score of every segment that has one, by (audit, segment index):
+    what a report of many parameters needs, without a segment object per parameter."""
+    mapped, routes, placed = _campaign_routes(workspace, campaign_id,
+                                              list(dict.fromkeys([OVERALL, *parameters])))
+    segments = [segment for audit in mapped for segment in _scored(
+        audit, OVERALL, routes[audit.audit_id], placed[audit.audit_id])]
+    scores: dict[str, dict[tuple[str, int], float]] = {}
+    for parameter in parameters:
+        by_segment = scores[parameter] = {}
+        for audit in mapped:
+            wide, means, _scale = _segment_means(audit, parameter, placed[audit.audit_id])
+            for segment, _coords in routes[audit.audit_id]:
+                score = means.get(segment.index, wide)[1]
+                if score is not None:
+                    by_segment[(audit.audit_id, segment.index)] = score
+    return segments, scores
+
+
+def _campaign_routes(workspace: Workspace, campaign_id: str, parameters: list[str],
+                     period: str | None = None, form_id: str | None = None,
+                     ) -> tuple[list[AuditData], dict[str, _Route], dict[str, _Placed]]:
+    """The campaign's finalized audits that have a route (oldest first), their routes'
+    segments, and where the points rated for ``parameters`` lie on them."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id)
@@ -134,11 +167,7 @@ def campaign_segments_for(workspace: Workspace, campaign_id: str, parameters: li
     mapped = [a for a in audits if routes.get(a.audit_id)]
     placed = _place(mapped, routes, tolerance_m, lambda a: [
         path for parameter in parameters for path in _rated_points(a, parameter)])
-    out: dict[str, list[ScoredSegment]] = {}
-    for parameter in parameters:
-        out[parameter] = [segment for audit in mapped for segment in _scored(
-            audit, parameter, routes[audit.audit_id], placed[audit.audit_id])]
-    return out
+    return mapped, routes, placed
 
 
 def dark_spots(workspace: Workspace, campaign_id: str,
@@ -267,6 +296,23 @@ def _place(audits: Sequence[AuditData], routes: dict[str, _Route], tolerance_m: 
 
 
 def _scored(audit: AuditData, key: str, route: _Route, placed: _Placed) -> list[ScoredSegment]:
+    wide, means, scale = _segment_means(audit, key, placed)
+    out: list[ScoredSegment] = []
+    for segment, coords in route:
+        raw, score = means.get(segment.index, wide)
+        # The coordinates are the cached route's own list (read-only), not a copy each time.
+        out.append(ScoredSegment(audit.audit_id, segment.index, coords, score, raw, scale,
+                                 audit.period, audit.form_id, audit.label))
+    return out
+
+
+_Mean = tuple[float | None, float | None]  # (raw, score)
+
+
+def _segment_means(audit: AuditData, key: str, placed: _Placed
+                   ) -> tuple[_Mean, dict[int, _Mean], Scale]:
+    """An audit's mean rating for ``key``: route-wide, and for each segment with rated
+    points located on it (those points alone); and the instrument's scale."""
     values = _values(audit, key)
     at: dict[int, list[tuple[float, float]]] = {}
     if values is not None:
@@ -274,16 +320,16 @@ def _scored(audit: AuditData, key: str, route: _Route, placed: _Placed) -> list[
             where = placed.get(path)
             if where is not None:
                 at.setdefault(where[0], []).append((stop_raw, stop_score))
-    wide = values.route if values is not None else []
+    wide = _mean(values.route) if values is not None else (None, None)
     scale = values.scale if values is not None else (0.0, 1.0)
-    out: list[ScoredSegment] = []
-    for segment, coords in route:
-        chosen = at.get(segment.index) or wide
-        raw = sum(r for r, _s in chosen) / len(chosen) if chosen else None
-        score = sum(s for _r, s in chosen) / len(chosen) if chosen else None
-        out.append(ScoredSegment(audit.audit_id, segment.index, list(coords), score, raw,
-                                 scale, audit.period, audit.form_id, audit.label))
-    return out
+    return wide, {index: _mean(found) for index, found in at.items()}, scale
+
+
+def _mean(values: list[tuple[float, float]]) -> _Mean:
+    """The mean (raw, score) of (raw, score) pairs; (None, None) for none."""
+    if not values:
+        return None, None
+    return (sum(r for r, _s in values) / len(values), sum(s for _r, s in values) / len(values))
 
 
 def _findings(audit: AuditData, placed: _Placed) -> tuple[list[MapFinding], dict[str, int]]:

@@ -1,0 +1,147 @@
+"""The campaign report's matched segments: day against night, and follow-up walks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from fieldsafe.geo.projection import LocalProjection
+from fieldsafe.geo.segments import match_line_groups
+from fieldsafe.report.campaign_data import PairRow, Score
+from fieldsafe.services.map_data import ScoredSegment
+
+FOLLOW_UP_ROWS = 40
+_Key = tuple[str, int]  # (audit, segment index)
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class Walk(Protocol):
+    """What matching needs to know of an audit."""
+
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def form_id(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def label(self) -> str: ...
+
+
+def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
+            scores: dict[str, dict[_Key, float]], labels: dict[str, str], tolerance_m: float,
+            ) -> tuple[list[PairRow], int, list[PairRow]]:
+    """Day against night over all matched segments (rows by parameter), the number of
+    matched day/night pairs of audits, and each follow-up's changes (at most
+    :data:`FOLLOW_UP_ROWS` rows, the largest changes of each pair first).
+
+    Two finalized audits pair up when one was walked by day and the other by night, or
+    when the same form was walked again in the same period on a later day (a follow-up).
+    Their segments match within ``tolerance_m`` (:func:`match_line_groups`)."""
+    ordered = [done[a] for a in dict.fromkeys(s.audit_id for s in routes) if a in done]
+    lines = _projected_routes(routes)
+    decided: dict[tuple[int, int], bool | None] = {}  # (first, second): a follow-up?
+
+    def wanted(a: int, b: int) -> bool:
+        if (a, b) not in decided:
+            found = _oriented(ordered[min(a, b)], ordered[max(a, b)])
+            decided[(a, b)] = found[2] if found is not None and \
+                (found[0], found[1]) == (ordered[a], ordered[b]) else None
+        return decided[(a, b)] is not None
+
+    matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered], wanted,
+                                tolerance_m)
+    # The matched pairs of audits, in the order of the audits, as the report lists them,
+    # and every matched pair of segments as rows of positions in one table of scores.
+    pairs = sorted(matches, key=lambda m: (min(m), max(m)))
+    offset = np.cumsum([0] + [len(lines.get(a.uuid, ([], []))[0]) for a in ordered])
+    rows = [(number, offset[f] + i, offset[s] + j)
+            for number, (f, s) in enumerate(pairs) for i, j in matches[(f, s)]]
+    pair_of, first, second = (np.asarray(c, dtype=np.int64).reshape(-1)
+                              for c in zip(*rows, strict=True)) if rows else (_EMPTY,) * 3
+    again = np.asarray([bool(decided[p]) for p in pairs], dtype=bool)
+    table = _score_table(ordered, lines, scores, int(offset[-1]))
+    night: list[PairRow] = []
+    follow: dict[int, list[PairRow]] = defaultdict(list)
+    for key, values in table.items():
+        x, y = values[first], values[second]
+        both = ~np.isnan(x) & ~np.isnan(y)
+        at_night = both & ~again[pair_of]
+        if at_night.any():  # sums in order (bincount adds one by one), as sum() would
+            night.append(PairRow(labels[key], *_means(x[at_night], y[at_night])))
+        later = both & again[pair_of]
+        count = np.bincount(pair_of[later], minlength=len(pairs))
+        before = np.bincount(pair_of[later], weights=x[later], minlength=len(pairs))
+        after = np.bincount(pair_of[later], weights=y[later], minlength=len(pairs))
+        for number in np.flatnonzero(count).tolist():
+            f, s = pairs[number]
+            follow[number].append(PairRow(
+                labels[key], float(before[number] / count[number]),
+                float(after[number] / count[number]), int(count[number]),
+                f"{ordered[f].label} → {ordered[s].label}"))
+    rows_out = [row for number in sorted(follow) for row in follow[number]]
+    rows_out.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
+    return night, int(np.count_nonzero(~again)), rows_out[:FOLLOW_UP_ROWS]
+
+
+def _oriented(one: Walk, other: Walk) -> tuple[Walk, Walk, bool] | None:
+    """For audits in list order: (first, second, a follow-up?) or None if unpaired."""
+    again = one.form_id == other.form_id and one.period == other.period \
+        and one.day < other.day
+    if not ({one.period, other.period} == {"day", "night"} or again):
+        return None
+    return (other, one, again) if one.period == "night" and not again else (one, other, again)
+
+
+def _score_table(ordered: Sequence[Walk], lines: dict[str, tuple[list[int], list[BaseGeometry]]],
+                 scores: dict[str, dict[_Key, float]], size: int) -> dict[str, np.ndarray]:
+    """For each parameter, the score of every matched line (NaN where none), by the line's
+    position among all audits' lines in ``ordered``."""
+    position: dict[_Key, int] = {}
+    for audit in ordered:
+        for index in lines.get(audit.uuid, ([], []))[0]:
+            position[(audit.uuid, index)] = len(position)
+    out: dict[str, np.ndarray] = {}
+    for key, by_segment in scores.items():
+        values = out[key] = np.full(size, np.nan)
+        for where, value in by_segment.items():
+            if (k := position.get(where)) is not None:
+                values[k] = value
+    return out
+
+
+def _means(x: np.ndarray, y: np.ndarray) -> tuple[Score, Score, int]:
+    zero = np.zeros(len(x), dtype=np.int64)
+    return (float(np.bincount(zero, weights=x)[0] / len(x)),
+            float(np.bincount(zero, weights=y)[0] / len(y)), len(x))
+
+
+def _projected_routes(routes: Sequence[ScoredSegment]
+                      ) -> dict[str, tuple[list[int], list[BaseGeometry]]]:
+    """Each audit's segment indexes and lines in one metric projection for the whole
+    campaign: made once, so matching many pairs of audits stays cheap."""
+    drawn = [s for s in routes if len(s.coords) >= 2]
+    if not drawn:
+        return {}
+    lats = [c[0] for s in drawn for c in s.coords]
+    lons = [c[1] for s in drawn for c in s.coords]
+    projection = LocalProjection((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
+    order = sorted(range(len(drawn)), key=lambda k: (drawn[k].audit_id, drawn[k].index))
+    # All the lines at once (one array of coordinates, each point tagged with its line).
+    coords = np.asarray([(lon, lat) for k in order for lat, lon in drawn[k].coords])
+    owner = np.repeat(np.arange(len(order)), [len(drawn[k].coords) for k in order])
+    metres = projection.to_metres(shapely.linestrings(coords, indices=owner))
+    out: dict[str, tuple[list[int], list[BaseGeometry]]] = {}
+    for position, k in enumerate(order):
+        indexes, geometries = out.setdefault(drawn[k].audit_id, ([], []))
+        indexes.append(drawn[k].index)
+        geometries.append(metres[position])
+    return out

@@ -1,0 +1,65 @@
+"""The report maps' drawing order: basemap, dark-spot casing, halos, lines worst on top."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image as PILImage
+from reportlab.graphics.shapes import Image, Path  # type: ignore[import-untyped]
+from reportlab.lib import colors  # type: ignore[import-untyped]
+
+from fieldsafe.geo.webmercator import to_world
+from fieldsafe.report.backdrop import Backdrop
+from fieldsafe.report.campaign_map import campaign_drawing
+from fieldsafe.report.data import RouteLine, RouteMapData
+from fieldsafe.report.route_map import line_style, route_drawing
+
+LEGEND = [("#00204D", "very poor"), ("#414D6B", "poor"), ("#7C7B78", "fair"),
+          ("#BCAF6F", "good"), ("#FFEA46", "very good")]
+
+
+def _backdrop() -> Backdrop:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 64), (200, 220, 200)).save(buffer, "PNG")
+    (x0, y0), (x1, y1) = to_world(51.52, -0.14), to_world(51.50, -0.10)
+    return Backdrop(buffer.getvalue(), x0, y0, x1, y1)
+
+
+def _data(lines: list[RouteLine], backdrop: Backdrop | None = None) -> RouteMapData:
+    return RouteMapData(lines, [(1, (51.51, -0.12))], ((51.505, -0.13), (51.515, -0.11)),
+                        LEGEND, "Overall", backdrop=backdrop)
+
+
+def _street(k: int) -> list[tuple[float, float]]:
+    return [(51.505 + 0.0005 * k, -0.13), (51.505 + 0.0005 * k, -0.11)]
+
+
+def test_lines_draw_as_one_path_per_style_halos_first_worst_on_top() -> None:
+    # 300 segments of three classes and some unrated, interleaved as audits would be
+    lines = [RouteLine(_street(k % 20), LEGEND[c][0] if c is not None else "#D9D9D9", c)
+             for k in range(300) for c in [(None, 0, 2, 4)[k % 4]]]
+    paths = [s for s in route_drawing(_data(lines), 400, 300).contents if isinstance(s, Path)]
+    halos = [p for p in paths if p.strokeColor == colors.white]
+    coloured = [p for p in paths if p.strokeColor != colors.white]
+    assert len(coloured) == 4 and len(halos) == 4  # one per style, not one per segment
+    assert paths.index(halos[-1]) < paths.index(coloured[0])  # no halo over a line
+    # unrated first, then best to worst: the worst (class 0, the thickest) lies on top
+    assert [p.strokeWidth for p in coloured] == [line_style(c, 5)[0] for c in (None, 4, 2, 0)]
+    assert coloured[-1].strokeColor == colors.HexColor(LEGEND[0][0])
+    # every segment is in its path: a move and a line per two-point segment
+    assert sum(p.operators.count(0) for p in coloured) == 300
+
+
+def test_dark_spots_lie_above_the_basemap_and_under_the_routes() -> None:
+    lines = [RouteLine(_street(k), LEGEND[2][0], 2) for k in range(5)]
+    drawing = campaign_drawing(_data(lines, _backdrop()), [_street(1), _street(3)], [], 400,
+                               320)
+    group = drawing.contents[0]
+    kinds = list(group.contents)
+    image = next(k for k, s in enumerate(kinds) if isinstance(s, Image))
+    casing = next(k for k, s in enumerate(kinds) if isinstance(s, Path)
+                  and s.strokeColor == colors.black)
+    first_halo = next(k for k, s in enumerate(kinds) if isinstance(s, Path)
+                      and s.strokeColor == colors.white)
+    assert image < casing < first_halo
+    assert kinds[casing].operators.count(0) == 2  # both dark spots
