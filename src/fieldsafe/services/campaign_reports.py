@@ -256,10 +256,16 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
 
 
 def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopFinding]:
-    ranked = sorted(findings, key=lambda f: -1.0 if f.severity is None else -f.severity)
+    """The :data:`TOP_FINDINGS` most severe findings; among equally severe ones those with
+    a photo come first (evidence an official can see), then the oldest; unrated ones last."""
+    thumbs_of = {id(f): [p for sha in f.photos
+                         if (p := workspace.media.thumbnail_path(sha)).is_file()]
+                 for f in findings if f.photos}
+    ranked = sorted(findings, key=lambda f: (1.0 if f.severity is None else -f.severity,
+                                             not thumbs_of.get(id(f))))
     out: list[TopFinding] = []
     for f in ranked[:TOP_FINDINGS]:
-        thumbs = [p for sha in f.photos if (p := workspace.media.thumbnail_path(sha)).is_file()]
+        thumbs = thumbs_of.get(id(f), [])
         severity = "—" if f.severity_raw is None else \
             f"{f.severity_raw:g} / {f.severity_scale[1]:g}"
         out.append(TopFinding(f.category_label, severity, f.location, f.label, f.note,
