@@ -109,6 +109,25 @@ def child_report(workspace: Path, out: Path) -> dict[str, object]:
             "originals": originals, "thumbs": thumbs}
 
 
+def child_phases(workspace: Path) -> dict[str, object]:
+    """The same report in two timed phases: reading and analysing the workspace, then the
+    layout and writing of the PDF (to memory). Context for the ratio, not a goal."""
+    import io
+
+    from fieldsafe.report.campaign_report import build_campaign_report
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+    from fieldsafe.services.workspace import Workspace
+
+    ws = Workspace(workspace)
+    start = time.perf_counter()
+    data = campaign_report_data(ws, pick_campaign(ws, None))
+    middle = time.perf_counter()
+    build_campaign_report(data, io.BytesIO())
+    end = time.perf_counter()
+    ws.close()
+    return {"gather": middle - start, "layout": end - middle}
+
+
 def child_baseline(thumbs: list[Path], pages: int, out: Path) -> dict[str, object]:
     """A bare reportlab script: the given thumbnails and filler text on ``pages`` pages."""
     from reportlab.lib.pagesizes import A4
@@ -163,6 +182,7 @@ def main() -> int:
         listed.write_text(json.dumps([str(p) for p in placed]))
         bare = run_child("baseline", str(listed), str(report["pages"]), str(tmp / "bare.pdf"))
         plain = run_child("report", str(without), str(tmp / "plain.pdf"))
+        phases = run_child("phases", str(with_photos))
     ratio = report["seconds"] / bare["seconds"]
     growth = report["peak_mb"] - plain["peak_mb"]
     placed_mb = sum(p.stat().st_size for p in placed) / 2**20
@@ -177,13 +197,17 @@ def main() -> int:
           f"peak {report['peak_mb']:.0f} MB (goal < {PEAK_GOAL_MB} MB; bare "
           f"{bare['peak_mb']:.0f} MB); growth with photos {growth:.0f} MB vs thumbnails "
           f"{thumb_mb:.1f} MB + {SLACK_MB} MB slack (no-photo report {plain['peak_mb']:.0f} MB, "
-          f"{plain['seconds']:.2f} s); full-size photos opened {originals}")
+          f"{plain['seconds']:.2f} s); full-size photos opened {originals}; "
+          f"phases: reading and analysis {phases['gather']:.2f} s, layout "
+          f"{phases['layout']:.2f} s")
     return 0 if ok else 1
 
 
 def child_main(argv: list[str]) -> int:
     if argv[0] == "report":
         result = child_report(Path(argv[1]), Path(argv[2]))
+    elif argv[0] == "phases":
+        result = child_phases(Path(argv[1]))
     else:
         thumbs = [Path(p) for p in json.loads(Path(argv[1]).read_text())]
         result = child_baseline(thumbs, int(argv[2]), Path(argv[3]))
