@@ -384,3 +384,35 @@ def test_caches_layout_iteration_and_removal(store: MediaStore) -> None:
     assert store.remove(first) and not store.remove(first)
     assert not thumb.exists() and not derived.exists()
     assert list(store.iter_hashes()) == [second]
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("kind", ["TIFF", "PNG"])
+def test_every_orientation_is_turned_upright_once(tmp_path: Path, orientation: int,
+                                                  kind: str) -> None:
+    # a 40x20 picture with a red corner, saved with an EXIF orientation: once upright it
+    # matches Pillow's own exif_transpose (TIFF: Pillow turns it when reading; we must not
+    # turn it again)
+    from PIL import ImageOps
+
+    picture = Image.new("RGB", (40, 20), "white")
+    picture.paste((255, 0, 0), (0, 0, 10, 5))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.{kind.lower()}"
+    picture.save(path, kind, exif=exif)
+    png = tmp_path / "reference.png"  # the turn that orientation means, by Pillow itself
+    picture.save(png, "PNG", exif=exif)
+    expected = ImageOps.exif_transpose(Image.open(png))
+    info = read_photo_info(path)
+    assert info.orientation == orientation
+    assert (info.width, info.height) == expected.size
+    thumb = _open(make_thumbnail(path, 40)).convert("RGB")
+    assert thumb.size == expected.size
+    # the red corner ends where it should (JPEG blurs edges: compare the corner's middle)
+    box = ImageChops.difference(expected.convert("RGB"), Image.new("RGB", expected.size,
+                                                                   "white")).getbbox()
+    assert box is not None
+    middle = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
+    red, green, _blue = thumb.getpixel(middle)  # type: ignore[misc]
+    assert red > 200 and green < 80

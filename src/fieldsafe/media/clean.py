@@ -10,14 +10,9 @@ from PIL import Image, ImageSequence, JpegImagePlugin
 
 from fieldsafe.media.errors import MediaError
 from fieldsafe.media.exif import summarise
-from fieldsafe.media.photos import open_image
+from fieldsafe.media.photos import TRANSPOSE, open_image
 
 JPEG_QUALITY = 95  # when a JPEG's own quantization tables cannot be read
-# How to turn stored pixels upright for each EXIF orientation (as ImageOps.exif_transpose).
-_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-              8: Image.Transpose.ROTATE_90}
 # Formats that can carry EXIF, XMP or comments and are re-encoded without them (MPO, the
 # JPEG with a second image that phones write, becomes a plain JPEG of its first image).
 CLEANED = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF")
@@ -72,7 +67,7 @@ def _reencoded(image: Image.Image, kind: str) -> bytes:
         return out.getvalue()
     image.load()
     # Read after loading: Pillow turns a TIFF upright as it loads it (and drops the tag).
-    method = _TRANSPOSE.get(summarise(image).orientation)
+    method = TRANSPOSE.get(summarise(image).orientation)
     if kind == "JPEG":  # the photo's own quantization: as little loss as re-encoding allows
         tables = getattr(image, "quantization", None)
         if tables:

@@ -24,7 +24,7 @@ THUMBNAIL_QUALITY = 85
 DOWNSCALE_QUALITY = 88
 
 # How to turn the stored pixels upright for each EXIF orientation (as in ImageOps.exif_transpose).
-_TRANSPOSE: dict[int, Image.Transpose] = {
+TRANSPOSE: dict[int, Image.Transpose] = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
     4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -77,7 +77,7 @@ def read_photo_info(path: Path) -> PhotoInfo:
         facts = summarise(image)
         width, height = image.size
         mime = "image/jpeg" if image.format == "MPO" else Image.MIME.get(image.format or "")
-    if facts.orientation >= 5:  # 5..8 turn the picture a quarter: width and height swap
+    if _to_turn(image, facts.orientation) >= 5:  # 5..8 turn a quarter: width, height swap
         width, height = height, width
     return PhotoInfo(
         sha256=sha256, width=width, height=height, orientation=facts.orientation,
@@ -149,6 +149,12 @@ def _damaged(path: Path, err: Exception) -> MediaError:
         why=getattr(err, "strerror", None) or err))
 
 
+def _to_turn(image: Image.Image, orientation: int) -> int:
+    """The orientation still to apply to ``image``'s pixels: Pillow's TIFF reader already
+    turns a TIFF upright (its size and pixels; Pillow 10 and later), JPEG and others not."""
+    return 1 if image.format == "TIFF" else orientation
+
+
 def _upright(path: Path, longest: int) -> Image.Image:
     """The decoded picture turned upright, decoded at a reduced scale when that is enough."""
     with open_image(path) as image:
@@ -158,7 +164,7 @@ def _upright(path: Path, longest: int) -> Image.Image:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image.load()
-                method = _TRANSPOSE.get(orientation)
+                method = TRANSPOSE.get(_to_turn(image, orientation))
                 upright = image.transpose(method) if method is not None else image.copy()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_large(path) from None
