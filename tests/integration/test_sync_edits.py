@@ -203,3 +203,44 @@ def test_a_local_change_sorts_last_even_with_a_clock_behind(
     update_action(b, new["id"], priority="high", now=clock("2026-12-02T10:00:00"))
     import_bundle(office, send(b, tmp_path, "b3"))
     assert digest(office) == digest(b)
+
+
+def test_a_sent_draft_is_not_saved_in_place_again(
+        make_device: Device, walk_answers: dict[str, Any], tmp_path: Path) -> None:
+    # A sends its draft; B finishes it; A, not having B's change yet, goes on typing in the
+    # draft. A's change must become a revision of its own, so that the next sync shows a
+    # conflict instead of B's revision silently resting on answers A has since replaced.
+    a, b = make_device("laptop-a"), make_device("laptop-b")
+    draft = new_audit(a, FORM, walk_answers, now=clock("2026-11-20T10:00:00"))
+    unsent = edit_audit(a, draft.id, {"route_desc": "Still typing"},
+                        now=clock("2026-11-20T10:30:00"))
+    assert unsent.revision_uuid == draft.revision_uuid, "not sent yet: saved in place"
+    import_bundle(b, send(a, tmp_path, "draft", include_drafts=True))
+    theirs = edit_audit(b, draft.id, {"route_desc": "Finished by B"}, finalize=True,
+                        now=clock("2026-11-21T10:00:00"))
+    mine = edit_audit(a, draft.id, {"route_desc": "Typed after sending"},
+                      now=clock("2026-11-21T11:00:00"))
+    assert mine.revision_uuid != draft.revision_uuid
+    again = edit_audit(a, draft.id, {"route_desc": "And more"},
+                       now=clock("2026-11-21T11:05:00"))
+    assert again.revision_uuid == mine.revision_uuid, "the new draft is saved in place"
+    kept = revisions(a, draft.id)
+    assert kept[draft.revision_uuid][1:] == ("draft", None, "Still typing")
+    assert kept[mine.revision_uuid][1:] == ("draft", draft.revision_uuid, "And more")
+    from_a = send(a, tmp_path, "a-again", include_drafts=True)
+    import_bundle(b, from_a)
+    import_bundle(a, send(b, tmp_path, "b"))
+    assert in_conflict(a, draft.id) and in_conflict(b, draft.id)
+    assert digest(a) == digest(b)
+    seen = revisions(b, draft.id)
+    assert seen[theirs.revision_uuid][3] == "Finished by B"
+    assert seen[mine.revision_uuid][3] == "And more"
+
+
+def test_a_draft_sent_without_drafts_stays_in_place(
+        make_device: Device, walk_answers: dict[str, Any], tmp_path: Path) -> None:
+    a = make_device("laptop-a")
+    draft = new_audit(a, FORM, walk_answers, now=clock("2026-11-20T10:00:00"))
+    send(a, tmp_path, "finalized-only")  # drafts are not in this bundle
+    later = edit_audit(a, draft.id, {"route_desc": "Later"}, now=clock("2026-11-20T11:00:00"))
+    assert later.revision_uuid == draft.revision_uuid

@@ -34,6 +34,7 @@ from fieldsafe.storage.models import (
     FormVersion,
     Layer,
     Media,
+    SentDraft,
     SentRecord,
 )
 from fieldsafe.sync import records as rec
@@ -69,6 +70,7 @@ class _Gathered:
     media: dict[str, int] = field(default_factory=dict)  # sha256 -> size
     layer_files: dict[str, Path] = field(default_factory=dict)  # sha256 -> file
     fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)
+    own_drafts: set[str] = field(default_factory=set)  # this device's drafts in the bundle
     unchanged: int = 0
 
     def add(self, kind: str, record: Struct) -> None:
@@ -158,8 +160,8 @@ def _write(workspace: Workspace, output: Path, options: ExportOptions, gathered:
     except BaseException:
         writer.abort()
         raise
-    if options.since_last:
-        _remember(workspace, options.since_last, gathered.fingerprints)
+    if options.since_last or gathered.own_drafts:
+        _remember(workspace, options.since_last, gathered, bundle_uuid, now())
     return ExportResult(path, bundle_uuid, counts, sum(gathered.media.values()),
                         key is not None, gathered.unchanged, gathered.fingerprints)
 
@@ -178,12 +180,16 @@ def _sent(db: Session, recipient: str) -> dict[tuple[str, str], str]:
         select(SentRecord).where(SentRecord.recipient == recipient))}
 
 
-def _remember(workspace: Workspace, recipient: str,
-              fingerprints: dict[tuple[str, str], str]) -> None:
+def _remember(workspace: Workspace, recipient: str | None, g: _Gathered, bundle_uuid: str,
+              when: datetime) -> None:
+    """Once the file is in place: what the recipient now has (``--since-last``), and which
+    of this device's drafts left it (they are never saved in place again)."""
     with workspace.transaction() as db:
-        for (kind, uuid), print_ in fingerprints.items():
+        for (kind, uuid), print_ in g.fingerprints.items() if recipient else ():
             db.merge(SentRecord(recipient=recipient, kind=kind, record_uuid=uuid,
                                 fingerprint=print_))
+        for uuid in g.own_drafts:
+            db.merge(SentDraft(revision_uuid=uuid, bundle_uuid=bundle_uuid, sent_at=when))
 
 
 def _changed(g: _Gathered, sent: dict[tuple[str, str], str], kind: str, uuid: str,
@@ -231,6 +237,8 @@ def _gather(workspace: Workspace, db: Session, options: ExportOptions,
                     options.exclude_sensitive,
                     *sorted((r.uuid, r.status, r.saved_at, r.redacted) for r in records))):
                 g.add("audits", conv.audit_record(audit, records))
+                g.own_drafts.update(r.uuid for r in revisions if r.status == "draft"
+                                    and r.device_id == workspace.identity.device_id)
                 for r in records:
                     for a in r.attachments:
                         g.media[a.sha256] = 0

@@ -19,7 +19,14 @@ from fieldsafe.services.audit_content import FileAnswer, file_answers, geometrie
 from fieldsafe.services.audit_heads import leaves, refresh_heads
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.workspace import Identity, Workspace
-from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Geometry, Media
+from fieldsafe.storage.models import (
+    Attachment,
+    Audit,
+    AuditRevision,
+    Geometry,
+    Media,
+    SentDraft,
+)
 
 DRAFT, FINALIZED, RETIRED = "draft", "finalized", "retired"
 
@@ -135,9 +142,12 @@ def _base_revision(db: Session, audit: Audit, base: str | None) -> AuditRevision
 
 def _own_open_draft(db: Session, ident: Identity, revision: AuditRevision) -> bool:
     """Whether ``revision`` may be saved again in place: a draft made on this device that no
-    other revision continues. Another device's draft keeps its content under its UUID, and
-    a continued draft keeps what its continuation was made on."""
+    other revision continues and that never left it in a bundle. Another device's draft
+    keeps its content under its UUID, a continued draft keeps what its continuation was
+    made on, and a sent draft keeps what its receivers may be building on."""
     if revision.status != DRAFT or revision.device_id != ident.device_id:
+        return False
+    if db.get(SentDraft, revision.uuid) is not None:
         return False
     r = AuditRevision
     graph = db.execute(select(r.uuid, r.parent_uuid, r.merges)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The schema version this release writes. Stored in PRAGMA user_version, so the check at
 # start-up is one cheap query; Alembic is imported only when a migration is due.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class Base(DeclarativeBase):
@@ -243,6 +243,16 @@ class SentRecord(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     record_uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class SentDraft(Base):
+    """A draft of this device that left it in a bundle: it is never saved in place again
+    (a change becomes a new revision), since a receiver may already have built on it."""
+
+    __tablename__ = "sent_drafts"
+    revision_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    bundle_uuid: Mapped[str] = mapped_column(String(36))
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class TrustedDevice(Base):
