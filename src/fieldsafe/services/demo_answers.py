@@ -20,6 +20,10 @@ NOTES = ["Street light out for a whole block", "Wall with no windows, nobody can
 RECOMMENDATIONS = ["Repair and add street lights", "Trim the bushes back to 1 m",
                    "Cover the drain and mend the kerb", "Add a lit shelter at the stop",
                    "Resurface the footpath", "Ask the operator for a mast here"]
+SITES = ["Cubbon Park east gate", "Majestic bus station, platform 9", "Lalbagh west gate",
+         "Metro station forecourt", "Market car park"]
+AREAS = ["Ward 1, Market Road", "Ward 2, Station Road", "Ward 3, Lake View Colony",
+         "Ward 4, Old Bus Stand", "Ward 2, Temple Street", "Ward 1, Metro underpass"]
 OTHERS = ["Market traders' association", "Metro rail corporation", "Ward committee",
           "Residents' welfare association"]
 _SKIP = ("calculate", "note", "metadata", "trigger", "hidden", "audio", "video", "file", "osm")
@@ -163,6 +167,10 @@ class DemoFiller:
                 return None  # the demo invents no personal details
             if role == "recommendation":
                 return rng.choice(RECOMMENDATIONS)
+            if element.name == "area":  # the built-in forms' "area audited"
+                return rng.choice(AREAS)
+            if element.name == "site_name":  # the CPTED form's site
+                return rng.choice(SITES)
             if element.name.endswith("_other"):  # "specify other"
                 return rng.choice(OTHERS)
             return rng.choice(NOTES)
