@@ -7,6 +7,7 @@ import math
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from fieldsafe.forms.keys import legacy_names
 from fieldsafe.forms.model import FormElement
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.validation import Problem
@@ -15,6 +16,7 @@ from fieldsafe.forms.xpath.values import format_number
 from fieldsafe.i18n import _
 
 Answers = dict[str, Any]
+_MISSING = object()
 
 
 def answer_text(value: Any) -> str:
@@ -32,8 +34,10 @@ def answer_text(value: Any) -> str:
 
 
 def load_answers(session: FormSession, answers: Answers) -> list[Problem]:
-    """Put ``answers`` (question name -> value; repeat name -> list of objects) into the
-    session. Returns problems for names the form does not have."""
+    """Put ``answers`` (answer key -> value; a repeat's key -> list of objects; see
+    :mod:`fieldsafe.forms.keys`) into the session. Returns problems for keys the form does
+    not have. A name several groups of a scope share, saved under that bare name before
+    answer keys, still answers each of them (as it did then) unless its own key is given."""
     problems: list[Problem] = []
     _fill(session, session.form.root, session.root, answers, problems)
     session.recompute()
@@ -42,36 +46,48 @@ def load_answers(session: FormSession, answers: Answers) -> list[Problem]:
 
 def _fill(session: FormSession, container: FormElement, node: XNode, answers: Answers,
           problems: list[Problem]) -> None:
-    known = _names_below(container)
+    members = container.scope()
+    legacy = legacy_names(members)
+    known = {m.answer_key for m in members} | legacy | _group_names(container)
     for key in answers:
         if key not in known:
             problems.append(Problem(key, "type", _("the form has no question or repeat "
                                                    "named '{name}' here").format(name=key)))
-    _fill_children(session, container, node, answers, problems)
+    _fill_children(session, container, node, answers, legacy, problems)
 
 
-def _names_below(container: FormElement) -> set[str]:
+def _group_names(container: FormElement) -> set[str]:
+    """The names of the groups of a scope: keys that were always let through (and unused)."""
     names: set[str] = set()
     for child in container.children:
-        names.add(child.name)
         if child.kind == "group":
-            names |= _names_below(child)
+            names |= {child.name} | _group_names(child)
     return names
 
 
+def _given(element: FormElement, answers: Answers, legacy: set[str]) -> Any:
+    """The answer given for ``element``: under its key, else under its bare name where
+    that is an older FieldSafe's key for it (``_MISSING`` if neither)."""
+    if element.answer_key in answers:
+        return answers[element.answer_key]
+    if element.name in legacy:
+        return answers.get(element.name, _MISSING)
+    return _MISSING
+
+
 def _fill_children(session: FormSession, container: FormElement, node: XNode,
-                   answers: Answers, problems: list[Problem]) -> None:
+                   answers: Answers, legacy: set[str], problems: list[Problem]) -> None:
     for child in container.children:
         if child.kind == "group":
             target = node.child(child.name)
             if target is not None:
-                _fill_children(session, child, target, answers, problems)
+                _fill_children(session, child, target, answers, legacy, problems)
         elif child.kind == "repeat":
-            items = answers.get(child.name)
-            if items is None:
+            items = _given(child, answers, legacy)
+            if items is _MISSING or items is None:
                 continue
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-                problems.append(Problem(child.name, "type", _(
+                problems.append(Problem(child.answer_key, "type", _(
                     "a repeat's answers are a list of objects")))
                 continue
             existing = [c for c in node.children if c.name == child.name]
@@ -80,15 +96,16 @@ def _fill_children(session: FormSession, container: FormElement, node: XNode,
                 instance = existing[index] if index < len(existing) else \
                     session.add_repeat(child, node)
                 _fill(session, child, instance, item, problems)
-        elif child.name in answers and child.qtype not in ("calculate", "note"):
-            target = node.child(child.name)
+        elif child.qtype not in ("calculate", "note"):
+            value = _given(child, answers, legacy)
+            target = node.child(child.name) if value is not _MISSING else None
             if target is not None:
-                target.value = answer_text(answers[child.name]).strip()
+                target.value = answer_text(value).strip()
 
 
 def instance_json(session: FormSession, include_sensitive: bool = True) -> Answers:
-    """The instance that would be saved, in the answers' shape: relevant questions only,
-    calculations included, repeats as lists."""
+    """The instance that would be saved, in the answers' shape (by answer key): relevant
+    questions only, calculations included, repeats as lists."""
     return _dump(session, session.form.root, session.root, include_sensitive)
 
 
@@ -97,7 +114,7 @@ def _dump(session: FormSession, container: FormElement, node: XNode,
     out: Answers = {}
     for child in container.children:
         if child.kind == "repeat":
-            out[child.name] = [
+            out[child.answer_key] = [
                 _dump(session, child, instance, include_sensitive)
                 for instance in node.children
                 if instance.name == child.name and instance.is_relevant()]
@@ -109,7 +126,7 @@ def _dump(session: FormSession, container: FormElement, node: XNode,
             out.update(_dump(session, child, target, include_sensitive))
         elif child.qtype not in ("note", "trigger") and (include_sensitive or
                                                           not child.sensitive):
-            out[child.name] = _json_value(child, target.value)
+            out[child.answer_key] = _json_value(child, target.value)
     return out
 
 

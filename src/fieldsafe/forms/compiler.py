@@ -35,7 +35,8 @@ class CompiledForm:
     """Parsed expressions and the evaluation order of a form."""
 
     exprs: dict[tuple[ElementPath, str], Node] = field(default_factory=dict)
-    ref_paths: dict[str, ElementPath] = field(default_factory=dict)
+    ref_paths: dict[str, ElementPath] = field(default_factory=dict)  # ${name}: first wins
+    key_paths: dict[str, ElementPath] = field(default_factory=dict)  # answer key: first wins
     by_path: dict[ElementPath, FormElement] = field(default_factory=dict)
     order: list[FormElement] = field(default_factory=list)
     dependents: dict[ElementPath, set[ElementPath]] = field(default_factory=dict)
@@ -66,6 +67,7 @@ def compile_form(form: FormDef) -> list[FormProblem]:
     for element in form.root.walk():
         compiled.by_path[element.path] = element
         compiled.ref_paths.setdefault(element.name, element.path)
+        compiled.key_paths.setdefault(element.answer_key, element.path)
     compiled.instance_ids = set(form.choice_lists) | {
         a.rsplit(".", 1)[0] for a in form.attachments}
     deps: dict[ElementPath, set[ElementPath]] = {}

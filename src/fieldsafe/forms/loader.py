@@ -17,6 +17,7 @@ from pyxform.xls2json_backends import DefinitionData
 
 from fieldsafe.forms.compiler import compile_form
 from fieldsafe.forms.errors import FormLoadError, FormProblem
+from fieldsafe.forms.keys import assign_answer_keys
 from fieldsafe.forms.model import ROLES, Choice, FormDef, FormElement, Translations
 from fieldsafe.forms.types import classify
 from fieldsafe.forms.workbook import locate_error, read_definition, survey_rows_by_path
@@ -72,6 +73,7 @@ def build_form(js: dict[str, Any], data: DefinitionData, path: Path) -> FormDef:
     languages: set[str] = set()
     for child in js.get("children", []):
         _add(root, child, rows, warnings, attachments, languages)
+    assign_answer_keys(root)
     choice_lists = {name: [_choice(c, languages) for c in items]
                     for name, items in (js.get("choices") or {}).items()}
     for element in root.walk():

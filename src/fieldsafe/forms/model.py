@@ -60,10 +60,26 @@ class FormElement:
     row: int | None = None  # row on the survey sheet, for messages
     children: list[FormElement] = field(default_factory=list)
     parent: FormElement | None = field(default=None, repr=False)
+    # Where its answer sits in the answers JSON (its scope's dict): its name, unless another
+    # question or repeat of the same scope has that name too (see fieldsafe.forms.keys).
+    answer_key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.answer_key:
+            self.answer_key = self.name
 
     @property
     def is_container(self) -> bool:
         return self.kind in ("group", "repeat")
+
+    def scope(self) -> list[FormElement]:
+        """The questions and repeats whose answers sit in this container's dict of answers
+        (the form root's, or a repeat instance's): through its groups, not into its
+        repeats, in form order."""
+        out: list[FormElement] = []
+        for child in self.children:
+            out.extend(child.scope() if child.kind == "group" else [child])
+        return out
 
     def walk(self) -> Iterator[FormElement]:
         """This element and all below it, in form order."""
@@ -122,11 +138,18 @@ class FormDef:
         return (e for e in self.root.walk() if e.kind == "question")
 
     def by_name(self) -> dict[str, FormElement]:
-        """Elements by name; the first wins where a name repeats in another group."""
+        """Elements by name, for ``${name}`` references (which pyxform allows only for a
+        name used once in the whole form); the first wins where a name repeats. Answers are
+        read by key instead: see :meth:`by_key`."""
         out: dict[str, FormElement] = {}
         for element in self.root.walk():
             out.setdefault(element.name, element)
         return out
+
+    def by_key(self) -> dict[str, FormElement]:
+        """The questions and repeats outside any repeat by their answer key (the keys of a
+        revision's answers)."""
+        return {e.answer_key: e for e in self.root.scope()}
 
     def with_role(self, role: str) -> list[FormElement]:
         return [e for e in self.root.walk() if e.role == role]

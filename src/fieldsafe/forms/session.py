@@ -82,9 +82,17 @@ class FormSession:
             nodes = [c for n in nodes for c in n.children_named(name)]
         return nodes
 
-    def node(self, name: str, *indexes: int) -> XNode:
-        """The node of question ``name``; ``indexes`` pick repeat instances (1-based)."""
-        element = self.compiled.by_path[self.compiled.ref_paths[name]]
+    def node(self, name: str | FormElement, *indexes: int) -> XNode:
+        """The node of a question (or its answer key, or its name: the first question of
+        that name where several groups have one); ``indexes`` pick repeat instances
+        (1-based)."""
+        if isinstance(name, FormElement):
+            element = name
+        else:
+            path = self.compiled.key_paths.get(name) or self.compiled.ref_paths.get(name)
+            if path is None:
+                raise KeyError(name)
+            element = self.compiled.by_path[path]
         nodes = [self.document]
         repeats = iter(indexes)
         for depth, step in enumerate(element.path, start=1):

@@ -27,12 +27,12 @@ def finding_answers(repeat: FormElement, finding: dict[str, Any]) -> dict[str, s
     by their label; an 'other' choice by what was typed in its 'specify' question."""
     out: dict[str, str] = {}
     for element in repeat.walk():
-        if not element.role or element.name not in finding:
+        key = element.answer_key
+        if not element.role or key not in finding:
             continue
-        value = str(finding[element.name])
+        value = str(finding[key])
         if value == "other":
-            typed = [str(v) for k, v in finding.items()
-                     if k.startswith(element.name) and k != element.name and v]
+            typed = [str(v) for k, v in finding.items() if k.startswith(key) and k != key and v]
             if typed:
                 out[element.role] = typed[0]
                 continue
@@ -62,7 +62,7 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
         if not repeats:
             raise UserError(_("form '{form_id}' has no findings (no repeat with role "
                               "'finding')").format(form_id=form.form_id))
-        items = head.answers.get(repeats[0].name) or []
+        items = head.answers.get(repeats[0].answer_key) or []
         if not isinstance(items, list) or not 1 <= finding <= len(items):
             raise UserError(_("audit {id} has {n} finding(s); there is no finding {k}").format(
                 id=audit.uuid, n=len(items) if isinstance(items, list) else 0, k=finding))

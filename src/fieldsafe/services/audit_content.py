@@ -11,6 +11,7 @@ from typing import Any
 from shapely.geometry import mapping
 
 from fieldsafe.errors import UserError
+from fieldsafe.forms.keys import locate
 from fieldsafe.forms.model import FormElement
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
@@ -27,36 +28,50 @@ FILE_TYPES = ("image", "audio", "video", "file", "osm")
 GEO_KINDS = {"geopoint": "point", "geotrace": "route", "geoshape": "area"}
 
 
-def question_path(session: FormSession, node: XNode) -> str:
-    """``findings[2]/photo``: the question, with the number of each repeat it sits in."""
+def question_path(session: FormSession, node: XNode, *, by_name: bool = False) -> str:
+    """``findings[2]/photo``: the question's answer key, after the key of each repeat it
+    sits in with the instance's number (see :mod:`fieldsafe.forms.keys`). ``by_name``: with
+    names instead of keys, as paths were saved before answer keys."""
     parts = []
     for n in [node, *node.ancestors()]:
         if n.parent is None or n.parent.parent is None:
             break
         element = session.element_of(n)
+        step = element.name if by_name else element.answer_key
         if element.kind == "repeat":
-            parts.append(f"{n.name}[{n.index_in_parent()}]")
+            parts.append(f"{step}[{n.index_in_parent()}]")
         elif element.kind == "question":
-            parts.append(n.name)
+            parts.append(step)
     return "/".join(reversed(parts))
 
 
 def find_question(session: FormSession, path: str) -> tuple[FormElement, XNode]:
-    """The question at ``photo`` or ``findings[2]/photo`` (repeat numbers from 1)."""
-    steps = path.strip().strip("/").split("/")
-    indexes: list[int] = []
-    for step in steps[:-1]:
-        m = _PATH_STEP.match(step)
-        if not m:
-            raise UserError(_("'{path}' is not a question path such as findings[2]/photo")
-                            .format(path=path))
-        indexes.append(int(m.group(2) or 1))
-    name = steps[-1]
-    if name not in session.compiled.ref_paths:
-        raise UserError(_("the form has no question named '{name}'").format(name=name))
-    element = session.compiled.by_path[session.compiled.ref_paths[name]]
+    """The question at ``photo`` or ``findings[2]/photo`` (repeat numbers from 1; a
+    question whose name several groups share by its key, ``a/photo``)."""
+    path = path.strip().strip("/")
+    found = locate(session.form, path)
+    if found is not None:
+        element, indexes = found
+    else:  # as before answer keys: the question's name, after the repeats' numbers
+        steps = path.split("/")
+        indexes = []
+        for step in steps[:-1]:
+            m = _PATH_STEP.match(step)
+            if not m:
+                raise UserError(_("'{path}' is not a question path such as findings[2]/photo")
+                                .format(path=path))
+            indexes.append(int(m.group(2) or 1))
+        name = steps[-1]
+        if name not in session.compiled.ref_paths:
+            raise UserError(_("the form has no question named '{name}'").format(name=name))
+        element = session.compiled.by_path[session.compiled.ref_paths[name]]
+        keys = ["".join(f"{r.answer_key}[n]/" for r in e.repeat_ancestors()) + e.answer_key
+                for e in session.form.elements() if e.name == name and e.answer_key != name]
+        if keys:
+            raise UserError(_("several groups have a question named '{name}'; give its "
+                              "path: {paths}").format(name=name, paths=", ".join(keys)))
     try:
-        node = session.node(name, *indexes)
+        node = session.node(element, *indexes)
     except KeyError:
         raise UserError(_("'{path}': that repeat instance does not exist in the answers")
                         .format(path=path)) from None
@@ -145,7 +160,7 @@ def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str
             if not node.value or not node.is_relevant():
                 continue
             path = question_path(session, node)
-            given = files.get(path)
+            given = files.get(path) or files.get(question_path(session, node, by_name=True))
             if given is not None and given.filename == node.value:
                 out[path] = given
     return out

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldsafe.errors import UserError
+from fieldsafe.forms.keys import split_path, top_key
 from fieldsafe.forms.validation import problems
 from fieldsafe.i18n import _
 from fieldsafe.services.audit_content import FileAnswer
@@ -86,11 +87,11 @@ def _conflict(db: Any, audit: Audit, language: str | None = None) -> Conflict | 
                   key=lambda r: head_key(r.saved_at, r.device_id, r.uuid), reverse=True)
     sides = [_side(r) for r in tips]
     form = form_definition(find_version(db, tips[0].form_id, tips[0].form_version))
-    order = [e.name for e in form.root.walk() if e.kind in ("question", "repeat")]
+    order = [e.answer_key for e in form.root.walk() if e.kind in ("question", "repeat")]
     names = {k for s in sides for k in s.answers if k not in META}
     ranked = sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
     differ = [n for n in ranked if len({_key(s.answers.get(n)) for s in sides}) > 1]
-    labels = {e.name: e.label(language) or e.name for e in form.root.walk()}
+    labels = {e.answer_key: e.label(language) or e.answer_key for e in form.root.walk()}
     return Conflict(audit.uuid, tips[0].form_id, tips[0].form_version, audit.instance_name,
                     sides, differ, labels)
 
@@ -127,8 +128,7 @@ def compose(conflict: Conflict, choices: dict[str, str],
     sides = {s.revision: s for s in conflict.sides}
     first = sides[base] if base else conflict.sides[0]
     answers = dict(first.answers)
-    files = {p: f for p, f in first.files.items()
-             if p.split("[", 1)[0].split("/", 1)[0] not in choices}
+    files = {p: f for p, f in first.files.items() if top_key(p) not in choices}
     for name, pick in choices.items():
         if pick == BOTH:
             answers[name] = _both(name, conflict.sides, files)
@@ -141,8 +141,7 @@ def compose(conflict: Conflict, choices: dict[str, str],
             answers[name] = chosen.answers[name]
         else:
             answers.pop(name, None)
-        files.update({p: f for p, f in chosen.files.items()
-                      if p == name or p.startswith((f"{name}[", f"{name}/"))})
+        files.update({p: f for p, f in chosen.files.items() if top_key(p) == name})
     return answers, files, first.revision
 
 
@@ -205,12 +204,10 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
 def _answered(answers: dict[str, Any], path: str, filename: str) -> bool:
     """Whether ``findings[2]/photo`` is answered with ``filename`` in ``answers``."""
     value: Any = answers
-    for step in path.split("/"):
-        name, _sep, index = step.partition("[")
-        value = value.get(name) if isinstance(value, dict) else None
-        if index:
+    for key, number in split_path(path):
+        value = value.get(key) if isinstance(value, dict) else None
+        if number is not None:
             items = value if isinstance(value, list) else []
-            number = int(index.rstrip("]") or 0)
             value = items[number - 1] if 0 < number <= len(items) else None
     return bool(value == filename)
 

@@ -1,8 +1,9 @@
 """Exports for other tools: the finalized audits to export, their fields in form order, GeoJSON.
 
 The answers of a revision are ODK's instance as JSON with groups flattened (a question's value
-sits under its name in the dict of its repeat instance, or of the whole audit) and repeats as
-lists of dicts; the form version the revision was filled in says where each answer belongs.
+sits under its answer key, its name unless two groups share it, in the dict of its repeat
+instance, or of the whole audit) and repeats as lists of dicts; the form version the revision
+was filled in says where each answer belongs.
 Times are written in UTC as ODK Central writes them (``2026-11-20T08:15:02.123Z``).
 """
 
@@ -78,7 +79,7 @@ def _collect(parent: FormElement, groups: tuple[str, ...], include: bool,
 
 def repeat_items(answers: dict[str, Any], repeat: FormElement) -> list[tuple[int, dict[str, Any]]]:
     """The instances of ``repeat`` in ``answers`` with their numbers (from 1)."""
-    items = answers.get(repeat.name)
+    items = answers.get(repeat.answer_key)
     if not isinstance(items, list):
         return []
     return [(number, item) for number, item in enumerate(items, 1) if isinstance(item, dict)]
@@ -148,7 +149,7 @@ def audit_features(submission: Submission, include_sensitive: bool) -> list[dict
         if member.is_repeat:
             continue
         element = member.element
-        value = submission.answers.get(element.name)
+        value = submission.answers.get(element.answer_key)
         if not located and element.qtype in GEO_KINDS:
             located = True
             geometry = geojson_geometry(element, value)
@@ -173,17 +174,18 @@ def _repeat_features(submission: Submission, container: FormElement, answers: di
         point = next((m.element for m in inner
                       if not m.is_repeat and m.element.qtype == "geopoint"), None)
         for number, item in repeat_items(answers, repeat):
-            path = f"{prefix}/{repeat.name}[{number}]"
-            geometry = geojson_geometry(point, item.get(point.name)) if point else None
+            path = f"{prefix}/{repeat.answer_key}[{number}]"
+            geometry = geojson_geometry(point, item.get(point.answer_key)) if point else None
             if geometry is not None:
                 ident = f"{submission.audit_uuid}{path}"
                 properties: dict[str, Any] = {
-                    "__id": ident, "__audit": submission.audit_uuid, "__repeat": repeat.name,
+                    "__id": ident, "__audit": submission.audit_uuid,
+                    "__repeat": repeat.answer_key,
                     "__index": number, "form_id": submission.form_id}
                 for m in inner:
                     if not m.is_repeat:
                         key = _property_key(m, repeat, REPEAT_PROPERTIES)
-                        properties[key] = item.get(m.element.name)
+                        properties[key] = item.get(m.element.answer_key)
                 out.append(_feature(ident, geometry, properties))
             _repeat_features(submission, repeat, item, path, include, out)
 

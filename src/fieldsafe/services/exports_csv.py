@@ -33,6 +33,7 @@ from typing import Any
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.answers import answer_text
+from fieldsafe.forms.keys import element_at
 from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.i18n import _
 from fieldsafe.media.clean import can_clean, without_metadata
@@ -236,17 +237,17 @@ def _row(build: _Build, submission: Submission, container: FormElement,
             for number, item in repeat_items(answers, element):
                 child = f"{key}/{'/'.join((*member.groups, element.name))}[{number}]"
                 inner = _row(build, submission, element, item, child,
-                             f"{path}{element.name}[{number}]/")
+                             f"{path}{element.answer_key}[{number}]/")
                 table.add(inner | {"PARENT_KEY": key, "KEY": child})
             continue
-        text = answer_text(answers.get(element.name)).strip()
+        text = answer_text(answers.get(element.answer_key)).strip()
         if element.datatype == "geopoint":
             parts = text.split()
             row |= {f"{column}-{part}": parts[i] if i < len(parts) else ""
                     for i, part in enumerate(POINT_PARTS)}
         elif element.datatype == "binary" and text:
             build.expected += 1
-            named = build.media.get((submission.audit_uuid, path + element.name))
+            named = build.media.get((submission.audit_uuid, path + element.answer_key))
             row[column] = named[0] if named else text
             if named:
                 build.present += 1
@@ -296,7 +297,7 @@ def media_names(attachments: Iterable[AttachmentRef], include_sensitive: bool,
 def _sensitive(form: FormDef, path: str) -> bool:
     """Whether the question at ``finding[2]/f_photo1`` is sensitive or sits in a sensitive
     group or repeat."""
-    node = form.by_name().get(path.rsplit("/", 1)[-1])
+    node = element_at(form, path)
     while node is not None:
         if node.sensitive:
             return True

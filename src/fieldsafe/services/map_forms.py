@@ -50,7 +50,8 @@ _WORSE_HIGH = (re.compile(r"\bnever\b"), re.compile(r"\b(often|always|frequent\w
 
 @dataclass(frozen=True, slots=True)
 class Rated:
-    """A rating (or, keyed "overall", a score) question and how to read it."""
+    """A rating (or, keyed "overall", a score) question and how to read it. ``name``,
+    ``repeats`` and ``location`` are answer keys (see fieldsafe.forms.keys)."""
 
     name: str
     key: str
@@ -81,7 +82,8 @@ class Rated:
 
 @dataclass(frozen=True, slots=True)
 class FindingSpec:
-    """Where a form keeps its findings: the repeat and the question of each role in it."""
+    """Where a form keeps its findings: the repeat and the question of each role in it (by
+    answer key)."""
 
     repeats: tuple[str, ...]  # the finding repeat last
     location: str
@@ -105,7 +107,7 @@ class FormInfo:
     labels: dict[str, str]  # parameter key -> label, in this form's words
     finding: FindingSpec | None
     has_route: bool
-    points: tuple[tuple[str, tuple[str, ...], str], ...]  # (name, repeats, label) of other
+    points: tuple[tuple[str, tuple[str, ...], str], ...]  # (key, repeats, label) of other
     # location questions: stops, sites
 
     def parameter_keys(self) -> list[str]:
@@ -157,19 +159,20 @@ def _read(form: FormDef, language: str) -> FormInfo:
             if language != default and key not in KEY_LABELS:
                 label = _own_label(element, language)
             labels.setdefault(key, label)
-            rated.append(Rated(element.name, key, element.label(language), scale,
+            rated.append(Rated(element.answer_key, key, element.label(language), scale,
                                _higher_is_better(element, default), values,
                                *_placement(element)))
         elif element.role == "score":
             score_scale = _score_scale(element, by_name, set())
             if score_scale is not None:
-                rated.append(Rated(element.name, OVERALL, element.label(language), score_scale,
-                                   True, None, *_placement(element)))
+                rated.append(Rated(element.answer_key, OVERALL, element.label(language),
+                                   score_scale, True, None, *_placement(element)))
     labels[OVERALL] = KEY_LABELS[OVERALL]
     finding = next((_finding(e, language) for e in form.elements()
                     if e.kind == "repeat" and e.role == "finding"), None)
     in_findings = finding.repeats if finding else ()
-    points = tuple((e.name, _placement(e)[0], e.label(language)) for e in form.questions()
+    points = tuple((e.answer_key, _placement(e)[0], e.label(language))
+                   for e in form.questions()
                    if e.role == "location" and e.qtype == "geopoint"
                    and not (in_findings and _placement(e)[0][:len(in_findings)] == in_findings))
     has_route = any(e.qtype == "geotrace" for e in form.questions())
@@ -208,9 +211,9 @@ def _placement(element: FormElement) -> tuple[tuple[str, ...], str]:
     ancestors = element.repeat_ancestors()
     if not ancestors:
         return (), ""
-    location = next((e.name for e in _own(ancestors[-1])
+    location = next((e.answer_key for e in _own(ancestors[-1])
                      if e.role == "location" and e.qtype == "geopoint"), "")
-    return tuple(a.name for a in ancestors), location
+    return tuple(a.answer_key for a in ancestors), location
 
 
 def _own(repeat: FormElement) -> Iterator[FormElement]:
@@ -290,17 +293,21 @@ def _score_scale(element: FormElement, by_name: dict[str, FormElement],
 
 def _finding(repeat: FormElement, language: str | None) -> FindingSpec:
     questions = list(_own(repeat))
-    names = {q.name for q in questions}
+    keys = {q.name: q.answer_key for q in reversed(questions)}  # the first of a name
 
     def role(wanted: str) -> FormElement | None:
         return next((q for q in questions if q.role == wanted), None)
 
     def name(element: FormElement | None) -> str:
-        return element.name if element is not None else ""
+        return element.answer_key if element is not None else ""
 
-    def other(element: FormElement | None) -> str:
-        return f"{element.name}_other" if element is not None and \
-            f"{element.name}_other" in names else ""
+    def other(element: FormElement | None) -> str:  # its "specify other", beside it first
+        if element is None:
+            return ""
+        wanted = f"{element.name}_other"
+        siblings = element.parent.children if element.parent is not None else []
+        beside = [c for c in siblings if c.name == wanted and c.kind == "question"]
+        return beside[0].answer_key if beside else keys.get(wanted, "")
 
     def choices(element: FormElement | None) -> dict[str, str]:
         return {c.name: pick_translation(c.labels, language) or c.name
@@ -308,13 +315,13 @@ def _finding(repeat: FormElement, language: str | None) -> FindingSpec:
 
     severity = role("severity")
     read = _values(severity) if severity is not None else None
-    rated = Rated(severity.name, "severity", severity.label(language), read[1], True, read[0],
-                  (), "") if severity is not None and read is not None else None
+    rated = Rated(severity.answer_key, "severity", severity.label(language), read[1], True,
+                  read[0], (), "") if severity is not None and read is not None else None
     category, agency = role("category"), role("agency")
     location = next((q for q in questions if q.role == "location" and q.qtype == "geopoint"),
                     None)
-    photos = tuple(q.name for q in questions if q.role == "photo" or q.qtype == "image")
-    return FindingSpec((*(a.name for a in repeat.repeat_ancestors()), repeat.name),
+    photos = tuple(q.answer_key for q in questions if q.role == "photo" or q.qtype == "image")
+    return FindingSpec((*(a.answer_key for a in repeat.repeat_ancestors()), repeat.answer_key),
                        name(location), name(category), other(category), choices(category),
                        rated, name(role("note")), name(role("recommendation")), name(agency),
                        other(agency), choices(agency), photos)

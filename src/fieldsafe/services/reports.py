@@ -201,8 +201,8 @@ def _top(form: FormDef) -> list[FormElement]:
 
 def _first(form: FormDef, answers: dict[str, Any], qtype: str) -> str:
     for element in _top(form):
-        if element.qtype == qtype and answers.get(element.name) not in (None, ""):
-            return str(answers[element.name])
+        if element.qtype == qtype and answers.get(element.answer_key) not in (None, ""):
+            return str(answers[element.answer_key])
     return ""
 
 
@@ -212,15 +212,15 @@ def _area(form: FormDef, answers: dict[str, Any], include_sensitive: bool) -> st
         return str(answers["area"])
     for element in _top(form):
         if element.qtype == "text" and (include_sensitive or not element.sensitive) \
-                and answers.get(element.name):
-            return str(answers[element.name])
+                and answers.get(element.answer_key):
+            return str(answers[element.answer_key])
     return ""
 
 
 def _period(form: FormDef, answers: dict[str, Any], lang: str, amap: AuditMap) -> str:
     for element in form.with_role("period"):
-        if answers.get(element.name):
-            return display(element, answers[element.name], lang)
+        if answers.get(element.answer_key):
+            return display(element, answers[element.answer_key], lang)
     return amap.period
 
 
@@ -232,20 +232,21 @@ def _participants(form: FormDef, answers: dict[str, Any], lang: str,
         if element.sensitive and not include_sensitive:
             continue
         band = element.qtype == "select_multiple" and "band" in element.list_name
-        if (element.role == "participants" or band) and answers.get(element.name) not in (
-                None, ""):
+        if (element.role == "participants" or band) and answers.get(
+                element.answer_key) not in (None, ""):
             out.append((element.label(lang) or element.name,
-                        display(element, answers[element.name], lang)))
+                        display(element, answers[element.answer_key], lang)))
     return out
 
 
 def _scores(form: FormDef, answers: dict[str, Any], lang: str,
             include_sensitive: bool) -> tuple[ScoreItem | None, list[ScoreItem]]:
-    by_name = form.by_name()
+    by_key = {(tuple(r.answer_key for r in e.repeat_ancestors()), e.answer_key): e
+              for e in form.questions()}
     overall: ScoreItem | None = None
     scores: list[ScoreItem] = []
     for rated in form_info(form).rated:
-        element = by_name.get(rated.name)
+        element = by_key.get((rated.repeats, rated.name))
         if element is not None and element.sensitive and not include_sensitive:
             continue
         item = _score_item(rated, element, answers, lang)
@@ -318,13 +319,13 @@ def _rows(parent: FormElement, answers: dict[str, Any], lang: str, include: bool
             if inner:
                 out += [AnswerRow(label, heading=True, depth=depth), *inner]
         elif child.kind == "repeat":
-            items = answers.get(child.name)
+            items = answers.get(child.answer_key)
             for number, item in enumerate(items if isinstance(items, list) else [], 1):
                 if isinstance(item, dict):
                     out.append(AnswerRow(f"{label} {number}", heading=True, depth=depth))
                     _rows(child, item, lang, include, depth + 1, out)
-        elif not child.metadata and answers.get(child.name) not in (None, ""):
-            out.append(AnswerRow(label, display(child, answers[child.name], lang),
+        elif not child.metadata and answers.get(child.answer_key) not in (None, ""):
+            out.append(AnswerRow(label, display(child, answers[child.answer_key], lang),
                                  depth=depth))
 
 

@@ -54,7 +54,7 @@ def take_snapshot(session: FormSession, form_version: str, files: dict[str, File
     name = session.value("instanceName") if "instanceName" in session.compiled.ref_paths \
         else ""
     periods = form.with_role("period")
-    period = answers.get(periods[0].name, "") if periods else ""
+    period = answers.get(periods[0].answer_key, "") if periods else ""
     return Snapshot(form.form_id, form_version, answers, name,
                     period if isinstance(period, str) else "", geometries(session),
                     file_answers(session, files), list(media or []))

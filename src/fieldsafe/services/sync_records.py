@@ -7,6 +7,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from fieldsafe.forms.keys import split_path
 from fieldsafe.forms.model import FormDef
 from fieldsafe.storage.models import (
     ActionItem,
@@ -61,10 +62,10 @@ def media_record(m: Media) -> rec.MediaRecord:
 
 def revision_record(r: AuditRevision, answers: dict[str, Any] | None = None,
                     drop: frozenset[str] = frozenset()) -> rec.RevisionRecord:
-    """A revision as a record; with ``answers`` and ``drop`` (question names), a redacted
-    copy whose attachments and geometries of those questions are left out."""
+    """A revision as a record; with ``answers`` and ``drop`` (answer keys of questions and
+    repeats), a redacted copy whose attachments and geometries of those are left out."""
     def kept(path: str) -> bool:  # "finding[2]/photo": neither the repeat nor the photo
-        return not any(step.split("[", 1)[0] in drop for step in path.split("/"))
+        return not any(key in drop for key, _number in split_path(path))
 
     return rec.RevisionRecord(
         uuid=r.uuid, parent_uuid=r.parent_uuid, merges=[str(m) for m in r.merges],
@@ -157,8 +158,11 @@ def _text(value: object) -> str | None:
 
 
 def redact(form: FormDef, answers: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
-    """The answers without the form's sensitive questions, and those questions' names."""
-    names = frozenset(e.name for e in form.root.walk() if e.sensitive)
+    """The answers without the form's sensitive questions, and the keys left out (wherever
+    they appear): those questions' answer keys, and their names, under which a name
+    several groups share was saved before answer keys."""
+    names = frozenset(key for e in form.root.walk() if e.sensitive
+                      for key in (e.answer_key, e.name))
 
     def strip(values: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -210,7 +210,7 @@ def audits_with_findings(workspace: Workspace, limit: int = SCAN_LIMIT) -> list[
         repeats = form.with_role("finding")
         if not repeats:
             continue
-        items = show_audit(workspace, audit["id"])["answers"].get(repeats[0].name) or []
+        items = show_audit(workspace, audit["id"])["answers"].get(repeats[0].answer_key) or []
         if not isinstance(items, list) or not items:
             continue
         label = audit["instance_name"] or f"{audit['form_id']} {audit['id'][:8]}"

@@ -180,7 +180,7 @@ class EditorWindow(QMainWindow):
         if first is None:
             return
         try:
-            widget = self.filler.widget_for(first.name, number)
+            widget = self.filler.widget_for(first, number)
         except KeyError:
             return
         page = next(i for i, p in enumerate(self.filler.pages) if p.isAncestorOf(widget))

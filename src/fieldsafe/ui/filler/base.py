@@ -89,7 +89,7 @@ class QuestionWidget(QWidget):
         self._enter_moves: list[QObject] = []
         #: Set when the input controls were made anew (new options): Tab order needs fixing.
         self.controls_rebuilt = False
-        self.setObjectName(f"question_{self.element.name}")
+        self.setObjectName(f"question_{self.element.answer_key}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.setSpacing(4)

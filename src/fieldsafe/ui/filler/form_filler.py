@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldsafe.forms.model import FormElement
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.validation import Problem, instance_path, problems
 from fieldsafe.forms.xpath.nodes import XNode
@@ -133,8 +134,9 @@ class FormFillerWidget(QWidget):
             self._update_chrome()
             self.page_changed.emit(index)
 
-    def widget_for(self, name: str, *indexes: int) -> QuestionWidget:
-        """The widget of question ``name`` (``indexes`` pick repeat instances, 1-based)."""
+    def widget_for(self, name: str | FormElement, *indexes: int) -> QuestionWidget:
+        """The widget of a question, its answer key or its name (``indexes`` pick repeat
+        instances, 1-based)."""
         node = self.session.node(name, *indexes)
         for page in self.pages:
             for widget in page.questions():

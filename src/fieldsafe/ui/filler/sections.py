@@ -147,7 +147,7 @@ class RepeatSection(QWidget):
                  parent: QWidget | None = None, show_title: bool = True) -> None:
         super().__init__(parent)
         self.builder, self.element, self.parent_node = builder, element, parent_node
-        self.setObjectName(f"repeat_{element.name}")
+        self.setObjectName(f"repeat_{element.answer_key}")
         self._show_title = show_title
         self._shown_state: object = None
         self.nodes: list[XNode] = []

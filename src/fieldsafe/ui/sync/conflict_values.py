@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from fieldsafe.errors import UserError
+from fieldsafe.forms.keys import top_key
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.services.audit_content import FileAnswer
 from fieldsafe.services.conflicts import Conflict
@@ -69,7 +70,7 @@ def shown(element: FormElement | None, name: str, value: Any, files: dict[str, F
     if value is None or value == "" or value == []:
         return Shown(tr("(no answer)"))
     photos = [f.sha256 for path, f in sorted(files.items(), key=lambda kv: _path_key(kv[0]))
-              if path == name or path.startswith((f"{name}[", f"{name}/"))]
+              if top_key(path) == name]
     if isinstance(value, list):
         return _repeat(element, value, photos, language)
     text = plain(element, value, language)
@@ -118,7 +119,7 @@ def _item(element: FormElement | None, item: Any, language: str | None) -> tuple
     if not isinstance(item, dict):
         text = plain(None, item)
         return _cut(text), text
-    children = {e.name: e for e in element.walk() if e.kind == "question"} \
+    children = {e.answer_key: e for e in element.walk() if e.kind == "question"} \
         if element is not None else {}
     ordered = [n for n in children if n in item] + [n for n in item if n not in children]
     brief: list[str] = []

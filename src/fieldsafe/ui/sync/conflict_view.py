@@ -132,7 +132,7 @@ class ConflictView(QWidget):
         self.cells: dict[tuple[str, int], _Cell] = {}
         self.take_buttons: list[QPushButton] = []
         self.maps: list[SideMap] = []
-        elements = form.by_name() if form is not None else {}
+        elements = {**form.by_name(), **form.by_key()} if form is not None else {}
         sides = conflict.sides
         self.both_column = len(sides) + 1
         grid = QGridLayout()

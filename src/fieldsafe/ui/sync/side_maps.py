@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from shapely.geometry import shape
 
 from fieldsafe.errors import UserError
+from fieldsafe.forms.keys import split_path
 from fieldsafe.services.conflicts import Side
 from fieldsafe.services.layers import basemap_file
 from fieldsafe.services.workspace import Workspace
@@ -63,10 +64,10 @@ def bounds(sides: list[Side]) -> Bounds | None:
 
 def place_label(path: str, labels: dict[str, str]) -> str:
     """``finding[2]/f_loc`` → "Finding 2"; ``route`` → its label."""
-    first = path.split("/", 1)[0]
-    name, _sep, number = first.partition("[")
-    label = labels.get(name, name)
-    return f"{label} {number.rstrip(']')}" if number else label
+    steps = split_path(path)
+    key, number = steps[0] if steps else ("", None)
+    label = labels.get(key, key)
+    return f"{label} {number}" if number is not None else label
 
 
 def side_layers(side: Side, prefix: str, colour: QColor, labels: dict[str, str], *,
