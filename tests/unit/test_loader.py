@@ -174,3 +174,25 @@ def test_the_specify_other_question_of_a_sensitive_select_is_sensitive(
     assert by_name["fix_other"].sensitive, "what is typed for 'other' is the same answer"
     assert not by_name["open_other"].sensitive
     assert not by_name["x_other"].sensitive
+
+
+def test_what_sits_in_a_sensitive_group_or_repeat_is_sensitive(
+        write_form: Callable[[str], Path]) -> None:
+    form = load_form(write_form("""
+    | survey |               |           |              |           |
+    |        | type          | name      | label        | sensitive |
+    |        | begin group   | who       | Who answered | yes       |
+    |        | text          | full_name | Name         |           |
+    |        | begin group   | contact   | Contact      |           |
+    |        | text          | phone     | Phone        |           |
+    |        | end group     |           |              |           |
+    |        | end group     |           |              |           |
+    |        | begin repeat  | people    | People       | yes       |
+    |        | integer       | age       | Age          |           |
+    |        | end repeat    |           |              |           |
+    |        | text          | street    | Street       |           |
+    """))
+    by_name = {e.name: e for e in form.root.walk()}
+    assert all(by_name[n].sensitive for n in ("who", "full_name", "contact", "phone",
+                                              "people", "age"))
+    assert not by_name["street"].sensitive

@@ -191,9 +191,12 @@ def _add(parent: FormElement, js: dict[str, Any], rows: dict[tuple[str, ...], in
 
 
 def _inherit_sensitive(parent: FormElement, element: FormElement) -> None:
-    """The "specify other" question pyxform adds after an ``or_other`` select has no row of
-    its own, so no ``sensitive`` column: it is as sensitive as its select (what is typed
-    there is the same answer, in words)."""
+    """Whatever sits in a sensitive group or repeat is sensitive (every reader of
+    ``sensitive`` can then look at the element alone). And the "specify other" question
+    pyxform adds after an ``or_other`` select has no row of its own, so no ``sensitive``
+    column: it is as sensitive as its select (what is typed there is the same answer)."""
+    if parent.sensitive:
+        element.sensitive = True
     if element.kind != "question" or element.row is not None or element.sensitive or \
             not element.name.endswith("_other"):
         return

@@ -208,7 +208,8 @@ def _first(form: FormDef, answers: dict[str, Any], qtype: str) -> str:
 
 def _area(form: FormDef, answers: dict[str, Any], include_sensitive: bool) -> str:
     """The answer named "area", else the first text question answered (not sensitive)."""
-    if answers.get("area"):
+    area = form.by_key().get("area")
+    if area is not None and (include_sensitive or not area.sensitive) and answers.get("area"):
         return str(answers["area"])
     for element in _top(form):
         if element.qtype == "text" and (include_sensitive or not element.sensitive) \
