@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from fieldsafe.forms.model import FormDef, FormElement
 
@@ -98,3 +99,29 @@ def element_at(form: FormDef, path: str) -> FormElement | None:
     if found is not None:
         return found[0]
     return form.by_name().get(path.rsplit("/", 1)[-1])
+
+
+def sensitive_keys(form: FormDef) -> frozenset[str]:
+    """The keys under which sensitive answers can sit, in any scope: each sensitive
+    question's or repeat's answer key, and its name (a name several groups share was saved
+    under it before answer keys). Everything in a sensitive group is sensitive itself."""
+    return frozenset(key for e in form.root.walk() if e.sensitive and e.kind != "group"
+                     for key in (e.answer_key, e.name))
+
+
+def without_keys(answers: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    """``answers`` without ``keys``, wherever they appear (repeat instances included)."""
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key in keys:
+            continue
+        if isinstance(value, list):
+            value = [without_keys(v, keys) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
+
+
+def path_in(path: str, keys: frozenset[str]) -> bool:
+    """Whether a question path (``findings[2]/photo``) goes through or ends at one of
+    ``keys``: the file or geometry there belongs to what those keys hold."""
+    return any(key in keys for key, _index in split_path(path))

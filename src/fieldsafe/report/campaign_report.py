@@ -76,7 +76,8 @@ def _overview(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
     rows = [[fixed(k, st["cellbold"]), para(v, st["cell"])] for k, v in facts]
     grid = table(rows, [width * 0.4, width * 0.6], header=False)
     note = _("Only finalized audits are counted; {n} draft or retired audits are left "
-             "out.").format(n=data.drafts)
+             "out. Answers, places and photos marked sensitive in the forms are left out "
+             "too.").format(n=data.drafts)
     return [fixed(_("Campaign report"), st["title"]), para(data.name, st["h1"], 300), grid,
             Spacer(1, 4), fixed(note, st["muted"]), fixed(_("Audits by form"), st["h2"]),
             _counts(_("Form"), data.by_form, st, width), fixed(_("Audits by team"), st["h2"]),

@@ -127,9 +127,11 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
     overall = next((p for p in parameters if p.key == OVERALL),
                    Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
-    routes, scores = campaign_scores_for(workspace, uuid, [p.key for p in parameters])
+    # Officials get no sensitive answers: no option here, unlike one audit's report.
+    routes, scores = campaign_scores_for(workspace, uuid, [p.key for p in parameters],
+                                         include_sensitive=False)
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
-    findings = campaign_findings(workspace, uuid, language=language)
+    findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
     day_night, day_pairs, follow_up = matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())

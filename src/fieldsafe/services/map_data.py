@@ -126,12 +126,14 @@ def campaign_segments_for(workspace: Workspace, campaign_id: str, parameters: li
 
 
 def campaign_scores_for(workspace: Workspace, campaign_id: str, parameters: list[str],
+                        include_sensitive: bool = True,
                         ) -> tuple[list[ScoredSegment], dict[str, dict[tuple[str, int], float]]]:
     """The campaign's segments scored overall (as :func:`campaign_segments`), and for each
     of ``parameters`` the score of every segment that has one, by (audit, segment index):
     what a report of many parameters needs, without a segment object per parameter."""
     mapped, routes, placed = _campaign_routes(workspace, campaign_id,
-                                              list(dict.fromkeys([OVERALL, *parameters])))
+                                              list(dict.fromkeys([OVERALL, *parameters])),
+                                              include_sensitive=include_sensitive)
     segments = [segment for audit in mapped for segment in _scored(
         audit, OVERALL, routes[audit.audit_id], placed[audit.audit_id])]
     scores: dict[str, dict[tuple[str, int], float]] = {}
@@ -148,12 +150,14 @@ def campaign_scores_for(workspace: Workspace, campaign_id: str, parameters: list
 
 def _campaign_routes(workspace: Workspace, campaign_id: str, parameters: list[str],
                      period: str | None = None, form_id: str | None = None,
+                     include_sensitive: bool = True,
                      ) -> tuple[list[AuditData], dict[str, _Route], dict[str, _Placed]]:
     """The campaign's finalized audits that have a route (oldest first), their routes'
     segments, and where the points rated for ``parameters`` lie on them."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
-        audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id)
+        audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
+                             include_sensitive=include_sensitive)
         known = {k for i in form_infos(db, campaign).values() for k in i.parameter_keys()}
         segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
     rated = known | {k for a in audits for k in a.info.parameter_keys()}
@@ -182,15 +186,16 @@ def dark_spots(workspace: Workspace, campaign_id: str,
 
 
 def campaign_findings(workspace: Workspace, campaign_id: str, period: str | None = None,
-                      form_id: str | None = None,
-                      language: str | None = None) -> list[MapFinding]:
+                      form_id: str | None = None, language: str | None = None,
+                      include_sensitive: bool = True) -> list[MapFinding]:
     """Every finding of the campaign's finalized audits, oldest audit first, each placed on
     its audit's route segments (within the campaign's tolerance) when it has a route;
     choice labels in ``language`` where the audit's form has it."""
     with workspace.transaction() as db:
         campaign = resolve_campaign(db, campaign_id)
         audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
-                             photos=True, language=language)
+                             photos=True, language=language,
+                             include_sensitive=include_sensitive)
         segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
     audits = [a for a in audits if a.info.finding is not None]
     routes = {a.audit_id: route_segments(r, segment_m) for a in audits
@@ -202,13 +207,14 @@ def campaign_findings(workspace: Workspace, campaign_id: str, period: str | None
     return out
 
 
-def audit_map(workspace: Workspace, audit_id: str, language: str | None = None) -> AuditMap:
+def audit_map(workspace: Workspace, audit_id: str, language: str | None = None,
+              include_sensitive: bool = True) -> AuditMap:
     """One audit (at its current revision, whatever its status) for its own map and PDF;
     labels in its form's ``language`` where the form has it."""
     with workspace.transaction() as db:
         audit_uuid = resolve_audit(db, audit_id).uuid
         found = load_audits(db, audit=audit_uuid, finalized=False, photos=True,
-                            language=language)
+                            language=language, include_sensitive=include_sensitive)
         campaign = db.get(Campaign, found[0].campaign_id) \
             if found and found[0].campaign_id else None
     if not found:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fieldsafe.forms.keys import sensitive_keys
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.i18n import N_, gettext_code
 from fieldsafe.services.map_types import Scale
@@ -109,6 +110,7 @@ class FormInfo:
     has_route: bool
     points: tuple[tuple[str, tuple[str, ...], str], ...]  # (key, repeats, label) of other
     # location questions: stops, sites
+    sensitive: frozenset[str] = frozenset()  # keys sensitive answers sit under (any scope)
 
     def parameter_keys(self) -> list[str]:
         return list(dict.fromkeys(r.key for r in self.rated))
@@ -176,7 +178,8 @@ def _read(form: FormDef, language: str) -> FormInfo:
                    if e.role == "location" and e.qtype == "geopoint"
                    and not (in_findings and _placement(e)[0][:len(in_findings)] == in_findings))
     has_route = any(e.qtype == "geotrace" for e in form.questions())
-    return FormInfo(form.form_id, form.title, tuple(rated), labels, finding, has_route, points)
+    return FormInfo(form.form_id, form.title, tuple(rated), labels, finding, has_route, points,
+                    sensitive_keys(form))
 
 
 def parameter_key(element: FormElement, language: str | None = None) -> tuple[str, str]:

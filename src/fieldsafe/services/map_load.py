@@ -15,6 +15,7 @@ from shapely.geometry import Point, shape
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from fieldsafe.forms.keys import path_in, without_keys
 from fieldsafe.geo.errors import GeometryError
 from fieldsafe.geo.projection import LocalProjection
 from fieldsafe.geo.segments import Segment, split_route
@@ -77,10 +78,13 @@ class AuditData:
 def load_audits(db: Session, *, campaign: str | None = None, audit: str | None = None,
                 period: str | None = None, form_id: str | None = None,
                 finalized: bool = True, photos: bool = False,
-                language: str | None = None) -> list[AuditData]:
+                language: str | None = None,
+                include_sensitive: bool = True) -> list[AuditData]:
     """Audits at their head revision, oldest first: finalized ones only unless
     ``finalized`` is False (retired and draft heads are left out of campaign maps); their
-    forms read with labels in ``language`` where a form has it (see :func:`form_infos`)."""
+    forms read with labels in ``language`` where a form has it (see :func:`form_infos`).
+    Without ``include_sensitive``, what the forms mark sensitive is left out: answers,
+    geometries and photos (for what officials are given)."""
     where: list[ColumnElement[bool]] = []
     if campaign is not None:
         where.append(Audit.campaign_uuid == campaign)
@@ -104,15 +108,18 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
         info = infos.get((form, version))
         if info is None:
             continue  # a form version this workspace lacks: nothing to read it with
+        kept = dict(answers or {}) if include_sensitive else without_keys(
+            dict(answers or {}), info.sensitive)
         audits[head] = AuditData(audit_id, campaign_id, form, audit_period or "",
-                                 name or info.title, dict(answers or {}), info)
+                                 name or info.title, kept, info)
     for head, path, kind, role, text, west, south, east, north in db.execute(
             select(Geometry.revision_uuid, Geometry.question_path, Geometry.kind,
                    Geometry.role, Geometry.geojson, Geometry.min_lon, Geometry.min_lat,
                    Geometry.max_lon, Geometry.max_lat)
             .join(Audit, Audit.head_uuid == Geometry.revision_uuid)
             .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(*where)):
-        if head in audits:
+        if head in audits and (include_sensitive or not path_in(path, audits[head].info
+                                                                  .sensitive)):
             audits[head].shapes[path] = Shape(kind, role, text, (west, south, east, north))
     if photos:
         for head, path, sha, caption, media_info in db.execute(
@@ -122,7 +129,8 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
                 .join(Audit, Audit.head_uuid == Attachment.revision_uuid)
                 .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(*where)
                 .order_by(Attachment.question_path)):
-            if head in audits:
+            if head in audits and (include_sensitive or not path_in(
+                    path, audits[head].info.sensitive)):
                 audits[head].photos.append(Photo(path, sha, caption or "",
                                                    dict(media_info or {})))
     return list(audits.values())

@@ -121,7 +121,7 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
     lang = pick_language(form, language)
     words = lang if language else None
     with using_language(words):
-        amap = audit_map(workspace, uuid, lang)
+        amap = audit_map(workspace, uuid, lang, include_sensitive=include_sensitive)
         overall, scores = _scores(form, answers, lang, include_sensitive)
         period = _period(form, answers, lang, amap)
         route_map = _backdropped(_route_map(amap, form, attribution), workspace,

@@ -7,7 +7,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from fieldsafe.forms.keys import split_path
+from fieldsafe.forms.keys import sensitive_keys, split_path, without_keys
 from fieldsafe.forms.model import FormDef
 from fieldsafe.storage.models import (
     ActionItem,
@@ -159,19 +159,6 @@ def _text(value: object) -> str | None:
 
 def redact(form: FormDef, answers: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
     """The answers without the form's sensitive questions, and the keys left out (wherever
-    they appear): those questions' answer keys, and their names, under which a name
-    several groups share was saved before answer keys."""
-    names = frozenset(key for e in form.root.walk() if e.sensitive
-                      for key in (e.answer_key, e.name))
-
-    def strip(values: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in values.items():
-            if key in names:
-                continue
-            if isinstance(value, list):
-                value = [strip(v) if isinstance(v, dict) else v for v in value]
-            out[key] = value
-        return out
-
-    return strip(answers), names
+    they appear): see :func:`fieldsafe.forms.keys.sensitive_keys`."""
+    names = sensitive_keys(form)
+    return without_keys(answers, names), names
