@@ -244,3 +244,29 @@ def test_a_draft_sent_without_drafts_stays_in_place(
     send(a, tmp_path, "finalized-only")  # drafts are not in this bundle
     later = edit_audit(a, draft.id, {"route_desc": "Later"}, now=clock("2026-11-20T11:00:00"))
     assert later.revision_uuid == draft.revision_uuid
+
+
+def test_a_draft_saved_while_its_bundle_is_written_becomes_a_new_revision(
+        make_device: Device, walk_answers: dict[str, Any], tmp_path: Path) -> None:
+    # the desktop sends on a worker thread while the form autosaves: a save that lands
+    # after the bundle was read must not change the sent draft under its UUID
+    from fieldsafe.services.bundle_export import export_bundle
+    from fieldsafe.services.jobs import Progress
+
+    a, b = make_device("laptop-a"), make_device("laptop-b")
+    draft = new_audit(a, FORM, walk_answers, now=clock("2026-11-20T10:00:00"))
+    saved: list[Any] = []
+
+    def autosave(_done: int, _total: int, what: str) -> None:
+        if what == "photos and files" and not saved:  # while the file is being written
+            saved.append(edit_audit(a, draft.id, {"route_desc": "typed while sending"},
+                                    now=clock("2026-11-20T11:00:00")))
+
+    bundle = export_bundle(a, tmp_path / "x.fieldsafe", include_drafts=True,
+                           progress=Progress(autosave)).path
+    assert saved and saved[0].revision_uuid != draft.revision_uuid
+    import_bundle(b, bundle)
+    sent, here = revisions(b, draft.id), revisions(a, draft.id)
+    assert sent[draft.revision_uuid] == here[draft.revision_uuid]  # one content per UUID
+    assert here[saved[0].revision_uuid][1:] == ("draft", draft.revision_uuid,
+                                               "typed while sending")

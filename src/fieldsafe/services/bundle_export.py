@@ -114,6 +114,7 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
     if output.suffix != ".fieldsafe":
         output = output.with_name(output.name + ".fieldsafe")
     gathered = _Gathered()
+    bundle_uuid = new_id()
     try:
         with workspace.transaction() as db:
             campaign_uuid = resolve_campaign(db, campaign).uuid if campaign else None
@@ -121,15 +122,21 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
             sent = _sent(db, since_last) if since_last else {}
             _gather(workspace, db, options, sent, progress, gathered)
             key = private_key(db) if sign_bundle else None
-        return _write(workspace, output, options, gathered, key, progress, now)
+            # In the same transaction as the reading: a save that comes while the file is
+            # written (an autosave) must already find the draft sent, and make a new
+            # revision. If the file then fails, a draft only gets one revision too many.
+            stamp = now()
+            for uuid in gathered.own_drafts:
+                db.merge(SentDraft(revision_uuid=uuid, bundle_uuid=bundle_uuid, sent_at=stamp))
+        return _write(workspace, output, options, gathered, key, progress, now, bundle_uuid)
     finally:
         gathered.close()
 
 
 def _write(workspace: Workspace, output: Path, options: ExportOptions, gathered: _Gathered,
-           key: bytes | None, progress: Progress, now: Callable[[], datetime]) -> ExportResult:
+           key: bytes | None, progress: Progress, now: Callable[[], datetime],
+           bundle_uuid: str) -> ExportResult:
     ident = workspace.identity
-    bundle_uuid = new_id()
     writer = BundleWriter(output)
     try:
         for kind in rec.KINDS:
@@ -160,8 +167,8 @@ def _write(workspace: Workspace, output: Path, options: ExportOptions, gathered:
     except BaseException:
         writer.abort()
         raise
-    if options.since_last or gathered.own_drafts:
-        _remember(workspace, options.since_last, gathered, bundle_uuid, now())
+    if options.since_last:
+        _remember(workspace, options.since_last, gathered.fingerprints)
     return ExportResult(path, bundle_uuid, counts, sum(gathered.media.values()),
                         key is not None, gathered.unchanged, gathered.fingerprints)
 
@@ -180,16 +187,13 @@ def _sent(db: Session, recipient: str) -> dict[tuple[str, str], str]:
         select(SentRecord).where(SentRecord.recipient == recipient))}
 
 
-def _remember(workspace: Workspace, recipient: str | None, g: _Gathered, bundle_uuid: str,
-              when: datetime) -> None:
-    """Once the file is in place: what the recipient now has (``--since-last``), and which
-    of this device's drafts left it (they are never saved in place again)."""
+def _remember(workspace: Workspace, recipient: str,
+              fingerprints: dict[tuple[str, str], str]) -> None:
+    """Once the file is in place: what the recipient now has (``--since-last``)."""
     with workspace.transaction() as db:
-        for (kind, uuid), print_ in g.fingerprints.items() if recipient else ():
+        for (kind, uuid), print_ in fingerprints.items():
             db.merge(SentRecord(recipient=recipient, kind=kind, record_uuid=uuid,
                                 fingerprint=print_))
-        for uuid in g.own_drafts:
-            db.merge(SentDraft(revision_uuid=uuid, bundle_uuid=bundle_uuid, sent_at=when))
 
 
 def _changed(g: _Gathered, sent: dict[tuple[str, str], str], kind: str, uuid: str,
