@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from collections.abc import Iterator
@@ -150,9 +151,22 @@ def _damaged(path: Path, err: Exception) -> MediaError:
 
 
 def _to_turn(image: Image.Image, orientation: int) -> int:
-    """The orientation still to apply to ``image``'s pixels: Pillow's TIFF reader already
-    turns a TIFF upright (its size and pixels; Pillow 10 and later), JPEG and others not."""
-    return 1 if image.format == "TIFF" else orientation
+    """The orientation still to apply to ``image``'s pixels: recent Pillows turn a TIFF
+    upright as they read it (its size at open, its pixels at load), JPEG and others not."""
+    return 1 if image.format == "TIFF" and _pillow_turns_tiffs() else orientation
+
+
+@functools.cache
+def _pillow_turns_tiffs() -> bool:
+    """Whether this Pillow turns TIFFs upright itself: a 2×1 TIFF turned a quarter (EXIF
+    orientation 6) opens as 1×2 if it does."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    Image.new("L", (2, 1)).save(buffer, "TIFF", exif=exif)
+    buffer.seek(0)
+    with Image.open(buffer) as probe:
+        return probe.size == (1, 2)
 
 
 def _upright(path: Path, longest: int) -> Image.Image:
