@@ -25,13 +25,14 @@ from sqlalchemy import select
 
 from fieldsafe.forms.loader import load_form
 from fieldsafe.media.photos import make_thumbnail
-from fieldsafe.services import bundles
+from fieldsafe.services import bundle_merge, bundles
 from fieldsafe.services.actions import add_action
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
 from fieldsafe.services.bundles import import_bundle
 from fieldsafe.services.devices import device_key, private_key, trust_device
 from fieldsafe.services.form_library import find_version
+from fieldsafe.services.jobs import Cancelled, Progress
 from fieldsafe.services.layers import add_layer
 from fieldsafe.services.sync_records import media_record
 from fieldsafe.services.workspace import Workspace
@@ -1172,9 +1173,16 @@ def _jpeg(side: int) -> bytes:
     return out.getvalue()
 
 
+def _noisy_jpeg(side: int) -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((side, side), 60).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("thumbnail", [b"not an image at all", b"GIF89a" + bytes(100),
-                                       _jpeg(2000)[:-200], _jpeg(1000)],
-                         ids=["garbage", "gif", "cut-jpeg", "too-large"])
+                                       _jpeg(2000)[:-200], _noisy_jpeg(200)[:-2000],
+                                       _jpeg(1000)],
+                         ids=["garbage", "gif", "cut-jpeg", "cut-small-jpeg", "too-large"])
 def test_a_thumbnail_that_is_not_one_is_made_again(thumbnail: bytes, kit: Kit,
                                                    office: Workspace) -> None:
     kit.parts.entries[f"thumbs/{PHOTO_SHA}"] = thumbnail
@@ -1238,3 +1246,62 @@ def test_two_copies_of_a_media_record_merge_alike_in_either_order(
     for kept in rows[0][1]:  # each file's row is the copy whose record hashes higher
         copies = [m for m in sent if m.sha256 == kept.sha256]
         assert kept == max(copies, key=lambda m: sha(rec.encode(m)))
+
+
+# -- photos copied on worker threads while the records merge --------------------------------
+
+def _damaged(parts: Parts, name: str) -> None:
+    data = bytearray(parts.entries[name])
+    data[len(data) // 2] ^= 0xFF
+    parts.entries[name] = bytes(data)
+
+
+def test_of_two_damaged_photos_the_first_in_the_bundle_is_named(kit: Kit,
+                                                                office: Workspace) -> None:
+    # Copied at once, the second may fail first: the refusal still names the first.
+    first, second = (f"media/{m['sha256']}" for m in kit.parts.records("media"))
+    _damaged(kit.parts, first)
+    _damaged(kit.parts, second)
+    path = kit.folder / NAME
+    path.write_bytes(kit.parts.build(consistent=False))
+    message = refused(office, path, "does not match its SHA-256")
+    assert f"entry '{first}'" in message and second not in message
+
+
+def test_a_cancel_while_photos_are_copied_undoes_the_merge(kit: Kit, office: Workspace) -> None:
+    path = kit.folder / NAME
+    path.write_bytes(kit.source.good)
+    before = snapshot(office)
+    steps: list[str] = []
+
+    def step(done: int, total: int, what: str) -> None:
+        steps.append(what)
+        if what == "photos and files":
+            progress.cancel()  # while the other photo may still be copied
+
+    progress = Progress(step)
+    with pytest.raises(Cancelled):
+        import_bundle(office, path, progress=progress)
+    assert snapshot(office) == before
+    assert not [p for p in office.root.rglob("*") if p.name.startswith(".tmp-")]
+    assert steps.count("photos and files") >= 1
+    assert import_bundle(office, path).counts()["new"] > 0  # and it merges afterwards
+    assert frozenset(office.media.iter_hashes()) == kit.source.media
+
+
+def test_a_failed_record_merge_stops_and_undoes_the_photo_copy(
+        kit: Kit, office: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kit.folder / NAME
+    path.write_bytes(kit.source.good)
+    before = snapshot(office)
+
+    def broken(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundle_merge, "_merge_audits", broken)
+    with pytest.raises(OSError, match="No space left"):
+        import_bundle(office, path)
+    assert snapshot(office) == before
+    monkeypatch.undo()
+    import_bundle(office, path)
+    assert digest(office) == kit.source.digest

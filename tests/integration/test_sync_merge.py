@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldsafe.services.actions import add_action, list_actions, update_action
+from fieldsafe.services.audit_heads import refresh_heads
 from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
 from fieldsafe.services.bundle_export import export_bundle
 from fieldsafe.services.bundles import import_bundle, import_bundles
@@ -154,6 +155,39 @@ def test_two_devices_editing_one_revision_make_a_kept_conflict(
         head = db.get(AuditRevision, audit.head_uuid)
         assert head is not None and head.uuid == result.revision_uuid
         assert head.answers["route_desc"] == "Seen by B" and head.answers["weather"] == "rain"
+
+
+def test_a_new_audit_in_conflict_gets_the_head_the_stored_graph_gives(
+        laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
+    # Its head is chosen from the bundle's records before they are stored: the same as
+    # refresh_heads chooses from the stored revisions, and as on the sending laptop.
+    a, audit_id = laptop
+    b = make_device("laptop-b", team="south")
+    import_bundle(b, send(a, tmp_path, "base"))
+    edit_audit(a, audit_id, {"route_desc": "Seen by A"}, finalize=True,
+               now=clock("2026-11-22T10:00:00"))
+    edit_audit(b, audit_id, {"route_desc": "Seen by B"}, finalize=True,
+               now=clock("2026-11-22T11:00:00"))
+    office = make_device("office")
+    import_bundles(office, [send(a, tmp_path, "from-a"), send(b, tmp_path, "from-b")])
+    newcomer = make_device("newcomer")
+    report = import_bundle(newcomer, send(office, tmp_path, "office"))
+    assert [o.status for o in report.outcomes if o.kind == "audit"] == ["conflict"]
+    columns = ("head_uuid", "status", "conflict", "team", "instance_name", "period",
+               "modified_at")
+
+    def head(ws: Workspace) -> tuple[Any, ...]:
+        with ws.transaction() as db:
+            audit = db.get(Audit, audit_id)
+            assert audit is not None
+            return tuple(getattr(audit, c) for c in columns)
+
+    arrived = head(newcomer)
+    assert arrived == head(office) and arrived[2] is True and arrived[5] != ""
+    with newcomer.transaction() as db:
+        assert refresh_heads(db, [audit_id]) == {audit_id}
+    assert head(newcomer) == arrived
+    assert digest(newcomer) == digest(office)
 
 
 def test_resolve_by_taking_a_device_and_keeping_both_findings(

@@ -50,13 +50,27 @@ class MediaStore:
             _atomic_write(self.path(sha256), [data], expected=sha256)
         return sha256
 
-    def put_stream(self, chunks: Iterable[bytes], sha256: str) -> bool:
+    def put_stream(self, chunks: Iterable[bytes], sha256: str, *, checked: bool = False,
+                   sync_folder: bool = True) -> bool:
         """Store bytes that must hash to ``sha256`` (from a sync bundle, say); whether a new
-        file was written. Bytes that do not match write nothing (MediaError)."""
+        file was written. Bytes that do not match write nothing (MediaError).
+
+        ``checked``: ``chunks`` checks the hash itself and raises before it ends if the
+        bytes do not match (a bundle's checked stream), so they are not hashed again here;
+        the file is moved into place only once the chunks ended without an error.
+        ``sync_folder=False``: the file is flushed to disk before it is renamed into place,
+        but the rename is flushed later, by :meth:`sync_folders` (once for many files).
+        """
         if self._intact(sha256):
             return False
-        _atomic_write(self.path(sha256), chunks, expected=sha256)
+        _atomic_write(self.path(sha256), chunks, expected=None if checked else sha256,
+                      sync_folder=sync_folder)
         return True
+
+    def sync_folders(self, sha256s: Iterable[str]) -> None:
+        """Flush to disk the renames that put these originals in place, each folder once."""
+        for folder in sorted({self.path(sha256).parent for sha256 in sha256s}):
+            _sync_folder(folder)
 
     def path(self, sha256: str) -> Path:
         """Where the original with this SHA-256 is (or would be) stored.
@@ -143,39 +157,57 @@ def _checked(sha256: str) -> str:
 
 
 def _atomic_write(path: Path, chunks: Iterable[bytes], *, expected: str | None = None,
-                  source: Path | None = None, durable: bool = True) -> None:
+                  source: Path | None = None, durable: bool = True,
+                  sync_folder: bool = True) -> None:
     """Write ``chunks`` to ``path`` atomically.
 
     With ``expected``, the bytes must hash to it or nothing is written: a ``source`` that
     changed while it was being copied is a MediaError naming it.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX,
-                                             dir=path.parent)
+        handle, temp_name = _temporary(path.parent)
     except OSError as err:
         raise _cannot_write(path, err) from None
-    temp = Path(temp_name)
+    temp, moved = Path(temp_name), False
     try:
-        digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out:
+        digest = hashlib.sha256() if expected is not None else None
+        try:  # on the file descriptor: no buffered file object (and its system calls)
             for chunk in chunks:
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
+                if digest is not None:
+                    digest.update(chunk)
+                _write_all(handle, chunk)
             if durable:
-                os.fsync(out.fileno())
-        if expected is not None and digest.hexdigest() != expected:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+        if digest is not None and digest.hexdigest() != expected:
             raise MediaError(source or path, _("the file changed while it was being "
                                                "copied into the media store; try again"))
         temp.replace(path)  # os.replace: atomic, and overwrites on Windows too
+        moved = True
     except OSError as err:
         raise _cannot_write(path, err) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    if durable:
+        if not moved:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+    if durable and sync_folder:
         _sync_folder(path.parent)
+
+
+def _temporary(folder: Path) -> tuple[int, str]:
+    """A new temporary file in ``folder`` (made first if it is missing), open for writing."""
+    try:
+        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
 
 
 def _sync_folder(folder: Path) -> None:

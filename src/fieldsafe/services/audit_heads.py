@@ -4,7 +4,7 @@ several devices branched from one revision, a conflict with a chosen head."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from fieldsafe.services.form_library import form_definition
 from fieldsafe.services.records import batches
 from fieldsafe.storage.models import Audit, AuditRevision, FormVersion
+from fieldsafe.sync import records as rec
 
 
 def leaves(revisions: Iterable[tuple[str, str | None, list[object]]]) -> set[str]:
@@ -27,6 +28,23 @@ def head_key(saved_at: datetime, device_id: str, uuid: str) -> tuple[str, str, s
     """Among leaves in conflict, the head shown is the latest saved (then device, UUID), so
     every device shows the same one."""
     return (saved_at.isoformat(), device_id, uuid)
+
+
+def choose_head(revisions: Sequence[Any]) -> tuple[Any, bool]:
+    """An audit's head among its revisions (each with uuid, parent_uuid, merges, saved_at,
+    device_id), and whether several leaves conflict."""
+    ends = leaves((x.uuid, x.parent_uuid, list(x.merges)) for x in revisions)
+    tips = [x for x in revisions if x.uuid in ends] or list(revisions)
+    head = max(tips, key=lambda x: head_key(x.saved_at, x.device_id, x.uuid))
+    return head, len(tips) > 1
+
+
+def _columns(audit_uuid: str, revisions: Sequence[Any], head: Any, conflict: bool,
+             period: str) -> dict[str, Any]:
+    """The audit's columns copied from its head (and its latest save)."""
+    return {"uuid": audit_uuid, "head_uuid": head.uuid, "status": head.status,
+            "conflict": conflict, "team": head.team, "instance_name": head.instance_name,
+            "period": period, "modified_at": max(x.saved_at for x in revisions)}
 
 
 def refresh_heads(db: Session, audit_uuids: list[str]) -> set[str]:
@@ -44,22 +62,30 @@ def refresh_heads(db: Session, audit_uuids: list[str]) -> set[str]:
             graph[row.audit_uuid].append(row)
         heads: dict[str, Any] = {}
         for audit_uuid, revisions in graph.items():
-            ends = leaves((x.uuid, x.parent_uuid, list(x.merges)) for x in revisions)
-            tips = [x for x in revisions if x.uuid in ends] or revisions
-            heads[audit_uuid] = max(tips, key=lambda x: head_key(x.saved_at, x.device_id,
-                                                                 x.uuid))
-            if len(tips) > 1:
+            heads[audit_uuid], conflict = choose_head(revisions)
+            if conflict:
                 conflicts.add(audit_uuid)
         answers = _period_answers(db, list(heads.values()), periods)
-        rows = [{"uuid": audit_uuid, "head_uuid": head.uuid, "status": head.status,
-                 "conflict": audit_uuid in conflicts, "team": head.team,
-                 "instance_name": head.instance_name,
-                 "period": answers.get(head.uuid) or "",
-                 "modified_at": max(x.saved_at for x in graph[audit_uuid])}
+        rows = [_columns(audit_uuid, graph[audit_uuid], head, audit_uuid in conflicts,
+                         answers.get(head.uuid) or "")
                 for audit_uuid, head in heads.items()]
         if rows:
             db.execute(update(Audit), rows)  # one executemany, by primary key
     return conflicts
+
+
+def heads_in_hand(db: Session, audits: Iterable[rec.AuditRecord]) -> dict[str, dict[str, Any]]:
+    """For audits new here, whose revisions are all in hand (a bundle's records): the
+    columns refresh_heads would set once they are stored, without reading them back."""
+    periods: dict[tuple[str, str], str | None] = {}
+    out: dict[str, dict[str, Any]] = {}
+    for audit in audits:
+        head, conflict = choose_head(audit.revisions)
+        name = _period_name(db, head.form_id, head.form_version, periods)
+        value = head.answers.get(name) if name else None  # as json_extract reads it
+        out[audit.uuid] = _columns(audit.uuid, audit.revisions, head, conflict,
+                                   value if isinstance(value, str) else "")
+    return out
 
 
 def _period_answers(db: Session, heads: list[Any],
@@ -87,5 +113,5 @@ def _period_name(db: Session, form_id: str, version: str,
         record = db.scalar(select(FormVersion).where(FormVersion.form_id == key[0],
                                                      FormVersion.version == key[1]))
         periods = form_definition(record).with_role("period") if record else []
-        cache[key] = periods[0].name if periods else None
+        cache[key] = periods[0].answer_key if periods else None
     return cache[key]

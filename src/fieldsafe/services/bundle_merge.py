@@ -5,13 +5,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
-from PIL import Image
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -19,15 +17,15 @@ from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
 from fieldsafe.geo.mbtiles import MBTiles
 from fieldsafe.i18n import _
-from fieldsafe.media.errors import MediaError
-from fieldsafe.media.photos import make_thumbnail
 from fieldsafe.services import sync_records as conv
-from fieldsafe.services.audit_heads import refresh_heads
+from fieldsafe.services.audit_heads import heads_in_hand, refresh_heads
 from fieldsafe.services.bundle_check import Checked
+from fieldsafe.services.bundle_media import MediaCopy
 from fieldsafe.services.jobs import Progress
 from fieldsafe.services.merge_report import NEW, PRESENT, UPDATED, MergeReport, Outcome
 from fieldsafe.services.records import batches
 from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.bulk import insert_rows
 from fieldsafe.storage.models import (
     ActionChange,
     ActionItem,
@@ -45,21 +43,17 @@ from fieldsafe.sync import records as rec
 from fieldsafe.sync.archive import BundleReader
 from fieldsafe.sync.errors import BundleError, shown
 
-CHUNK = 1024 * 1024
-THUMBNAIL_SIDE = 256  # make_thumbnail's size; a sent thumbnail larger is made again here
-
 
 def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
           progress: Progress, now: Callable[[], datetime] = datetime.now) -> MergeReport:
-    """Copy the bundle's new media and layer files in, then merge every record in one
-    transaction. Any failure removes the files this merge added and leaves the database
-    as it was."""
-    new_media: list[str] = []
+    """Copy the bundle's new layer files in, then merge every record in one transaction
+    while a worker thread copies its new media files in (on disk before the commit). Any
+    failure removes the files this merge added and leaves the database as it was."""
     new_layers: list[str] = []
+    copy = MediaCopy(workspace, reader, checked, progress)
     try:
         _copy_layers(workspace, reader, checked, new_layers)  # checked as copied: refused early
-        _copy_media(workspace, reader, checked, progress, new_media)
-        with workspace.transaction() as db:
+        with copy, workspace.transaction() as db:
             out = report.outcomes
             _merge_forms(db, checked, out, now)
             _merge_layers(db, checked, out, now)
@@ -72,9 +66,10 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
                                   manifest_sha256=checked.manifest_sha256,
                                   device_id=m.device.id, device_name=m.device.name,
                                   team=m.team, imported_at=now(), summary=report.counts()))
+            copy.wait()  # every file the records name is on disk before they are committed
             progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:
-        for sha in new_media:
+        for sha in copy.written:  # the copy has stopped: leaving its block waited for it
             folders = [workspace.media.path(sha).parent,
                        workspace.media.thumbnail_path(sha).parent]
             workspace.media.remove(sha)
@@ -85,49 +80,6 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
             (workspace.layers_dir / name).unlink(missing_ok=True)
         raise
     return report
-
-
-def _stream(reader: BundleReader, checked: Checked, name: str) -> Iterator[bytes]:
-    with reader.open_checked(name, checked.entry(name)) as stream:
-        while chunk := stream.read(CHUNK):
-            yield chunk
-
-
-def _copy_media(workspace: Workspace, reader: BundleReader, checked: Checked,
-                progress: Progress, written: list[str]) -> None:
-    media = checked.records["media"]
-    for index, record in enumerate(media, start=1):
-        if not workspace.media.has(record.sha256):
-            if workspace.media.put_stream(_stream(reader, checked, f"media/{record.sha256}"),
-                                          record.sha256):
-                written.append(record.sha256)
-            thumb = f"thumbs/{record.sha256}"
-            if thumb in checked.manifest.entries and \
-                    not workspace.media.thumbnail_path(record.sha256).exists():
-                # The sender's cached thumbnail, if it is one: no need to decode the photo.
-                data = b"".join(_stream(reader, checked, thumb))
-                if is_thumbnail(data):
-                    workspace.media.put_thumbnail(record.sha256, data)
-            if record.mime.startswith("image/") and \
-                    not workspace.media.thumbnail_path(record.sha256).exists():
-                # A photo Pillow cannot read is shown without a thumbnail.
-                with contextlib.suppress(MediaError):
-                    workspace.media.put_thumbnail(
-                        record.sha256, make_thumbnail(workspace.media.path(record.sha256)))
-        progress.step(index, len(media), _("photos and files"))
-
-
-def is_thumbnail(data: bytes) -> bool:
-    """Whether ``data`` is a JPEG that reports can show as a thumbnail, as make_thumbnail
-    writes them (RGB or grey, its longest side at most THUMBNAIL_SIDE)."""
-    try:
-        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
-            if max(image.size) > THUMBNAIL_SIDE or image.mode not in ("RGB", "L"):
-                return False
-            image.load()  # the whole of it: a cut or damaged JPEG fails here
-    except Exception:  # Pillow's decoders raise many kinds of error for crafted data
-        return False
-    return True
 
 
 def layer_filename(record: rec.LayerRecord) -> str:
@@ -264,15 +216,15 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
             select(AuditRevision.uuid, AuditRevision.status, AuditRevision.saved_at,
                    AuditRevision.redacted).where(AuditRevision.audit_uuid.in_(batch)))})
     new_audits, revisions, attachments, geometries = [], [], [], []
-    touched: list[str] = []
+    touched: list[str] = []  # audits here before, with a new or replaced revision
     statuses: dict[str, str] = {}
+    # A new audit's revisions are all in the bundle: its head is known before it is stored.
+    heads = heads_in_hand(db, (a for a in audits if a.uuid not in known))
     for index, audit in enumerate(audits, start=1):
         changed = False
         if audit.uuid not in known:
-            new_audits.append({"uuid": audit.uuid, "form_id": audit.form_id,
-                               "campaign_uuid": audit.campaign_uuid, "status": "draft",
-                               "created_at": audit.created_at,
-                               "modified_at": audit.created_at})
+            new_audits.append({"form_id": audit.form_id, "campaign_uuid": audit.campaign_uuid,
+                               "created_at": audit.created_at, **heads[audit.uuid]})
         for r in audit.revisions:
             have = stored.get(r.uuid)
             if have is None:
@@ -282,7 +234,7 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
                 changed = True
             elif have != (r.status, r.saved_at, r.redacted) and _replace(db, r):
                 changed = True
-        if changed:
+        if changed and audit.uuid in known:
             touched.append(audit.uuid)
         statuses[audit.uuid] = NEW if audit.uuid not in known else (
             UPDATED if changed else PRESENT)
@@ -290,9 +242,9 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
             progress.step(index, len(audits), _("audits"))
     for model, rows in ((Audit, new_audits), (AuditRevision, revisions),
                         (Attachment, attachments), (Geometry, geometries)):
-        if rows:  # plain executemany on the table: no ORM bookkeeping for 1,000s of rows
-            db.execute(insert(cast(Table, model.__table__)), rows)
-    conflicts = refresh_heads(db, touched)
+        # One DBAPI executemany per table: no ORM or Core bookkeeping for 1,000s of rows.
+        insert_rows(db, cast(Table, model.__table__), rows)
+    conflicts = refresh_heads(db, touched) | {u for u, h in heads.items() if h["conflict"]}
     for audit in audits:
         status = statuses[audit.uuid]
         if audit.uuid in conflicts and status != PRESENT:

@@ -175,6 +175,51 @@ def answers_problem(answers: Any) -> str | None:
     """What is wrong with a revision's answers, or None: only JSON objects, lists, text,
     numbers, booleans and null, nested at most MAX_ANSWER_DEPTH deep, texts of at most
     MAX_ANSWER_CHARS characters."""
+    if _plain_answers(answers):
+        return None
+    return _first_problem(answers)  # walked again, naming where
+
+
+_SCALARS = (bool, int, float, type(None))
+
+
+def _plain_answers(answers: Any) -> bool:
+    """Whether :func:`answers_problem` finds nothing; no paths are built, and texts and
+    numbers are checked where they are met instead of being pushed on the stack."""
+    stack: list[tuple[Any, int]] = [(answers, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            if depth >= MAX_ANSWER_DEPTH:
+                return False
+            for key in value:
+                if type(key) is not str or len(key) > 200:
+                    return False
+            items = value.values()
+        elif kind is list:
+            if depth >= MAX_ANSWER_DEPTH:
+                return False
+            items = value
+        elif kind is str:
+            if len(value) > MAX_ANSWER_CHARS:
+                return False
+            continue
+        elif kind in _SCALARS:
+            continue
+        else:
+            return False
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if len(item) > MAX_ANSWER_CHARS:
+                    return False
+            elif kind not in _SCALARS:
+                stack.append((item, depth + 1))
+    return True
+
+
+def _first_problem(answers: Any) -> str | None:
     stack: list[tuple[Any, str, int]] = [(answers, "", 0)]
     while stack:
         value, path, depth = stack.pop()

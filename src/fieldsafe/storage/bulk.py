@@ -1,0 +1,46 @@
+"""Many-row INSERTs through the DBAPI cursor, each value stored exactly as SQLAlchemy stores it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+
+def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys: every column but an autoincrement key)
+    with one executemany in the session's transaction.
+
+    Each value goes through its column type's own bind processor (JSON text, SQLite's
+    datetime text, booleans as 0 or 1), so the stored bytes are those of
+    ``db.execute(insert(table), rows)``, without its per-row parameter bookkeeping.
+    Python-side column defaults are not applied: a row names every column.
+    """
+    if not rows:
+        return
+    connection = db.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    auto = table.autoincrement_column
+    missing = [c.name for c in table.columns if c.name not in names and c is not auto]
+    unknown = [name for name in names if name not in table.c]
+    if missing or unknown or dialect.paramstyle != "qmark":
+        raise ValueError(f"rows for {table.name} must name every column (missing {missing}, "
+                         f"unknown {unknown}) on SQLite")
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    steps = [(index, p) for index, p in enumerate(processors) if p is not None]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"rows for {table.name} must all name the same columns")
+        value = [row[name] for name in names]
+        for index, process in steps:
+            value[index] = process(value[index])
+        values.append(tuple(value))
+    quote = dialect.identifier_preparer.quote
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})", values)

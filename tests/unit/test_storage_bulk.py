@@ -1,0 +1,90 @@
+"""Many-row INSERTs on the DBAPI cursor store every value byte for byte as SQLAlchemy's own
+INSERT does (JSON text, datetimes, booleans, floats, NULLs), and refuse rows missing a column."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import Table, insert
+
+from fieldsafe.storage.bulk import insert_rows
+from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Geometry, Media
+
+AUDIT = "0a0a0a0a-0000-4000-8000-000000000001"
+REVISIONS = ["1b1b1b1b-0000-4000-8000-000000000001", "1b1b1b1b-0000-4000-8000-000000000002"]
+SHA = "ab" * 32
+
+
+def _rows() -> list[tuple[Any, list[dict[str, Any]]]]:
+    who = {"device_id": "d" * 36, "device_name": "laptop é", "author": "", "team": "north"}
+    return [
+        (Media, [{"sha256": SHA, "size": 10, "mime": "image/jpeg",
+                  "info": {"w": 1.5, "taken": None, "name": "Zoë ☃", "list": [1, True]}}]),
+        (Audit, [{"uuid": AUDIT, "form_id": "f", "campaign_uuid": None,
+                  "head_uuid": REVISIONS[1], "status": "finalized", "conflict": True,
+                  "period": "night", "team": "", "instance_name": "Walk \"1\"",
+                  "created_at": datetime(999, 1, 2, 3, 4, 5),
+                  "modified_at": datetime(2026, 11, 1, 9, 0, 0, 123456)}]),
+        (AuditRevision, [{"uuid": uuid, "audit_uuid": AUDIT, "parent_uuid": parent,
+                          "merges": merges, "number": number, "form_id": "f",
+                          "form_version": "1", "status": "draft", "instance_name": "",
+                          "answers": {"a": "x\ny", "n": 3, "f": 0.1, "b": False, "z": None,
+                                      "r": [{"k": "é"}], "big": 10**20},
+                          "created_at": datetime(2026, 1, 1), "redacted": redacted,
+                          "saved_at": datetime(2026, 1, 1, 0, 0, 0, 1), **who}
+                         for uuid, parent, merges, number, redacted in (
+                             (REVISIONS[0], None, [], 1, False),
+                             (REVISIONS[1], REVISIONS[0], [REVISIONS[0]], 2, True))]),
+        (Attachment, [{"revision_uuid": REVISIONS[0], "question_path": "f[1]/p",
+                       "filename": "p.jpg", "sha256": SHA, "caption": ""}]),
+        (Geometry, [{"revision_uuid": REVISIONS[1], "question_path": "route", "kind": "route",
+                     "role": "", "geojson": '{"type": "Point"}', "length_m": 12.25,
+                     "area_m2": 0.0, "min_lon": -1.5, "min_lat": 2.0, "max_lon": 3.0,
+                     "max_lat": 1e-7}]),
+    ]
+
+
+def _stored(path: Path) -> list[tuple[str, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        out = []
+        for model in (Media, Audit, AuditRevision, Attachment, Geometry):
+            table = model.__tablename__
+            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            listed = ", ".join(f"quote({c})" for c in columns)
+            out += [(table, *row) for row in connection.execute(
+                f"SELECT {listed} FROM {table} ORDER BY rowid")]
+        return out
+    finally:
+        connection.close()
+
+
+def test_rows_are_stored_as_sqlalchemy_stores_them(make_device: Any) -> None:
+    by_core, by_cursor = make_device("core"), make_device("cursor")
+    with by_core.transaction() as db:
+        for model, rows in _rows():
+            db.execute(insert(cast(Table, model.__table__)), rows)
+    with by_cursor.transaction() as db:
+        for model, rows in _rows():
+            insert_rows(db, cast(Table, model.__table__), rows)
+    stored = _stored(by_cursor.db_path)
+    assert len(stored) == 6
+    assert stored == _stored(by_core.db_path)
+
+
+def test_rows_must_name_every_column(make_device: Any) -> None:
+    ws = make_device("partial")
+    [(_, [media]), *_rest] = _rows()
+    table = cast(Table, Media.__table__)
+    with ws.transaction() as db:
+        with pytest.raises(ValueError, match=r"missing \['info'\]"):
+            insert_rows(db, table, [{k: v for k, v in media.items() if k != "info"}])
+        with pytest.raises(ValueError, match=r"unknown \['colour'\]"):
+            insert_rows(db, table, [{**media, "colour": "red"}])
+        with pytest.raises(ValueError, match="the same columns"):
+            insert_rows(db, table, [media, {"sha256": "cd" * 32}])
+        insert_rows(db, table, [])  # nothing to do
