@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untyped]
 
 from fieldsafe.i18n import N_, _
+from fieldsafe.report.bidi_text import BidiParagraph, has_rtl
 from fieldsafe.report.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 
 #: Body text is split into paragraphs of at most this many characters, so that one
@@ -64,12 +65,20 @@ def cut(text: object, limit: int = CELL_LIMIT) -> str:
     return value[:limit] + f" … (+{len(value) - limit})"
 
 
-def para(text: object, style: ParagraphStyle, limit: int = CELL_LIMIT) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph of plain text that prints literally; right-to-left script (Arabic,
+    Hebrew) is shaped and put in display order (:class:`BidiParagraph`)."""
+    if has_rtl(text):
+        return BidiParagraph(clean(text).replace("\r\n", "\n"), style)
+    return Paragraph(markup(text), style)
+
+
+def para(text: object, style: ParagraphStyle, limit: int = CELL_LIMIT) -> Flowable:
     """One paragraph of user text (escaped), cut to ``limit`` characters: for table cells."""
-    return Paragraph(markup(cut(text, limit)), style)
+    return paragraph(cut(text, limit), style)
 
 
-def cell(text: object, style: ParagraphStyle, width: float) -> Paragraph:
+def cell(text: object, style: ParagraphStyle, width: float) -> Flowable:
     """A table cell of user text, cut so that it stays well under a page tall however
     wide its characters: about six characters per point of the column's width."""
     return para(text, style, max(40, int(width * 6)))
@@ -87,13 +96,13 @@ def paras(text: object, style: ParagraphStyle) -> list[Flowable]:
             cut_at = max(value.rfind("\n", CHUNK // 2, CHUNK), value.rfind(" ", CHUNK // 2, CHUNK))
             cut_at = cut_at if cut_at > 0 else CHUNK
             piece, value = value[:cut_at], value[cut_at:].lstrip(" \n")
-        out.append(Paragraph(markup(piece), style))
+        out.append(paragraph(piece, style))
     return out
 
 
-def fixed(text: str, style: ParagraphStyle) -> Paragraph:
+def fixed(text: str, style: ParagraphStyle) -> Flowable:
     """A paragraph of the report's own (translated) text, escaped as well."""
-    return Paragraph(markup(text), style)
+    return paragraph(text, style)
 
 
 def word(code: str) -> str:

@@ -1,0 +1,88 @@
+"""Right-to-left text (Arabic, Hebrew, Urdu...) in reports: shaped, wrapped, then reordered."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+import arabic_reshaper  # type: ignore[import-untyped]
+from bidi import get_base_level, get_display  # type: ignore[import-untyped]
+from reportlab.lib.enums import TA_RIGHT  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
+from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untyped]
+
+# Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, Arabic Extended, and the
+# Hebrew and Arabic presentation forms.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds a letter of a right-to-left script."""
+    return _RTL.search(text) is not None
+
+
+class BidiParagraph(Flowable):  # type: ignore[misc]
+    """A paragraph of plain text (not markup) with right-to-left script in it.
+
+    reportlab lays text out left to right and does not join Arabic letters. So each line
+    is shaped first (Arabic letters in their joined forms), wrapped to the width the
+    paragraph is given (the shaped words' own widths), and only then put in display order
+    by the Unicode bidi algorithm, line by line, so that the first words stay on the first
+    line. Text that starts right to left is right-aligned."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._inner: Paragraph | None = None
+
+    def _layout(self, width: float) -> Paragraph:
+        lines: list[str] = []
+        for logical in self.text.split("\n"):
+            # a point to spare: reportlab must not break a line this measured as fitting
+            lines += _wrap(arabic_reshaper.reshape(logical), self.style, width - 1.0)
+        rtl = has_rtl(self.text) and get_base_level(self.text) == 1
+        style = ParagraphStyle(f"{self.style.name}-rtl", self.style, alignment=TA_RIGHT) \
+            if rtl else self.style
+        return Paragraph("<br/>".join(escape(get_display(line)) for line in lines), style)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._inner = self._layout(availWidth)
+        width, height = self._inner.wrap(availWidth, availHeight)
+        self.width, self.height = width, height
+        return width, height
+
+    def draw(self) -> None:
+        assert self._inner is not None, "wrap() comes before draw()"
+        self._inner.drawOn(self.canv, 0, 0)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        inner = self._layout(availWidth)
+        inner.wrap(availWidth, availHeight)
+        return list(inner.split(availWidth, availHeight))
+
+    def getSpaceBefore(self) -> float:
+        return float(self.style.spaceBefore)
+
+    def getSpaceAfter(self) -> float:
+        return float(self.style.spaceAfter)
+
+
+def _wrap(text: str, style: ParagraphStyle, width: float) -> list[str]:
+    """``text`` (one logical line, shaped) broken at spaces into lines at most ``width``
+    points wide; a word wider than that has a line of its own."""
+    space = stringWidth(" ", style.fontName, style.fontSize)
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for item in text.split(" "):
+        size = stringWidth(item, style.fontName, style.fontSize)
+        if current and used + space + size > width:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        used += (space if current else 0.0) + size
+        current.append(item)
+    lines.append(" ".join(current))
+    return lines
