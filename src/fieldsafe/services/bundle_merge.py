@@ -25,7 +25,7 @@ from fieldsafe.services.jobs import Progress
 from fieldsafe.services.merge_report import NEW, PRESENT, UPDATED, MergeReport, Outcome
 from fieldsafe.services.records import batches
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.bulk import insert_rows
+from fieldsafe.storage.bulk import insert_rows, use_bulk_cache
 from fieldsafe.storage.models import (
     ActionChange,
     ActionItem,
@@ -54,6 +54,7 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
     try:
         _copy_layers(workspace, reader, checked, new_layers)  # checked as copied: refused early
         with copy, workspace.transaction() as db:
+            use_bulk_cache(db)
             out = report.outcomes
             _merge_forms(db, checked, out, now)
             _merge_layers(db, checked, out, now)

@@ -19,7 +19,6 @@ from fieldsafe.i18n import _
 from fieldsafe.storage.models import SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-CACHE_KIB = 32 * 1024  # page cache per connection, at most (SQLite's default: 2 MB)
 CHECKPOINT_PAGES = 10_000  # WAL pages before SQLite copies them into the database file
 
 
@@ -41,10 +40,8 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = FULL")  # durable: a commit survives a power cut
-    # Bulk writes (a sync bundle: thousands of rows in many indexes) keep their pages in
-    # memory rather than spilling them, and copy the WAL into the database every ~40 MB
-    # rather than every 4 MB: pages changed by consecutive merges are written back once.
-    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    # Copy the WAL into the database every ~40 MB rather than every 4 MB: pages changed by
+    # consecutive bulk writes (sync bundles) are written back once.
     cursor.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
     cursor.close()
 
