@@ -44,7 +44,6 @@ from fieldsafe.services.map_data import (
     campaign_findings,
     campaign_scores_for,
     colour,
-    dark_spots,
     hotspots,
     legend,
     rating_parameters,
@@ -144,9 +143,10 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
         route_map=with_backdrop(_route_map(routes, overall), workspace, list(layer_ids)),
+        # Lighting is scored with the other mapped parameters; when it is not mapped, no
+        # audit that rates it has a route, so there is no dark spot to show.
         dark_spots=[s.coords for s in routes if (lighting := scores.get("lighting", {}).get(
-            (s.audit_id, s.index))) is not None and lighting <= DARK_MAX_SCORE + 1e-9]
-        if "lighting" in scores else [s.coords for s in dark_spots(workspace, uuid)],
+            (s.audit_id, s.index))) is not None and lighting <= DARK_MAX_SCORE + 1e-9],
         hotspots=[((h.lat, h.lon), len(h.members))
                   for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
