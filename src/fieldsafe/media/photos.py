@@ -22,6 +22,7 @@ from fieldsafe.media.hashing import sha256_of_file
 # no EPS (it runs Ghostscript), no exotic formats.
 FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "GIF", "BMP")
 THUMBNAIL_QUALITY = 85
+THUMBNAIL_SIZE = 256  # the longest side of a cached thumbnail, in pixels
 DOWNSCALE_QUALITY = 88
 
 # How to turn the stored pixels upright for each EXIF orientation (as in ImageOps.exif_transpose).
@@ -88,7 +89,7 @@ def read_photo_info(path: Path) -> PhotoInfo:
     )
 
 
-def make_thumbnail(path: Path, size: int = 256) -> bytes:
+def make_thumbnail(path: Path, size: int = THUMBNAIL_SIZE) -> bytes:
     """A JPEG thumbnail, upright, its longest side at most ``size``, with no EXIF at all."""
     if size < 1:
         raise ValueError(f"thumbnail size must be positive, not {size}")

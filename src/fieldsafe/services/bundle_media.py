@@ -15,14 +15,13 @@ from PIL import Image
 
 from fieldsafe.i18n import _
 from fieldsafe.media.errors import MediaError
-from fieldsafe.media.photos import make_thumbnail
+from fieldsafe.media.photos import THUMBNAIL_SIZE, make_thumbnail
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.jobs import Cancelled, Progress
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.sync.archive import BundleReader
 
 CHUNK = 1024 * 1024
-THUMBNAIL_SIDE = 256  # make_thumbnail's size; a sent thumbnail larger is made again here
 THREADS = 3  # files copied at once: one file's wait for the disk overlaps another's work
 
 
@@ -126,10 +125,11 @@ class MediaCopy:
 
 def is_thumbnail(data: bytes) -> bool:
     """Whether ``data`` is a JPEG that reports can show as a thumbnail, as make_thumbnail
-    writes them (RGB or grey, its longest side at most THUMBNAIL_SIDE)."""
+    writes them (RGB or grey, its longest side at most THUMBNAIL_SIZE; a sent thumbnail
+    larger than that is made again here)."""
     try:
         with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
-            if max(image.size) > THUMBNAIL_SIDE or image.mode not in ("RGB", "L"):
+            if max(image.size) > THUMBNAIL_SIZE or image.mode not in ("RGB", "L"):
                 return False
             # All of its coded data is decoded (a cut or damaged JPEG fails here), at the
             # smallest scale: the pixels themselves are not needed.
