@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,7 +15,7 @@ from alembic.script import ScriptDirectory
 from fieldsafe.errors import UserError
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.db import DatabaseTooNewError, open_engine, schema_version
-from fieldsafe.storage.migrate import alembic_config
+from fieldsafe.storage.migrate import alembic_config, upgrade
 from fieldsafe.storage.models import SCHEMA_VERSION, Base
 from tests.conftest import ROOT
 
@@ -39,6 +40,103 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     assert diff == []
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(heads) == 1 and int(heads[0]) == SCHEMA_VERSION
+
+
+def indexes(path: Path) -> set[tuple[str, str, bool, tuple[str, ...]]]:
+    """(table, index, unique, columns) of every index in a database, autoindexes included."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [row[0] for row in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name != 'alembic_version'")]
+        return {(table, name, bool(unique), tuple(
+                    str(column[2]) for column in con.execute(
+                        "SELECT * FROM pragma_index_info(?) ORDER BY seqno", (name,))))
+                for table in tables
+                for _seq, name, unique, *_rest in con.execute(
+                    "SELECT * FROM pragma_index_list(?)", (table,))}
+    finally:
+        con.close()
+
+
+def query_plan(path: Path, sql: str) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return " | ".join(str(row[3]) for row in con.execute(
+            f"EXPLAIN QUERY PLAN {sql}", ("x",) * sql.count("?")))
+    finally:
+        con.close()
+
+
+def test_no_redundant_indexes_and_lookups_still_use_one(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "new")
+    ws.close()
+    found = indexes(ws.db_path)
+    names = {name for _table, name, _unique, _columns in found}
+    # Migration 0005: each was covered by a wider index with the same leading column.
+    assert "ix_audit_revisions_audit_uuid" not in names
+    assert "ix_attachments_revision_uuid" not in names
+    assert ("audit_revisions", "ix_audit_revisions_audit_number", False,
+            ("audit_uuid", "number")) in found
+    assert [columns for table, name, unique, columns in found if table == "attachments"
+            and name.startswith("sqlite_autoindex_") and unique] == [
+        ("revision_uuid", "question_path")]
+    for sql in ("SELECT * FROM audit_revisions WHERE audit_uuid = ?",
+                "SELECT * FROM audit_revisions WHERE audit_uuid IN (?, ?)",
+                "SELECT * FROM attachments WHERE revision_uuid = ?",
+                "SELECT * FROM attachments WHERE revision_uuid IN (?, ?)",
+                "DELETE FROM attachments WHERE revision_uuid = ?"):
+        plan = query_plan(ws.db_path, sql)
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
+        assert "SCAN" not in plan, (sql, plan)
+    # ON DELETE CASCADE finds the children through an index whose first columns are the
+    # foreign key (or it would scan the child table once per deleted parent row).
+    con = sqlite3.connect(ws.db_path)
+    try:
+        keys = con.execute(
+            "SELECT m.name, f.id, group_concat(f.\"from\") OVER (PARTITION BY m.name, f.id"
+            " ORDER BY f.seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+            " FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+            " WHERE m.type = 'table'").fetchall()
+    finally:
+        con.close()
+    assert {(table, columns) for table, _id, columns in keys} >= {
+        ("audit_revisions", "audit_uuid"), ("attachments", "revision_uuid")}
+    for table, _id, joined in keys:
+        fk = tuple(joined.split(","))
+        assert any(t == table and columns[:len(fk)] == fk
+                   for t, _name, _unique, columns in found), (table, fk)
+
+
+def test_every_way_to_the_current_schema_has_the_same_indexes(tmp_path: Path) -> None:
+    fresh = Workspace(tmp_path / "fresh")
+    fresh.close()
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copy(SCHEMA1, folder / "fieldsafe.sqlite")
+    migrated = Workspace(folder)
+    with migrated.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    migrated.close()
+    from sqlalchemy import create_engine
+
+    created = tmp_path / "created.sqlite"
+    engine = create_engine(f"sqlite:///{created}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    assert indexes(migrated.db_path) == indexes(fresh.db_path) == indexes(created)
+    # Down to 0004 and up again: the dropped indexes come back, then go again.
+    engine = open_engine(fresh.db_path)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0004")
+    assert schema_version(fresh.db_path) == 4
+    assert ({"ix_audit_revisions_audit_uuid", "ix_attachments_revision_uuid"}
+            <= {name for _table, name, _unique, _columns in indexes(fresh.db_path)})
+    with engine.begin() as connection:
+        upgrade(connection)
+    engine.dispose()
+    assert schema_version(fresh.db_path) == SCHEMA_VERSION
+    assert indexes(fresh.db_path) == indexes(created)
 
 
 def test_a_first_schema_workspace_opens_with_its_data(tmp_path: Path) -> None:

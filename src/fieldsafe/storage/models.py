@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The schema version this release writes. Stored in PRAGMA user_version, so the check at
 # start-up is one cheap query; Alembic is imported only when a migration is due.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class Base(DeclarativeBase):
@@ -106,8 +106,8 @@ class AuditRevision(Provenance, Base):
 
     __tablename__ = "audit_revisions"
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    audit_uuid: Mapped[str] = mapped_column(ForeignKey("audits.uuid", ondelete="CASCADE"),
-                                            index=True)
+    # No index of its own: ix_audit_revisions_audit_number (audit_uuid, number) covers it.
+    audit_uuid: Mapped[str] = mapped_column(ForeignKey("audits.uuid", ondelete="CASCADE"))
     parent_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     number: Mapped[int] = mapped_column(Integer)
     form_id: Mapped[str] = mapped_column(String(200))
@@ -144,8 +144,9 @@ class Attachment(Base):
     __tablename__ = "attachments"
     __table_args__ = (UniqueConstraint("revision_uuid", "question_path"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No index of its own: the UNIQUE (revision_uuid, question_path) autoindex covers it.
     revision_uuid: Mapped[str] = mapped_column(
-        ForeignKey("audit_revisions.uuid", ondelete="CASCADE"), index=True)
+        ForeignKey("audit_revisions.uuid", ondelete="CASCADE"))
     question_path: Mapped[str] = mapped_column(String(500))  # "findings[2]/photo"
     filename: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
