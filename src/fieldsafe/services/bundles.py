@@ -12,6 +12,7 @@ from sqlalchemy import select
 from fieldsafe.i18n import _
 from fieldsafe.services.bundle_check import check_all, check_header
 from fieldsafe.services.bundle_merge import merge
+from fieldsafe.services.collector import collection_paused
 from fieldsafe.services.jobs import NO_PROGRESS, Progress
 from fieldsafe.services.merge_report import MergeReport
 from fieldsafe.services.workspace import Workspace
@@ -29,7 +30,7 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
     """Merge one bundle. A bundle merged before (same UUID and manifest) is recognised
     before any heavy work; anything wrong refuses the whole bundle (BundleError) and leaves
     the workspace as it was."""
-    with BundleReader(path) as reader:
+    with collection_paused(), BundleReader(path) as reader:
         with workspace.transaction() as db:
             checked = check_header(reader, db, require_signature)
             m = checked.manifest

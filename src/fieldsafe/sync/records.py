@@ -31,14 +31,14 @@ MAX_ANSWER_CHARS = 200_000
 MAX_ANSWER_DEPTH = 12
 
 
-class Provenance(Struct, kw_only=True):
+class Provenance(Struct, kw_only=True, gc=False):
     device_id: Annotated[str, Meta(max_length=36)]
     device_name: Name = ""
     author: Name = ""
     team: Name = ""
 
 
-class FormRecord(Struct, kw_only=True):
+class FormRecord(Struct, kw_only=True, gc=False):
     form_id: Annotated[str, Meta(min_length=1, max_length=200)]
     version: Annotated[str, Meta(max_length=100)]
     title: Title = ""
@@ -60,7 +60,7 @@ class CampaignRecord(Provenance, kw_only=True):
     modified_at: LocalTime
 
 
-class LayerRecord(Struct, kw_only=True):
+class LayerRecord(Struct, kw_only=True, gc=False):
     uuid: Uuid
     kind: Literal["areas", "basemap"]
     name: Title
@@ -69,21 +69,21 @@ class LayerRecord(Struct, kw_only=True):
     info: dict[str, Any] = {}
 
 
-class MediaRecord(Struct, kw_only=True):
+class MediaRecord(Struct, kw_only=True, gc=False):
     sha256: Sha256
     size: Annotated[int, Meta(ge=0, le=2**53)]
     mime: Annotated[str, Meta(max_length=100)] = ""
     info: dict[str, Any] = {}
 
 
-class AttachmentRecord(Struct, kw_only=True):
+class AttachmentRecord(Struct, kw_only=True, gc=False):
     question_path: Path
     filename: Title
     sha256: Sha256
     caption: Note = ""
 
 
-class GeometryRecord(Struct, kw_only=True):
+class GeometryRecord(Struct, kw_only=True, gc=False):
     question_path: Path
     kind: Literal["point", "route", "area"]
     role: Annotated[str, Meta(max_length=40)] = ""
@@ -113,7 +113,7 @@ class RevisionRecord(Provenance, kw_only=True):
     geometries: list[GeometryRecord] = []
 
 
-class AuditRecord(Struct, kw_only=True):
+class AuditRecord(Struct, kw_only=True, gc=False):
     uuid: Uuid
     form_id: Annotated[str, Meta(min_length=1, max_length=200)]
     campaign_uuid: Uuid | None = None
@@ -121,7 +121,7 @@ class AuditRecord(Struct, kw_only=True):
     revisions: Annotated[list[RevisionRecord], Meta(min_length=1)]
 
 
-class ActionState(Struct, kw_only=True):
+class ActionState(Struct, kw_only=True, gc=False):
     """An action item's fields when it was made; its changes lead to the current state."""
 
     title: Note = ""
