@@ -88,3 +88,28 @@ def test_rows_must_name_every_column(make_device: Any) -> None:
         with pytest.raises(ValueError, match="the same columns"):
             insert_rows(db, table, [media, {"sha256": "cd" * 32}])
         insert_rows(db, table, [])  # nothing to do
+
+
+def test_json_given_as_text_is_stored_as_given_and_reads_back_the_same(
+        make_device: Any) -> None:
+    import msgspec
+
+    ws = make_device("text")
+    rows = dict(_rows())
+    revisions = [{**r, "answers": msgspec.json.encode(r["answers"]).decode()}
+                 for r in rows[AuditRevision]]
+    with ws.transaction() as db:
+        insert_rows(db, cast(Table, Audit.__table__), rows[Audit])
+        insert_rows(db, cast(Table, AuditRevision.__table__), revisions, json_text=("answers",))
+        with pytest.raises(ValueError, match=r"columns \['status'\] do not hold JSON"):
+            insert_rows(db, cast(Table, AuditRevision.__table__), revisions,
+                        json_text=("status",))
+    with ws.transaction() as db:
+        read = {r.uuid: r.answers for r in db.query(AuditRevision)}
+    assert read == {r["uuid"]: r["answers"] for r in rows[AuditRevision]}
+    connection = sqlite3.connect(ws.db_path)
+    try:
+        texts = {u: t for u, t in connection.execute("SELECT uuid, answers FROM audit_revisions")}
+    finally:
+        connection.close()
+    assert texts == {r["uuid"]: r["answers"] for r in revisions}  # as given, not re-encoded

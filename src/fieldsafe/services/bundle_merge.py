@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
+import msgspec
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -229,7 +230,9 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
         for r in audit.revisions:
             have = stored.get(r.uuid)
             if have is None:
-                revisions.append(conv.revision_row(r, audit.uuid))
+                row = conv.revision_row(r, audit.uuid)
+                row["answers"] = _json_text(r.answers)
+                revisions.append(row)
                 attachments += conv.attachment_rows(r)
                 geometries += conv.geometry_rows(r)
                 changed = True
@@ -244,7 +247,8 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
     for model, rows in ((Audit, new_audits), (AuditRevision, revisions),
                         (Attachment, attachments), (Geometry, geometries)):
         # One DBAPI executemany per table: no ORM or Core bookkeeping for 1,000s of rows.
-        insert_rows(db, cast(Table, model.__table__), rows)
+        insert_rows(db, cast(Table, model.__table__), rows,
+                    json_text=("answers",) if model is AuditRevision else ())
     conflicts = refresh_heads(db, touched) | {u for u, h in heads.items() if h["conflict"]}
     for audit in audits:
         status = statuses[audit.uuid]
@@ -252,6 +256,13 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
             status = "conflict"
         newest = max(audit.revisions, key=lambda r: r.saved_at)
         out.append(Outcome("audit", audit.uuid, status, **_who(newest)))
+
+
+def _json_text(answers: dict[str, Any]) -> str:
+    """Answers as JSON text, by msgspec's encoder: several times faster than the json
+    module's for the 100,000 answers of a large merge. They came from JSON, so they hold
+    nothing it would write differently from what it read (no NaN)."""
+    return msgspec.json.encode(answers).decode()
 
 
 def _replace(db: Session, incoming: rec.RevisionRecord) -> bool:
