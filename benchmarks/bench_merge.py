@@ -2,7 +2,8 @@
 
 Goals: 100 bundles holding 100,000 audit revisions and 5,000 photos (1 megapixel) merge into
 an empty workspace at least half as fast as the floor (time <= 2x the floor); importing all
-100 again takes at most 5% of the first import; peak memory stays under 300 MB.
+100 again takes at most 5% of the first import; peak memory stays under 300 MB (the merging
+process's peak plus the media worker process's, as if both peaked at once).
 
 The floor, measured in the same run: raw ``sqlite3`` ``executemany`` of the same records
 (one row per revision, its JSON) into one table, one transaction per bundle, plus SHA-256
@@ -37,8 +38,8 @@ CACHE = Path.home() / ".cache" / "fieldsafe-bench"
 HERE = Path(__file__).resolve()
 
 
-def peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def peak_mb(status: str = "/proc/self/status") -> float:
+    for line in Path(status).read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -182,8 +183,11 @@ def child_merge(paths: list[Path], target: Path) -> dict[str, float]:
     for path in paths:
         assert import_bundle(ws, path).already_imported
     again = time.perf_counter() - start
+    worker_mb = max((peak_mb(f"/proc/{pid}/status") for pid in ws.media_worker().pids),
+                    default=0.0)
     ws.close()
-    return {"first": first, "again": again, "peak_mb": peak_mb(), "revisions": revisions}
+    return {"first": first, "again": again, "peak_mb": peak_mb(), "worker_mb": worker_mb,
+            "revisions": revisions}
 
 
 def child_floor(paths: list[Path], target: Path) -> dict[str, float]:
@@ -232,13 +236,14 @@ def main() -> int:
         floor = run_child("floor", listed, str(Path(folder) / "floor"))
     ratio = ours["first"] / floor["seconds"]
     again = ours["again"] / ours["first"]
-    ok = ratio <= RATIO_GOAL and again <= REIMPORT_GOAL and ours["peak_mb"] < PEAK_GOAL_MB
+    peak = ours["peak_mb"] + ours["worker_mb"]  # both processes at their peaks at once
+    ok = ratio <= RATIO_GOAL and again <= REIMPORT_GOAL and peak < PEAK_GOAL_MB
     print(f"bundle merge ({len(paths)} bundles, {ours['revisions']:.0f} revisions, {PHOTOS} "
           f"photos 1 MP): first import {ours['first']:.1f} s, floor {floor['seconds']:.1f} s "
           f"(raw sqlite3 executemany + SHA-256 + copy); ratio {ratio:.2f}x (goal <= "
           f"{RATIO_GOAL}x); import again {ours['again']:.2f} s = {again:.1%} of the first "
-          f"(goal <= {REIMPORT_GOAL:.0%}); peak {ours['peak_mb']:.0f} MB (goal < "
-          f"{PEAK_GOAL_MB} MB)")
+          f"(goal <= {REIMPORT_GOAL:.0%}); peak {peak:.0f} MB = merge {ours['peak_mb']:.0f} + "
+          f"media worker {ours['worker_mb']:.0f} (goal < {PEAK_GOAL_MB} MB)")
     return 0 if ok else 1
 
 

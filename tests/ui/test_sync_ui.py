@@ -276,13 +276,14 @@ def test_cancel_keeps_the_bundles_merged_before_it(
     window = open_window(qtbot, office, tmp_path)
     dialog = window.sync.receive_bundles([first, second])
     assert dialog is not None
-    starts: list[int] = []
+    copied: list[int] = []  # bundles whose photos are all in
 
     def cancel_in_the_second(done: int, total: int, what: str) -> None:
-        if done == 1 and what == "photos and files":
-            starts.append(total)
-            if len(starts) == 2:  # the second bundle copies its first photo
+        if what == "photos and files":
+            if copied:  # the first bundle's photos are in: the second's are being copied
                 dialog.job.cancel()  # type: ignore[union-attr]
+            if done == total:
+                copied.append(total)
 
     dialog.worker_hook = cancel_in_the_second
     with qtbot.waitSignal(dialog.imported, timeout=30_000):

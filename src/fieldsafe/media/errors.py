@@ -14,3 +14,8 @@ class MediaError(UserError):
         self.file = str(file)
         self.problem = problem
         super().__init__(f"{self.file}: {problem}")
+
+    def __reduce__(self) -> tuple[type[MediaError], tuple[str, str]]:
+        # Exceptions pickle their args; ours are (message,), not (file, problem). Pickled
+        # when a copy in the media worker process fails.
+        return (type(self), (self.file, self.problem))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from fieldsafe.ids import new_id
 from fieldsafe.media.store import MediaStore
 from fieldsafe.storage.db import open_engine, session_factory, transaction
 from fieldsafe.storage.models import LocalSetting
+
+if TYPE_CHECKING:
+    from fieldsafe.services.media_worker import MediaWorker
 
 DATABASE_NAME = "fieldsafe.sqlite"
 
@@ -72,6 +76,15 @@ class Workspace:
         self.media = MediaStore(root / "media")
         self.layers_dir = root / "layers"
         self.identity = self._identity()
+        self._media_worker: MediaWorker | None = None
+
+    def media_worker(self) -> MediaWorker:
+        """The process that copies received photos and files in (started when first used)."""
+        if self._media_worker is None:
+            from fieldsafe.services.media_worker import MediaWorker
+
+            self._media_worker = MediaWorker()
+        return self._media_worker
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -80,6 +93,8 @@ class Workspace:
             yield session
 
     def close(self) -> None:
+        if self._media_worker is not None:
+            self._media_worker.close()
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:

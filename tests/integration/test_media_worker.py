@@ -1,0 +1,113 @@
+"""The media worker process: received photos are copied in by a process of their own, which
+is replaced when it dies, and whose failure leaves the workspace as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fieldsafe.media.errors import MediaError
+from fieldsafe.services.audits import new_audit
+from fieldsafe.services.bundle_export import export_bundle
+from fieldsafe.services.bundles import import_bundle
+from fieldsafe.services.media_worker import CopyJob, MediaWorker
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.services.workspace_admin import check, digest
+from tests.conftest import CORPUS
+
+PHOTOS = [CORPUS / "photos" / "exifpy__DSCN0010.jpg", CORPUS / "photos" / "exifpy__DSCN0042.jpg"]
+Device = Callable[..., Workspace]
+
+
+def _bundle(ws: Workspace, photo: Path, folder: Path, walk_answers: dict[str, Any]) -> Path:
+    new_audit(ws, "womens_safety_walk", walk_answers, photos={"finding[1]/f_photo1": photo},
+              finalize=True)
+    return export_bundle(ws, folder / f"{photo.stem}.fieldsafe").path
+
+
+def _worker_pids(ws: Workspace) -> list[int]:
+    return ws.media_worker().pids
+
+
+
+def _files(ws: Workspace) -> list[Path]:
+    return sorted(p for p in ws.media.root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def bundles(make_device: Device, tmp_path: Path,
+            walk_answers: dict[str, Any]) -> list[Path]:
+    laptop = make_device("laptop-a")
+    return [_bundle(laptop, photo, tmp_path, walk_answers) for photo in PHOTOS]
+
+
+def test_the_photos_are_copied_by_another_process(bundles: list[Path],
+                                                  make_device: Device) -> None:
+    office = make_device("office")
+    import_bundle(office, bundles[0])
+    assert _worker_pids(office) and os.getpid() not in _worker_pids(office)
+    assert len(list(office.media.iter_hashes())) == 1
+    office.close()
+    assert office.media_worker().pids == []  # closing the workspace ends the process
+
+
+def test_a_worker_killed_between_bundles_is_replaced(bundles: list[Path],
+                                                     make_device: Device) -> None:
+    office = make_device("office")
+    import_bundle(office, bundles[0])
+    (first,) = _worker_pids(office)
+    os.kill(first, signal.SIGKILL)
+    report = import_bundle(office, bundles[1])
+    assert report.refused is None
+    assert len(list(office.media.iter_hashes())) == 2
+    assert check(office) == []
+    assert first not in _worker_pids(office)
+
+
+def _killing_submits(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Kill the worker right after each of the first ``times`` jobs is handed to it."""
+    killed: list[int] = []
+    submit = MediaWorker._submit
+
+    def and_kill(self: MediaWorker, job: CopyJob) -> Future[None]:
+        future = submit(self, job)
+        if len(killed) < times:
+            for pid in self.pids:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        return future
+
+    monkeypatch.setattr(MediaWorker, "_submit", and_kill)
+    return killed
+
+
+def test_a_worker_killed_during_a_copy_is_replaced_and_the_copy_done_again(
+        bundles: list[Path], make_device: Device, monkeypatch: pytest.MonkeyPatch) -> None:
+    office = make_device("office")
+    killed = _killing_submits(monkeypatch, times=1)
+    report = import_bundle(office, bundles[0])
+    assert len(killed) == 1 and report.refused is None
+    assert len(list(office.media.iter_hashes())) == 1
+    assert check(office) == []
+
+
+def test_a_worker_that_keeps_dying_refuses_the_merge_and_changes_nothing(
+        bundles: list[Path], make_device: Device, monkeypatch: pytest.MonkeyPatch) -> None:
+    office = make_device("office")
+    before, files = digest(office), _files(office)
+    killed = _killing_submits(monkeypatch, times=2)
+    with pytest.raises(MediaError, match="stopped unexpectedly; nothing was merged") as caught:
+        import_bundle(office, bundles[0])
+    assert len(killed) == 2
+    assert str(office.media.root) in str(caught.value)
+    assert digest(office) == before
+    assert [p for p in _files(office) if not p.name.startswith(".tmp-")] == files
+    monkeypatch.undo()
+    assert import_bundle(office, bundles[0]).refused is None  # and a new process merges it
+    assert len(list(office.media.iter_hashes())) == 1
