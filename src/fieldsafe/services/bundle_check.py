@@ -140,7 +140,9 @@ def _decode(reader: BundleReader, checked: Checked, kind: str) -> list[Any]:
     for number, line in enumerate(reader.read_lines(name, checked.entry(name)), start=1):
         try:
             record = decoder.decode(line)
-        except (msgspec.ValidationError, msgspec.DecodeError) as err:
+        except msgspec.ValidationError as err:
+            raise fail(checked, kind, number, _refusal(kind, line, err)) from None
+        except msgspec.DecodeError as err:
             raise fail(checked, kind, number, _schema_reason(str(err))) from None
         except RecursionError:  # [[[[… thousands deep in answers or info
             raise fail(checked, kind, number, _("JSON is nested too deep")) from None
@@ -151,6 +153,16 @@ def _decode(reader: BundleReader, checked: Checked, kind: str) -> list[Any]:
                 file=name, n=number, id=shown(_key(kind, record)), first=first))
         out.append(record)
     return out
+
+
+def _refusal(kind: str, line: bytes, err: msgspec.ValidationError) -> str:
+    """Why a record that breaks the schema is refused: for answers, answers_problem's words
+    (which revision, which answer, what is wrong), else msgspec's."""
+    try:
+        answers = rec.answers_refusal(line) if kind == "audits" else None
+    except RecursionError:
+        return _("JSON is nested too deep")
+    return answers or _schema_reason(str(err))
 
 
 _WITH_OFFSET = re.compile(r"^Expected `datetime` with no timezone component - at `(.*)`$")

@@ -91,9 +91,6 @@ def check_audits(db: Session, checked: Checked) -> None:
                 raise refuse(_("form '{form_id}' version '{version}' is unknown: not in the "
                                "bundle and not in this workspace").format(
                     form_id=revision.form_id, version=revision.form_version))
-            problem = rec.answers_problem(revision.answers)
-            if problem:
-                raise refuse(_("revision {id}: {why}").format(id=revision.uuid, why=problem))
             for parent in [revision.parent_uuid, *revision.merges]:
                 if parent and parent not in own and \
                         stored.get(parent, ("",))[0] != audit.uuid:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from types import GenericAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
+
+from fieldsafe.i18n import _
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SHA256_PATTERN = "^[0-9a-f]{64}$"
@@ -29,6 +32,26 @@ Count = Annotated[int, Meta(ge=1, le=1_000_000)]
 # The longest text any answer may hold, and how deep answers may nest (groups in repeats).
 MAX_ANSWER_CHARS = 200_000
 MAX_ANSWER_DEPTH = 12
+
+QuestionName = Annotated[str, Meta(max_length=200)]
+AnswerText = Annotated[str, Meta(max_length=MAX_ANSWER_CHARS)]
+
+
+def _answer_value(levels: int) -> Any:
+    """The type of an answer holding at most ``levels`` more lists or objects inside."""
+    if levels == 0:
+        return AnswerText | int | float | bool | None
+    inner = _answer_value(levels - 1)
+    return (AnswerText | int | float | bool | None | GenericAlias(list, inner)
+            | GenericAlias(dict, (QuestionName, inner)))
+
+
+if TYPE_CHECKING:
+    Answers = dict[str, Any]
+else:
+    # What answers_problem checks, checked by msgspec's decoder as it decodes (in C): a
+    # value at depth d (the answers object is depth 0) may be a list or object if d < 12.
+    Answers = dict[QuestionName, _answer_value(MAX_ANSWER_DEPTH - 1)]
 
 
 class Provenance(Struct, kw_only=True, gc=False):
@@ -104,7 +127,7 @@ class RevisionRecord(Provenance, kw_only=True):
     form_id: Annotated[str, Meta(min_length=1, max_length=200)]
     form_version: Annotated[str, Meta(max_length=100)]
     status: Literal["draft", "finalized", "retired"]
-    answers: dict[str, Any]
+    answers: Answers
     instance_name: Title = ""
     created_at: LocalTime
     saved_at: LocalTime
@@ -146,6 +169,34 @@ class ActionRecord(Provenance, kw_only=True):
     created_at: LocalTime
     initial: ActionState
     changes: list[ActionChangeRecord] = []
+
+
+class _RevisionAnswers(Struct, gc=False):
+    uuid: str = ""
+    answers: dict[str, Any] = {}
+
+
+class _AuditAnswers(Struct, gc=False):
+    """Only the answers of an audit line (the other fields are skipped)."""
+
+    revisions: list[_RevisionAnswers] = []
+
+
+_ANSWERS_ONLY = msgspec.json.Decoder(_AuditAnswers)
+
+
+def answers_refusal(line: bytes) -> str | None:
+    """Why an audit line that msgspec refused is refused, in answers_problem's words
+    (naming the revision and the answer) when its answers are the reason; else None (the
+    schema error msgspec gave is the reason). RecursionError: nested thousands deep."""
+    try:
+        audit = _ANSWERS_ONLY.decode(line)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    for revision in audit.revisions:
+        if problem := answers_problem(revision.answers):
+            return _("revision {id}: {why}").format(id=revision.uuid, why=problem)
+    return None
 
 
 # Record files of a bundle, in the order they are read: forms first, so the audits after
