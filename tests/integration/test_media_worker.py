@@ -53,8 +53,11 @@ def test_the_photos_are_copied_by_another_process(bundles: list[Path],
     import_bundle(office, bundles[0])
     assert _worker_pids(office) and os.getpid() not in _worker_pids(office)
     assert len(list(office.media.iter_hashes())) == 1
+    [pid] = _worker_pids(office)
     office.close()
     assert office.media_worker().pids == []  # closing the workspace ends the process
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # ended and reaped
 
 
 def test_a_worker_killed_between_bundles_is_replaced(bundles: list[Path],
@@ -111,3 +114,63 @@ def test_a_worker_that_keeps_dying_refuses_the_merge_and_changes_nothing(
     monkeypatch.undo()
     assert import_bundle(office, bundles[0]).refused is None  # and a new process merges it
     assert len(list(office.media.iter_hashes())) == 1
+
+
+def test_a_failed_merge_removes_only_the_files_its_own_copy_wrote(
+        bundles: list[Path], make_device: Device, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another import (a second window, the command line) stores the bundle's photo after
+    this merge saw it missing and before its copy ran: the copy skips it, and when this
+    merge fails, that photo, which is not its own, stays."""
+    from fieldsafe.services import bundle_merge
+
+    office = make_device("office")
+    run = MediaWorker.run
+
+    def another_import_first(self: MediaWorker, job: CopyJob) -> Any:
+        office.media.put_file(PHOTOS[0])  # the other import's photo is in place
+        return run(self, job)
+
+    def broken(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(MediaWorker, "run", another_import_first)
+    monkeypatch.setattr(bundle_merge, "_merge_audits", broken)
+    with pytest.raises(OSError, match="No space left"):
+        import_bundle(office, bundles[0])
+    assert len(list(office.media.iter_hashes())) == 1, "the other import's photo is gone"
+
+
+def test_a_copy_stopped_mid_file_leaves_nothing(make_device: Device, tmp_path: Path,
+                                               walk_answers: dict[str, Any]) -> None:
+    from PIL import Image
+
+    from fieldsafe.services.bundle_check import check_all, check_header
+    from fieldsafe.services.media_worker import _Stopped, copy_files
+    from fieldsafe.sync.archive import BundleReader
+
+    big = tmp_path / "big.jpg"  # several chunks of the bundle's stream
+    Image.effect_noise((2400, 2400), 60).convert("RGB").save(big, quality=95)
+    assert big.stat().st_size > 3 * 1024 * 1024
+    laptop, office = make_device("laptop-a"), make_device("office")
+    path = _bundle(laptop, big, tmp_path, walk_answers)
+    with BundleReader(path) as reader, office.transaction() as db:
+        checked = check_all(reader, db, check_header(reader, db, False))
+    [media] = checked.records["media"]
+    names = [f"{kind}/{media.sha256}" for kind in ("media", "thumbs")]
+    job = CopyJob(bundle=path, limits=reader.limits, store_root=office.media.root,
+                  files=((media.sha256, media.mime),),
+                  entries={n: checked.entry(n) for n in names if n in checked.manifest.entries})
+    asked: list[bool] = []
+
+    def stopped() -> bool:  # after the file's first chunk
+        asked.append(True)
+        return len(asked) > 2
+
+    written: list[str] = []
+    with pytest.raises(_Stopped):
+        copy_files(job, stopped=stopped, copied=lambda: None, written=written)
+    assert written == [] and len(asked) == 3
+    assert list(office.media.iter_hashes()) == []
+    assert not [p for p in office.media.root.rglob("*") if p.is_file()], "no file, no temp file"
+    copy_files(job, stopped=lambda: False, copied=lambda: None, written=written)
+    assert written == [media.sha256] and office.media.verify(media.sha256)

@@ -267,7 +267,10 @@ def test_dropping_bundles_on_the_window_receives_them(
 
 def test_cancel_keeps_the_bundles_merged_before_it(
         laptop: Workspace, office: Workspace, make_device: Device,
-        walk_answers: dict[str, Any], tmp_path: Path, qtbot: QtBot) -> None:
+        walk_answers: dict[str, Any], tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.ui.sync import receive_dialog as receive
+
     other = make_device("laptop-c", team="south")
     walk(other, walk_answers, ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg"),
          "2026-11-21T19:30:00")
@@ -276,14 +279,17 @@ def test_cancel_keeps_the_bundles_merged_before_it(
     window = open_window(qtbot, office, tmp_path)
     dialog = window.sync.receive_bundles([first, second])
     assert dialog is not None
-    copied: list[int] = []  # bundles whose photos are all in
+    merging: list[Path] = []  # the bundles import_bundle was called with, in order
+
+    def import_one(workspace: Workspace, path: Path, **options: Any) -> Any:
+        merging.append(path)
+        return import_bundle(workspace, path, **options)
+
+    monkeypatch.setattr(receive, "import_bundle", import_one)
 
     def cancel_in_the_second(done: int, total: int, what: str) -> None:
-        if what == "photos and files":
-            if copied:  # the first bundle's photos are in: the second's are being copied
-                dialog.job.cancel()  # type: ignore[union-attr]
-            if done == total:
-                copied.append(total)
+        if what == "photos and files" and merging[-1] == second:  # copying its photos
+            dialog.job.cancel()  # type: ignore[union-attr]
 
     dialog.worker_hook = cancel_in_the_second
     with qtbot.waitSignal(dialog.imported, timeout=30_000):

@@ -60,7 +60,7 @@ class MediaCopy:
                 break
             except TimeoutError:
                 self.progress.step(min(running.done, count), count, _("photos and files"))
-        self.written = self._added()
+        self.written = self._added(running)
         self.progress.step(count, count, _("photos and files"))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -68,8 +68,12 @@ class MediaCopy:
         if self._running is not None:
             self._running.stop()  # nothing left to do if it already ended
             self._running.finish()
-            self.written = self._added()
+            self.written = self._added(self._running)
 
-    def _added(self) -> list[str]:
-        """The files this copy put in the store (after it ended): new before, there now."""
-        return [sha for sha in self._new if self.workspace.media.has(sha)]
+    def _added(self, running: RunningCopy) -> list[str]:
+        """The files this copy put in the store, as the worker says; if a worker process
+        died under it, those that were missing before and are there now."""
+        written = running.written
+        if written is None:
+            return [sha for sha in self._new if self.workspace.media.has(sha)]
+        return written

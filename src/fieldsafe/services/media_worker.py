@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import multiprocessing
+import pickle
+import signal
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -73,7 +76,7 @@ class MediaWorker:
         if pool is not None:
             pool.shutdown(wait=True)
 
-    def _submit(self, job: CopyJob) -> Future[None]:
+    def _submit(self, job: CopyJob) -> Future[list[str]]:
         """Hand ``job`` to the process, started first if there is none (or if the one
         there was found dead); ``_busy`` is held."""
         if self._state is None:
@@ -96,20 +99,28 @@ class MediaWorker:
 
 
 class RunningCopy:
-    """A job in the worker: how far it got, a way to stop it, and how it ended. Its
-    methods are called from the thread that started it.
+    """A job in the worker: how far it got, a way to stop it, how it ended and which files
+    it wrote. Its methods are called from the thread that started it.
 
     If the process dies under the job (or was found dead when the job came), the job runs
     once more in a new process: copying is idempotent, files already in place are kept."""
 
-    def __init__(self, worker: MediaWorker, job: CopyJob, future: Future[None]) -> None:
+    def __init__(self, worker: MediaWorker, job: CopyJob, future: Future[list[str]]) -> None:
         self._worker, self._job, self._future = worker, job, future
-        self._ended = self._stopped = self._retried = False
+        self._ended = self._stopped = self._retried = self._died = False
+        self._written: list[str] = []
+        self._error: BaseException | None = None
 
     @property
     def done(self) -> int:
         """How many files the worker has copied so far."""
         return 0 if self._ended else int(self._worker._state[DONE])
+
+    @property
+    def written(self) -> list[str] | None:
+        """Once ended: the SHA-256 of each file the job put in the store; None if a
+        process died under it, so that which ones is not known."""
+        return None if self._died else list(self._written)
 
     def stop(self) -> None:
         """Ask the worker to stop at its next file or chunk."""
@@ -120,40 +131,53 @@ class RunningCopy:
     def result(self, timeout: float | None = None) -> None:
         """Wait up to ``timeout`` seconds (TimeoutError if the job is still running); raise
         what the first file that failed (in the job's order) raised."""
-        while True:
-            try:
-                self._future.result(timeout)
-            except TimeoutError:
-                raise
-            except BrokenProcessPool:
-                self._worker._discard_pool()
-                if not (self._retried or self._stopped):
-                    self._retried = True
-                    try:
-                        self._future = self._worker._submit(self._job)
-                    except BaseException:
-                        self._end()
-                        raise
-                    continue
-                self._end()
-                raise MediaError(self._job.store_root, _(
-                    "the process copying photos and files into the media store stopped "
-                    "unexpectedly; nothing was merged")) from None
-            except BaseException:
-                self._end()
-                raise
-            self._end()
-            return
+        if not self._ended:
+            self._wait(timeout)
+        if self._error is not None:
+            raise self._error
 
     def finish(self) -> None:
         """Wait for the job to end, however it ends."""
         with contextlib.suppress(BaseException):
             self.result()
 
-    def _end(self) -> None:
-        if not self._ended:
-            self._ended = True
-            self._worker._busy.release()
+    def _wait(self, timeout: float | None) -> None:
+        while True:
+            try:
+                self._written = self._future.result(timeout)
+            except BaseException as err:
+                if not self._future.done():
+                    raise  # the wait timed out or was interrupted: the job still runs
+                if isinstance(err, CopyFailed):
+                    self._written, self._error = err.written, err.error
+                elif isinstance(err, BrokenProcessPool):
+                    self._died = True
+                    self._worker._discard_pool()
+                    if not (self._retried or self._stopped):
+                        self._retried = True
+                        try:
+                            self._future = self._worker._submit(self._job)
+                        except BaseException as failed:
+                            self._error = failed
+                        else:
+                            continue
+                    else:
+                        self._error = MediaError(self._job.store_root, _(
+                            "the process copying photos and files into the media store "
+                            "stopped unexpectedly; nothing was merged"))
+                else:  # not from the copy itself: what it wrote is not known
+                    self._died, self._error = True, err
+            break
+        self._ended = True
+        self._worker._busy.release()
+
+
+class CopyFailed(Exception):
+    """A job that failed, with what it wrote before (sent back from the worker)."""
+
+    def __init__(self, written: list[str], error: BaseException) -> None:
+        super().__init__(written, error)
+        self.written, self.error = written, error
 
 
 # -- in the worker process -------------------------------------------------------------
@@ -164,17 +188,29 @@ _shared: Any = None
 def _share(state: Any) -> None:
     global _shared
     _shared = state
+    # Ctrl+C in the terminal reaches the whole process group: the app stops a copy
+    # through the shared state, not through the worker's own interrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _copy_in_worker(job: CopyJob) -> None:
+def _copy_in_worker(job: CopyJob) -> list[str]:
     state = _shared
     lock = threading.Lock()
+    written: list[str] = []
 
     def copied() -> None:
         with lock:
             state[DONE] += 1
 
-    copy_files(job, stopped=lambda: bool(state[STOP]), copied=copied)
+    try:
+        copy_files(job, stopped=lambda: bool(state[STOP]), copied=copied, written=written)
+    except BaseException as err:
+        try:
+            pickle.dumps(err)
+        except Exception:  # sent back as text rather than lost
+            err = RuntimeError("".join(traceback.format_exception(err)))
+        raise CopyFailed(written, err) from None
+    return written
 
 
 class _Stopped(Exception):
@@ -182,15 +218,15 @@ class _Stopped(Exception):
 
 
 def copy_files(job: CopyJob, stopped: Callable[[], bool], copied: Callable[[], None],
-               threads: int = THREADS) -> None:
+               written: list[str], threads: int = THREADS) -> None:
     """Copy the job's files on ``threads`` threads; return once all ended, raising what the
     first one that failed (in the job's order) raised. Files after a failed one are not
-    started; ``stopped()`` stops every copy at its next file or chunk. The renames into
+    started; ``stopped()`` stops every copy at its next file or chunk. ``written`` gets
+    the SHA-256 of each file put in the store, as it is (failed or not). The renames into
     place are flushed to disk before it returns."""
     store = MediaStore(job.store_root)
     first_failed: list[int] = []
     lock = threading.Lock()
-    written: list[str] = []
     with BundleReader(job.bundle, job.limits) as reader:
 
         def chunks(name: str) -> Iterator[bytes]:
@@ -204,10 +240,12 @@ def copy_files(job: CopyJob, stopped: Callable[[], bool], copied: Callable[[], N
             with lock:
                 if stopped() or (first_failed and first_failed[0] < index):
                     raise _Stopped
+            def wrote() -> None:
+                with lock:
+                    written.append(sha)
+
             try:
-                if _copy_file(store, chunks, job.entries, sha, mime):
-                    with lock:
-                        written.append(sha)
+                _copy_file(store, chunks, job.entries, sha, mime, wrote)
                 copied()
             except BaseException:
                 with lock:
@@ -224,13 +262,16 @@ def copy_files(job: CopyJob, stopped: Callable[[], bool], copied: Callable[[], N
 
 
 def _copy_file(store: MediaStore, chunks: Callable[[str], Iterator[bytes]],
-               entries: dict[str, Entry], sha: str, mime: str) -> bool:
-    """Copy one file and its thumbnail; whether the file was new here."""
+               entries: dict[str, Entry], sha: str, mime: str,
+               wrote: Callable[[], None]) -> None:
+    """Copy one file and its thumbnail; ``wrote()`` is called once the file is in place
+    (before its thumbnail, which can still fail)."""
     if store.has(sha):
-        return False
+        return
     # The bundle's stream checks the SHA-256 (and size) as it is read: hashed once.
     # The rename into place is flushed by the caller, once per folder.
-    new = store.put_stream(chunks(f"media/{sha}"), sha, checked=True, sync_folder=False)
+    if store.put_stream(chunks(f"media/{sha}"), sha, checked=True, sync_folder=False):
+        wrote()
     thumb, made = f"thumbs/{sha}", store.thumbnail_path(sha).exists()
     if not made and thumb in entries:
         # The sender's cached thumbnail, if it is one: no need to decode the photo.
@@ -241,7 +282,6 @@ def _copy_file(store: MediaStore, chunks: Callable[[str], Iterator[bytes]],
         # A photo Pillow cannot read is shown without a thumbnail.
         with contextlib.suppress(MediaError):
             store.put_thumbnail(sha, make_thumbnail(store.path(sha)))
-    return new
 
 
 def is_thumbnail(data: bytes) -> bool:
