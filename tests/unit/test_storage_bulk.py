@@ -113,3 +113,37 @@ def test_json_given_as_text_is_stored_as_given_and_reads_back_the_same(
     finally:
         connection.close()
     assert texts == {r["uuid"]: r["answers"] for r in revisions}  # as given, not re-encoded
+
+
+def test_tuples_of_texts_and_numbers_are_stored_as_sqlalchemy_stores_them(
+        make_device: Any) -> None:
+    from fieldsafe.services.sync_records import GEOMETRY_COLUMNS
+    from fieldsafe.storage.bulk import insert_values
+
+    by_core, by_tuples = make_device("core"), make_device("tuples")
+    rows = dict(_rows())
+    before = [Media, Audit, AuditRevision, Attachment]
+    with by_core.transaction() as db:
+        for model in (*before, Geometry):
+            db.execute(insert(cast(Table, model.__table__)), rows[model])
+    with by_tuples.transaction() as db:
+        for model in before:
+            insert_rows(db, cast(Table, model.__table__), rows[model])
+        insert_values(db, cast(Table, Geometry.__table__), GEOMETRY_COLUMNS,
+                      [tuple(r[n] for n in GEOMETRY_COLUMNS) for r in rows[Geometry]])
+    assert _stored(by_tuples.db_path) == _stored(by_core.db_path)
+    with by_tuples.transaction() as db:
+        revisions = cast(Table, AuditRevision.__table__)
+        names = [c.name for c in revisions.columns]
+        with pytest.raises(ValueError, match="need converting: use insert_rows"):
+            insert_values(db, revisions, names, [tuple(rows[AuditRevision][0][n]
+                                                       for n in names)])
+        floats = [tuple(r[n] for n in GEOMETRY_COLUMNS) for r in rows[Geometry]]
+        with pytest.raises(ValueError, match=r"geometries.max_lon: 3 is not a float"):
+            insert_values(db, cast(Table, Geometry.__table__), GEOMETRY_COLUMNS,
+                          [(*floats[0][:9], 3, floats[0][10])])
+        with pytest.raises(ValueError, match="must all have 11 values"):
+            insert_values(db, cast(Table, Geometry.__table__), GEOMETRY_COLUMNS, [("x",)])
+        with pytest.raises(ValueError, match=r"missing \['max_lat'\]"):
+            insert_values(db, cast(Table, Geometry.__table__), GEOMETRY_COLUMNS[:-1],
+                          [("x",) * 10])

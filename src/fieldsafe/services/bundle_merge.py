@@ -26,7 +26,7 @@ from fieldsafe.services.jobs import Progress
 from fieldsafe.services.merge_report import NEW, PRESENT, UPDATED, MergeReport, Outcome
 from fieldsafe.services.records import batches
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.bulk import insert_rows, use_bulk_cache
+from fieldsafe.storage.bulk import insert_rows, insert_values, use_bulk_cache
 from fieldsafe.storage.models import (
     ActionChange,
     ActionItem,
@@ -234,7 +234,7 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
                 row["answers"] = _json_text(r.answers)
                 revisions.append(row)
                 attachments += conv.attachment_rows(r)
-                geometries += conv.geometry_rows(r)
+                geometries += conv.geometry_values(r)
                 changed = True
             elif have != (r.status, r.saved_at, r.redacted) and _replace(db, r):
                 changed = True
@@ -245,10 +245,12 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
         if index % 200 == 0:
             progress.step(index, len(audits), _("audits"))
     for model, rows in ((Audit, new_audits), (AuditRevision, revisions),
-                        (Attachment, attachments), (Geometry, geometries)):
+                        (Attachment, attachments)):
         # One DBAPI executemany per table: no ORM or Core bookkeeping for 1,000s of rows.
         insert_rows(db, cast(Table, model.__table__), rows,
                     json_text=("answers",) if model is AuditRevision else ())
+    # The most rows (several per revision), all texts and numbers: as tuples.
+    insert_values(db, cast(Table, Geometry.__table__), conv.GEOMETRY_COLUMNS, geometries)
     conflicts = refresh_heads(db, touched) | {u for u, h in heads.items() if h["conflict"]}
     for audit in audits:
         status = statuses[audit.uuid]

@@ -109,11 +109,18 @@ def attachment_rows(r: rec.RevisionRecord) -> list[dict[str, Any]]:
             for a in r.attachments]
 
 
+GEOMETRY_COLUMNS = ("revision_uuid", "question_path", "kind", "role", "geojson", "length_m",
+                    "area_m2", "min_lon", "min_lat", "max_lon", "max_lat")
+
+
+def geometry_values(r: rec.RevisionRecord) -> list[tuple[Any, ...]]:
+    """The revision's geometries as rows in the order of GEOMETRY_COLUMNS."""
+    return [(r.uuid, g.question_path, g.kind, g.role, g.geojson, g.length_m, g.area_m2,
+             g.min_lon, g.min_lat, g.max_lon, g.max_lat) for g in r.geometries]
+
+
 def geometry_rows(r: rec.RevisionRecord) -> list[dict[str, Any]]:
-    return [{"revision_uuid": r.uuid, "question_path": g.question_path, "kind": g.kind,
-             "role": g.role, "geojson": g.geojson, "length_m": g.length_m,
-             "area_m2": g.area_m2, "min_lon": g.min_lon, "min_lat": g.min_lat,
-             "max_lon": g.max_lon, "max_lat": g.max_lat} for g in r.geometries]
+    return [dict(zip(GEOMETRY_COLUMNS, value, strict=True)) for value in geometry_values(r)]
 
 
 def revision_rank(r: rec.RevisionRecord) -> tuple[int, int, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, Dialect, Float, Table
 from sqlalchemy.orm import Session
 
 BULK_CACHE_KIB = 32 * 1024  # SQLite's page cache for bulk writes (its default: 2 MB)
@@ -33,21 +33,13 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]],
     """
     if not rows:
         return
-    connection = db.connection()
-    dialect = connection.dialect
+    dialect = db.connection().dialect
     names = list(rows[0])
-    auto = table.autoincrement_column
-    missing = [c.name for c in table.columns if c.name not in names and c is not auto]
-    unknown = [name for name in names if name not in table.c]
-    if missing or unknown or dialect.paramstyle != "qmark":
-        raise ValueError(f"rows for {table.name} must name every column (missing {missing}, "
-                         f"unknown {unknown}) on SQLite")
+    _check_columns(table, names, dialect)
     if not_json := [n for n in json_text if not isinstance(table.c[n].type, JSON)]:
         raise ValueError(f"{table.name} columns {not_json} do not hold JSON")
-    processors: list[Callable[[Any], Any] | None] = [
-        None if name in json_text else
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    steps = [(index, p) for index, p in enumerate(processors) if p is not None]
+    steps = [(index, process) for index, name in enumerate(names)
+             if name not in json_text and (process := _processor(table, name, dialect))]
     values: list[tuple[Any, ...]] = []
     for row in rows:
         if len(row) != len(names):
@@ -56,7 +48,56 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]],
         for index, process in steps:
             value[index] = process(value[index])
         values.append(tuple(value))
-    quote = dialect.identifier_preparer.quote
+    _execute(db, table, names, values)
+
+
+def insert_values(db: Session, table: Table, names: Sequence[str],
+                  values: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT rows given as tuples in the order of ``names`` (every column but an
+    autoincrement key), with one executemany: the fastest way in for many rows.
+
+    Only for columns that SQLAlchemy stores as the Python value is (texts, integers, and
+    floats given as floats), so that the stored bytes are again its own. ValueError for a
+    column that needs converting (datetimes, JSON, booleans: use :func:`insert_rows`) and
+    for a number that is not a float in a Float column (SQLite would store 1 and 1.0
+    differently)."""
+    if not values:
+        return
+    dialect = db.connection().dialect
+    _check_columns(table, names, dialect)
+    floats = [index for index, name in enumerate(names) if isinstance(table.c[name].type, Float)]
+    if processed := [name for index, name in enumerate(names)
+                     if index not in floats and _processor(table, name, dialect)]:
+        raise ValueError(f"{table.name} columns {processed} need converting: use insert_rows")
+    for value in values:
+        if len(value) != len(names):
+            raise ValueError(f"rows for {table.name} must all have {len(names)} values")
+        for index in floats:
+            if type(value[index]) is not float and value[index] is not None:
+                raise ValueError(f"{table.name}.{names[index]}: {value[index]!r} is not a "
+                                 "float")
+    _execute(db, table, names, values)
+
+
+def _check_columns(table: Table, names: Sequence[str], dialect: Dialect) -> None:
+    auto = table.autoincrement_column
+    missing = [c.name for c in table.columns if c.name not in names and c is not auto]
+    unknown = [name for name in names if name not in table.c]
+    if missing or unknown or dialect.paramstyle != "qmark":
+        raise ValueError(f"rows for {table.name} must name every column (missing {missing}, "
+                         f"unknown {unknown}) on SQLite")
+
+
+def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    processor: Callable[[Any], Any] | None = (
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    return processor
+
+
+def _execute(db: Session, table: Table, names: Sequence[str],
+             values: Sequence[tuple[Any, ...]]) -> None:
+    connection = db.connection()
+    quote = connection.dialect.identifier_preparer.quote
     connection.exec_driver_sql(
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' for _ in names)})", values)
+        f"VALUES ({', '.join('?' for _ in names)})", list(values))
