@@ -86,8 +86,19 @@ def check_header(reader: BundleReader, db: Session, require_signature: bool) -> 
                    trusted)
 
 
+# The records read first: those naming the bundle's files (with the forms before them).
+FILE_KINDS = ("forms", "layers", "campaigns", "media")
+
+
 def check_all(reader: BundleReader, db: Session, checked: Checked) -> Checked:
     """Every entry and record: names, hashes, schemas, references, forms and geometry."""
+    check_files(reader, db, checked)
+    return check_records(reader, db, checked)
+
+
+def check_files(reader: BundleReader, db: Session, checked: Checked) -> None:
+    """The entries (each listed, named and sized as it should be) and the records of
+    FILE_KINDS: enough to start copying the bundle's files in."""
     path, entries = reader.path, checked.manifest.entries
     names = set(reader.names())
     for name in sorted(set(entries) - names):
@@ -108,19 +119,30 @@ def check_all(reader: BundleReader, db: Session, checked: Checked) -> Checked:
                 entries[name].size > MAX_THUMBNAIL_BYTES:
             raise BundleError(path, _("entry '{name}' is too large for a thumbnail").format(
                 name=name))
-    for kind in rec.KINDS:
-        checked.records[kind] = _decode(reader, checked, kind)
-        expected = checked.manifest.counts.get(kind, 0)
-        if len(checked.records[kind]) != expected:
-            raise BundleError(path, _("{file} holds {n} records, its manifest says {m}")
-                              .format(file=rec.record_file(kind),
-                                      n=len(checked.records[kind]), m=expected))
-    _check_forms(db, checked)
+    for kind in FILE_KINDS:
+        _decode_all(reader, checked, kind)
     _check_media(db, checked, names)
+
+
+def check_records(reader: BundleReader, db: Session, checked: Checked) -> Checked:
+    """After :func:`check_files`: the other records, the forms, and every reference."""
+    for kind in rec.KINDS:
+        if kind not in FILE_KINDS:
+            _decode_all(reader, checked, kind)
+    _check_forms(db, checked)
     check_audits(db, checked)
     check_actions(db, checked)
     check_campaigns(checked)
     return checked
+
+
+def _decode_all(reader: BundleReader, checked: Checked, kind: str) -> None:
+    checked.records[kind] = _decode(reader, checked, kind)
+    expected = checked.manifest.counts.get(kind, 0)
+    if len(checked.records[kind]) != expected:
+        raise BundleError(reader.path, _("{file} holds {n} records, its manifest says {m}")
+                          .format(file=rec.record_file(kind),
+                                  n=len(checked.records[kind]), m=expected))
 
 
 def _key(kind: str, record: Any) -> str:

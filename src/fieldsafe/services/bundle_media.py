@@ -4,6 +4,7 @@ merge commits."""
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 from fieldsafe.i18n import _
@@ -65,10 +66,27 @@ class MediaCopy:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the copy (if it is still running) and wait for it; ``written`` is then
+        final. Leaving the block does this too."""
         if self._running is not None:
             self._running.stop()  # nothing left to do if it already ended
             self._running.finish()
             self.written = self._added(self._running)
+
+    def undo(self) -> None:
+        """After a failed merge: stop the copy and remove the files it wrote, with their
+        thumbnails and the folders it made for them."""
+        self.close()
+        media = self.workspace.media
+        for sha in self.written:
+            folders = [media.path(sha).parent, media.thumbnail_path(sha).parent]
+            media.remove(sha)
+            for folder in folders:  # the folders this merge made, if now empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
     def _added(self, running: RunningCopy) -> list[str]:
         """The files this copy put in the store, as the worker says; if a worker process

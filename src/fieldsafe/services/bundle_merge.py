@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -46,15 +45,16 @@ from fieldsafe.sync.errors import BundleError, shown
 
 
 def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
-          progress: Progress, now: Callable[[], datetime] = datetime.now) -> MergeReport:
+          progress: Progress, copy: MediaCopy,
+          now: Callable[[], datetime] = datetime.now) -> MergeReport:
     """Copy the bundle's new layer files in, then merge every record in one transaction
-    while a worker thread copies its new media files in (on disk before the commit). Any
-    failure removes the files this merge added and leaves the database as it was."""
+    while ``copy`` (started by the caller) copies its new media files in: they are on disk
+    before the commit. Any failure removes the layer files this merge added and leaves the
+    database as it was; the caller undoes the copy."""
     new_layers: list[str] = []
-    copy = MediaCopy(workspace, reader, checked, progress)
     try:
         _copy_layers(workspace, reader, checked, new_layers)  # checked as copied: refused early
-        with copy, workspace.transaction() as db:
+        with workspace.transaction() as db:
             use_bulk_cache(db)
             out = report.outcomes
             _merge_forms(db, checked, out, now)
@@ -71,13 +71,6 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
             copy.wait()  # every file the records name is on disk before they are committed
             progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:
-        for sha in copy.written:  # the copy has stopped: leaving its block waited for it
-            folders = [workspace.media.path(sha).parent,
-                       workspace.media.thumbnail_path(sha).parent]
-            workspace.media.remove(sha)
-            for folder in folders:  # the folders this merge made, if now empty
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
         for name in new_layers:
             (workspace.layers_dir / name).unlink(missing_ok=True)
         raise

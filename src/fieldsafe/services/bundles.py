@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldsafe.i18n import _
-from fieldsafe.services.bundle_check import check_all, check_header
+from fieldsafe.services.bundle_check import check_files, check_header, check_records
+from fieldsafe.services.bundle_media import MediaCopy
 from fieldsafe.services.bundle_merge import merge
 from fieldsafe.services.collector import collection_paused
 from fieldsafe.services.jobs import NO_PROGRESS, Progress
@@ -43,8 +44,17 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
                 report.already_imported = True
                 report.present_unlisted = sum(m.counts.get(kind, 0) for kind in rec.KINDS)
                 return report
-            check_all(reader, db, checked)
-        return merge(workspace, reader, checked, report, progress, now)
+            check_files(reader, db, checked)
+        # The new photos and files are copied in while the other records are checked and
+        # merged (a worker process); a refusal or failure removes them again.
+        with MediaCopy(workspace, reader, checked, progress) as copy:
+            try:
+                with workspace.transaction() as db:
+                    check_records(reader, db, checked)
+                return merge(workspace, reader, checked, report, progress, copy, now)
+            except BaseException:
+                copy.undo()
+                raise
 
 
 def import_bundles(workspace: Workspace, paths: list[Path], *,
