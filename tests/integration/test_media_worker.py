@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from fieldsafe.media.errors import MediaError
+from fieldsafe.media.store import MediaStore
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
 from fieldsafe.services.bundles import import_bundle
@@ -105,12 +106,21 @@ def test_a_worker_that_keeps_dying_refuses_the_merge_and_changes_nothing(
     office = make_device("office")
     before, files = digest(office), _files(office)
     killed = _killing_submits(monkeypatch, times=2)
+    cleaned: list[int] = []
+    remove = MediaStore.remove_temporary_files
+
+    def spy(self: MediaStore, pid: int) -> int:
+        cleaned.append(pid)
+        return remove(self, pid)
+
+    monkeypatch.setattr(MediaStore, "remove_temporary_files", spy)
     with pytest.raises(MediaError, match="stopped unexpectedly; nothing was merged") as caught:
         import_bundle(office, bundles[0])
     assert len(killed) == 2
+    assert sorted(cleaned) == sorted(killed), "each dead worker's temporary files go"
     assert str(office.media.root) in str(caught.value)
     assert digest(office) == before
-    assert [p for p in _files(office) if not p.name.startswith(".tmp-")] == files
+    assert _files(office) == files  # no temporary file either
     monkeypatch.undo()
     assert import_bundle(office, bundles[0]).refused is None  # and a new process merges it
     assert len(list(office.media.iter_hashes())) == 1
@@ -174,3 +184,15 @@ def test_a_copy_stopped_mid_file_leaves_nothing(make_device: Device, tmp_path: P
     assert not [p for p in office.media.root.rglob("*") if p.is_file()], "no file, no temp file"
     copy_files(job, stopped=lambda: False, copied=lambda: None, written=written)
     assert written == [media.sha256] and office.media.verify(media.sha256)
+
+
+def test_the_temporary_files_of_a_dead_writer_are_removed_and_no_others(
+        make_device: Device) -> None:
+    office = make_device("office")
+    store = office.media
+    dead, alive = 999_999_001, os.getpid()
+    for pid, folder in ((dead, "ab"), (dead, "thumbs/cd"), (alive, "ab")):
+        (store.root / folder).mkdir(parents=True, exist_ok=True)
+        (store.root / folder / f".tmp-{pid}-x1y2.part").write_bytes(b"half a photo")
+    assert store.remove_temporary_files(dead) == 2
+    assert [p.name for p in store.root.rglob(".tmp-*")] == [f".tmp-{alive}-x1y2.part"]

@@ -143,6 +143,16 @@ class MediaStore:
                                  .format(why=err.strerror or err)) from None
         return existed
 
+    def remove_temporary_files(self, pid: int) -> int:
+        """Remove the temporary files process ``pid`` left when it died mid-write (a media
+        worker killed under a copy); how many. Another process's are left alone."""
+        removed = 0
+        for path in self.root.rglob(f"{TEMP_PREFIX}{int(pid)}-*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+        return removed
+
     def _intact(self, sha256: str) -> bool:
         try:
             return self.verify(sha256)
@@ -197,11 +207,12 @@ def _atomic_write(path: Path, chunks: Iterable[bytes], *, expected: str | None =
 
 def _temporary(folder: Path) -> tuple[int, str]:
     """A new temporary file in ``folder`` (made first if it is missing), open for writing."""
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"  # whose it is, if its writer dies
     try:
-        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+        return tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=folder)
     except FileNotFoundError:
         folder.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+        return tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=folder)
 
 
 def _write_all(handle: int, data: bytes) -> None:

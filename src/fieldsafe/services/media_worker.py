@@ -52,6 +52,7 @@ class MediaWorker:
         self._state: Any = None  # [STOP, DONE], shared with the process
         self._pool: ProcessPoolExecutor | None = None
         self._busy = threading.Lock()
+        self._started: set[int] = set()  # the ID of the pool's process
 
     def run(self, job: CopyJob) -> RunningCopy:
         """Start ``job``; the returned handle must be waited for (``result`` or ``finish``)."""
@@ -86,16 +87,23 @@ class MediaWorker:
             try:
                 return self._pool.submit(_copy_in_worker, job)
             except BrokenProcessPool:
-                self._discard_pool()
+                self._discard_pool(job.store_root)
         self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_share,
                                          initargs=(self._state,))
-        return self._pool.submit(_copy_in_worker, job)
+        future = self._pool.submit(_copy_in_worker, job)
+        self._started = set(self.pids)  # started by the submit
+        return future
 
-    def _discard_pool(self) -> None:
-        """The process died (killed, out of memory): the next job starts a new one."""
+    def _discard_pool(self, store_root: Path | None = None) -> None:
+        """The process died (killed, out of memory): the next job starts a new one. Once
+        it is reaped, the temporary files it was writing are removed from ``store_root``."""
         pool, self._pool = self._pool, None
+        started, self._started = self._started, set()
         if pool is not None:
-            pool.shutdown(wait=False)
+            pool.shutdown(wait=True)  # a broken pool has ended its processes: joins them
+        if store_root is not None:
+            for pid in started:
+                MediaStore(store_root).remove_temporary_files(pid)
 
 
 class RunningCopy:
@@ -152,7 +160,7 @@ class RunningCopy:
                     self._written, self._error = err.written, err.error
                 elif isinstance(err, BrokenProcessPool):
                     self._died = True
-                    self._worker._discard_pool()
+                    self._worker._discard_pool(self._job.store_root)
                     if not (self._retried or self._stopped):
                         self._retried = True
                         try:
