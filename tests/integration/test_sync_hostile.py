@@ -1305,3 +1305,62 @@ def test_a_failed_record_merge_stops_and_undoes_the_photo_copy(
     monkeypatch.undo()
     import_bundle(office, path)
     assert digest(office) == kit.source.digest
+
+
+def _refused_once_the_photos_are_in(office: Workspace, kit: Kit, path: Path,
+                                    meanwhile: Callable[[], None] = lambda: None
+                                    ) -> Callable[..., Any]:
+    """check_records that waits until the bundle's photos have been copied in (they are
+    copied while the records are checked), runs ``meanwhile``, then refuses the bundle."""
+
+    def refusing(*_args: object) -> Any:
+        deadline = time.monotonic() + 30
+        while not all(office.media.has(sha) for sha in kit.source.media):
+            assert time.monotonic() < deadline, "the photos were never copied in"
+            time.sleep(0.01)
+        meanwhile()
+        raise BundleError(path, "refused by its records")
+
+    return refusing
+
+
+def test_a_refusal_in_the_record_checks_removes_the_photos_copied_meanwhile(
+        kit: Kit, office: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = kit.folder / NAME
+    path.write_bytes(kit.source.good)
+    before = snapshot(office)
+    monkeypatch.setattr(bundles, "check_records",
+                        _refused_once_the_photos_are_in(office, kit, path))
+    with pytest.raises(BundleError, match="refused by its records"):
+        import_bundle(office, path)
+    assert snapshot(office) == before
+    assert not [p for p in office.media.root.iterdir() if p.name != "thumbs"], "no folder left"
+    monkeypatch.undo()
+    import_bundle(office, path)
+    assert digest(office) == kit.source.digest
+
+
+def test_a_refused_bundle_keeps_a_photo_that_another_import_merged_meanwhile(
+        kit: Kit, office: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second window (another Workspace on the same folder) merges a bundle with the
+    same photos while this one is being checked: when this one is refused, the photos
+    the other merge's records name stay."""
+    path = kit.folder / NAME
+    path.write_bytes(kit.source.good)
+    other = Workspace(office.root)
+
+    def the_other_merges() -> None:
+        monkeypatch.setattr(bundles, "check_records", check_records)
+        import_bundle(other, path)  # finds the photos here: copies none, names them
+
+    check_records = bundles.check_records
+    monkeypatch.setattr(bundles, "check_records", _refused_once_the_photos_are_in(
+        office, kit, path, the_other_merges))
+    try:
+        with pytest.raises(BundleError, match="refused by its records"):
+            import_bundle(office, path)
+    finally:
+        other.close()
+    assert check(office) == []
+    assert frozenset(office.media.iter_hashes()) == kit.source.media
+    assert digest(office) == kit.source.digest

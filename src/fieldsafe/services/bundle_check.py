@@ -1,4 +1,4 @@
-"""Receiving, step one: read a bundle and check all of it before anything is written."""
+"""Receiving: read a bundle and check all of it before anything is merged."""
 
 from __future__ import annotations
 

@@ -1,17 +1,22 @@
-"""Receiving, step two (files): a checked bundle's new photos and files copied into the media
-store by the workspace's media worker while the records merge; all on disk before the
-merge commits."""
+"""Receiving (files): a bundle's new photos and files copied into the media store by the
+workspace's media worker while its records are checked and merged; all on disk before the
+merge commits, and removed again if the bundle is refused or the merge fails."""
 
 from __future__ import annotations
 
 import contextlib
 from types import TracebackType
 
+from sqlalchemy import select
+
+from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.jobs import Progress
 from fieldsafe.services.media_worker import CopyJob, RunningCopy
+from fieldsafe.services.records import batches
 from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import Media
 from fieldsafe.sync.archive import BundleReader
 
 POLL_SECONDS = 0.05  # how often waiting for the copy shows its progress and sees a cancel
@@ -25,9 +30,10 @@ class MediaCopy:
     ``wait`` returns once every new file is in the store, flushed to disk, and raises what
     copying the first failed file (in the bundle's order) raised, as copying them one after
     the other would: bytes that do not match their SHA-256, a full disk; or Cancelled. Call
-    it before the records that name those files are committed. Leaving the block stops the
-    copy at its next file or chunk (a failed merge) and waits for it, so that ``written``
-    stays put while the caller removes what it lists."""
+    it before the records that name those files are committed. Leaving the block (or
+    :meth:`close`) stops the copy at its next file or chunk and waits for it, so that
+    ``written`` stays put; :meth:`undo` then removes what it lists, after a refusal or a
+    failed merge."""
 
     def __init__(self, workspace: Workspace, reader: BundleReader, checked: Checked,
                  progress: Progress) -> None:
@@ -77,11 +83,21 @@ class MediaCopy:
             self.written = self._added(self._running)
 
     def undo(self) -> None:
-        """After a failed merge: stop the copy and remove the files it wrote, with their
-        thumbnails and the folders it made for them."""
+        """After a refusal or a failed merge (its transaction rolled back): stop the copy
+        and remove the files it wrote, with their thumbnails and the folders it made for
+        them. A file that a record committed meanwhile names stays: another import (a
+        second window, the command line) found it here and merged a bundle that has it."""
         self.close()
         media = self.workspace.media
+        try:
+            with self.workspace.transaction() as db:
+                named = {sha for batch in batches(self.written) for sha in db.scalars(
+                    select(Media.sha256).where(Media.sha256.in_(batch)))}
+        except UserError:  # the database cannot be read now: keep them all, to be safe
+            named = set(self.written)
         for sha in self.written:
+            if sha in named:
+                continue
             folders = [media.path(sha).parent, media.thumbnail_path(sha).parent]
             media.remove(sha)
             for folder in folders:  # the folders this merge made, if now empty

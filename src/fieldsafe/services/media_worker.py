@@ -145,9 +145,11 @@ class RunningCopy:
             raise self._error
 
     def finish(self) -> None:
-        """Wait for the job to end, however it ends."""
-        with contextlib.suppress(BaseException):
-            self.result()
+        """Wait for the job to end, however it ends (an interrupt while waiting does not
+        cut the wait short: what the job wrote must be known to be undone)."""
+        while not self._ended:
+            with contextlib.suppress(BaseException):
+                self.result()
 
     def _wait(self, timeout: float | None) -> None:
         while True:

@@ -59,8 +59,7 @@ def insert_values(db: Session, table: Table, names: Sequence[str],
     Only for columns that SQLAlchemy stores as the Python value is (texts, integers, and
     floats given as floats), so that the stored bytes are again its own. ValueError for a
     column that needs converting (datetimes, JSON, booleans: use :func:`insert_rows`) and
-    for a number that is not a float in a Float column (SQLite would store 1 and 1.0
-    differently)."""
+    for a number that is not a float in a Float column (SQLAlchemy would convert it)."""
     if not values:
         return
     dialect = db.connection().dialect
