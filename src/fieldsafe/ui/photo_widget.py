@@ -55,11 +55,13 @@ def image_files(mime: QMimeData) -> list[Path]:
 
 def load_image(path: Path, *, upright: bool = False, longest: int = 0) -> QImage:
     """Read an image (on any thread); ``upright`` applies its EXIF orientation, ``longest``
-    scales it down to fit. A null QImage when it cannot be read."""
+    scales it down to fit. A null QImage when it cannot be read, or is of no format that
+    image_format knows: Qt is never left to probe its plugins (see image_format)."""
+    kind = file_image_format(path)
+    if kind is None:
+        return QImage()
     reader = QImageReader(str(path))
-    kind = file_image_format(path)  # no plugin probing on a worker thread (see image_format)
-    if kind:
-        reader.setFormat(kind.encode())
+    reader.setFormat(kind.encode())
     reader.setAutoTransform(upright)
     image = reader.read()
     if longest and not image.isNull() and max(image.width(), image.height()) > longest:

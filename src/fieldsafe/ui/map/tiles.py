@@ -72,9 +72,11 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     data = source.tile(*key)
     if data is None:
         return source, key, None
-    kind = image_format(data[:12])  # no plugin probing on this thread (see image_format)
+    # Bytes of no known image format are not decoded at all: without a format name Qt
+    # would probe every plugin on this thread (the deadlock image_format explains).
+    kind = image_format(data[:12])
     # PySide6 takes the format as text, though its type stubs say bytes.
-    image = QImage.fromData(data, kind) if kind else QImage.fromData(data)  # type: ignore[arg-type]
+    image = QImage.fromData(data, kind) if kind else QImage()  # type: ignore[arg-type]
     if image.isNull():
         z, x, y = key
         raise MBTilesError(QCoreApplication.translate(
