@@ -36,7 +36,6 @@ def _worker_pids(ws: Workspace) -> list[int]:
     return ws.media_worker().pids
 
 
-
 def _files(ws: Workspace) -> list[Path]:
     return sorted(p for p in ws.media.root.rglob("*") if p.is_file())
 
