@@ -90,12 +90,6 @@ def check_header(reader: BundleReader, db: Session, require_signature: bool) -> 
 FILE_KINDS = ("forms", "layers", "campaigns", "media")
 
 
-def check_all(reader: BundleReader, db: Session, checked: Checked) -> Checked:
-    """Every entry and record: names, hashes, schemas, references, forms and geometry."""
-    check_files(reader, db, checked)
-    return check_records(reader, db, checked)
-
-
 def check_files(reader: BundleReader, db: Session, checked: Checked) -> None:
     """The entries (each listed, named and sized as it should be) and the records of
     FILE_KINDS: enough to start copying the bundle's files in."""
