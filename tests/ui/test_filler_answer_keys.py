@@ -17,17 +17,9 @@ from fieldsafe.services.form_library import import_form
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.editor_window import EditorWindow
 from fieldsafe.ui.filler import FormFillerWidget
+from tests.unit.test_answer_keys import TWO_GROUPS
 
-FORM = """
-| survey |
-| | type | name | label |
-| | begin_group | a | Section A |
-| | text | comments | Comments A |
-| | end_group | | |
-| | begin_group | b | Section B |
-| | text | comments | Comments B |
-| | end_group | | |
-| settings |
+FORM = TWO_GROUPS + """| settings |
 | | form_id | version |
 | | dup | 1 |
 """
