@@ -14,7 +14,13 @@ from alembic.script import ScriptDirectory
 
 from fieldsafe.errors import UserError
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.db import DatabaseTooNewError, open_engine, schema_version
+from fieldsafe.storage.db import (
+    CHECKPOINT_BYTES,
+    PAGE_SIZE,
+    DatabaseTooNewError,
+    open_engine,
+    schema_version,
+)
 from fieldsafe.storage.migrate import alembic_config, upgrade
 from fieldsafe.storage.models import SCHEMA_VERSION, Base
 from tests.conftest import ROOT
@@ -28,6 +34,9 @@ def test_new_workspace_is_wal_with_foreign_keys(tmp_path: Path) -> None:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert c.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE == 16_384
+        assert c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == \
+            CHECKPOINT_BYTES // PAGE_SIZE
     assert schema_version(ws.db_path) == SCHEMA_VERSION
     assert (tmp_path / "new" / "media").is_dir()
     ws.close()
@@ -156,6 +165,11 @@ def test_a_first_schema_workspace_opens_with_its_data(tmp_path: Path) -> None:
         audit = db.get(Audit, audits[0]["id"])
         assert audit is not None
         assert (audit.team, audit.period) == ("default", "day")  # filled by migration 0002
+    with ws.engine.connect() as c:  # its pages keep their size; checkpoints by bytes
+        assert c.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == \
+            CHECKPOINT_BYTES // 4096
+        assert c.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert schema_version(ws.db_path) == SCHEMA_VERSION
     backups = list(folder.glob("fieldsafe.sqlite.schema*.bak"))
     assert len(backups) == (1 if SCHEMA_VERSION > 1 else 0)
@@ -223,6 +237,6 @@ def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
     event.listen(ws.engine, "connect", cap)
     ws.engine.dispose()
     with pytest.raises(UserError, match="disk is full"):
-        new_campaign(ws, "x" * 300, area=None, layer_uuids=["f" * 200] * 200)
+        new_campaign(ws, "x" * 300, area=None, layer_uuids=["f" * 200] * 2000)
     assert [c["name"] for c in list_campaigns(ws)] == ["Before"]
     ws.close()
