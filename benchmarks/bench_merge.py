@@ -163,7 +163,8 @@ def bundles() -> list[Path]:
 # -- children ---------------------------------------------------------------------------
 
 def child_merge(paths: list[Path], target: Path) -> dict[str, float]:
-    from fieldsafe.services.bundles import import_bundle
+    """As ``fieldsafe bundle import FILE...`` does it (the desktop's Receive too)."""
+    from fieldsafe.services.bundles import import_bundles
     from fieldsafe.services.form_library import ensure_builtin_forms
     from fieldsafe.services.workspace import Workspace
 
@@ -174,15 +175,12 @@ def child_merge(paths: list[Path], target: Path) -> dict[str, float]:
     import fieldsafe.services.bundle_merge  # noqa: F401
 
     start = time.perf_counter()
-    revisions = 0
-    for path in paths:
-        report = import_bundle(ws, path)
-        assert report.refused is None
-        revisions += sum(1 for o in report.outcomes if o.kind == "audit") * 2
+    reports = import_bundles(ws, paths)
     first = time.perf_counter() - start
+    assert all(report.refused is None for report in reports)
+    revisions = sum(1 for r in reports for o in r.outcomes if o.kind == "audit") * 2
     start = time.perf_counter()
-    for path in paths:
-        assert import_bundle(ws, path).already_imported
+    assert all(report.already_imported for report in import_bundles(ws, paths))
     again = time.perf_counter() - start
     worker_mb = max((peak_mb(f"/proc/{pid}/status") for pid in ws.media_worker().pids),
                     default=0.0)

@@ -130,7 +130,16 @@ def check_records(reader: BundleReader, db: Session, checked: Checked) -> Checke
     return checked
 
 
+def decode_records(reader: BundleReader, checked: Checked) -> None:
+    """Every kind's records into ``checked.records``, as the checks below would decode
+    them (a bundle read ahead of its import: bundle_read_ahead)."""
+    for kind in rec.KINDS:
+        _decode_all(reader, checked, kind)
+
+
 def _decode_all(reader: BundleReader, checked: Checked, kind: str) -> None:
+    if kind in checked.records:  # decoded ahead, from the same manifest
+        return
     checked.records[kind] = _decode(reader, checked, kind)
     expected = checked.manifest.counts.get(kind, 0)
     if len(checked.records[kind]) != expected:

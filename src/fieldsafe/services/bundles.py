@@ -13,6 +13,7 @@ from fieldsafe.i18n import _
 from fieldsafe.services.bundle_check import check_files, check_header, check_records
 from fieldsafe.services.bundle_media import MediaCopy
 from fieldsafe.services.bundle_merge import merge
+from fieldsafe.services.bundle_read_ahead import ReadAhead
 from fieldsafe.services.collector import collection_paused
 from fieldsafe.services.jobs import NO_PROGRESS, Progress
 from fieldsafe.services.merge_report import MergeReport
@@ -27,10 +28,16 @@ from fieldsafe.sync.signing import verify
 
 def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool = False,
                   progress: Progress = NO_PROGRESS,
-                  now: Callable[[], datetime] = datetime.now) -> MergeReport:
+                  now: Callable[[], datetime] = datetime.now,
+                  read_ahead: ReadAhead | None = None) -> MergeReport:
     """Merge one bundle. A bundle merged before (same UUID and manifest) is recognised
     before any heavy work; anything wrong refuses the whole bundle (BundleError) and leaves
-    the workspace as it was."""
+    the workspace as it was.
+
+    ``read_ahead``: when merging several bundles, the one holding them all, in order (its
+    records for this bundle are used if their manifest is this bundle's; it is told when
+    to start on the next)."""
+    decoded = read_ahead.take(path) if read_ahead is not None else None
     with collection_paused(), BundleReader(path) as reader:
         with workspace.transaction() as db:
             checked = check_header(reader, db, require_signature)
@@ -44,6 +51,8 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
                 report.already_imported = True
                 report.present_unlisted = sum(m.counts.get(kind, 0) for kind in rec.KINDS)
                 return report
+            if decoded is not None and decoded.manifest_sha256 == checked.manifest_sha256:
+                checked.records = decoded.records
             check_files(reader, db, checked)
         # The new photos and files are copied in while the other records are checked and
         # merged (a worker process); a refusal or failure removes them again.
@@ -51,7 +60,8 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
             try:
                 with workspace.transaction() as db:
                     check_records(reader, db, checked)
-                return merge(workspace, reader, checked, report, progress, copy, now)
+                return merge(workspace, reader, checked, report, progress, copy, now,
+                             read_ahead.start_next if read_ahead is not None else _nothing)
             except BaseException:
                 copy.undo()
                 raise
@@ -63,13 +73,19 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
     """Merge several bundles one after the other; a refused one is reported and the others
     still merge (each is its own transaction)."""
     reports = []
-    for path in paths:
-        try:
-            reports.append(import_bundle(workspace, path, require_signature=require_signature,
-                                         progress=progress))
-        except BundleError as err:
-            reports.append(MergeReport(str(path), refused=err.reason))
+    with ReadAhead(paths) as read_ahead:
+        for path in paths:
+            try:
+                reports.append(import_bundle(workspace, path,
+                                             require_signature=require_signature,
+                                             progress=progress, read_ahead=read_ahead))
+            except BundleError as err:
+                reports.append(MergeReport(str(path), refused=err.reason))
     return reports
+
+
+def _nothing() -> None:
+    pass
 
 
 def _manifest(reader: BundleReader) -> tuple[Manifest, str | None]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
+from fieldsafe.services.bundle_read_ahead import ReadAhead
 from fieldsafe.services.bundles import import_bundle
 from fieldsafe.services.jobs import Cancelled
 from fieldsafe.services.merge_report import CONFLICT, NEW, UPDATED, MergeReport
@@ -51,25 +52,27 @@ def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
     refused bundle is reported and the next one still merges; Cancel undoes the bundle in
     progress and keeps those merged before it."""
     reports: list[MergeReport] = []
-    for number, path in enumerate(paths, start=1):
-        if job.cancel_requested:
-            return ReceiveResult(reports, None, paths[number - 1:])
-        job.announce(number, len(paths), path.name)
-        try:
-            reports.append(import_bundle(workspace, path, require_signature=require_signature,
-                                         progress=job.progress))
-        except Cancelled:
-            return ReceiveResult(reports, path, paths[number:])
-        except BundleError as err:
-            reports.append(MergeReport(str(path), refused=err.reason))
-        except UserError as err:  # e.g. the workspace is busy: this bundle only
-            reports.append(MergeReport(str(path), refused=str(err)))
-        except Exception as err:  # a bug: its transaction is undone; the next bundle merges
-            from fieldsafe.crash import write_crash_log
+    with ReadAhead(paths) as read_ahead:
+        for number, path in enumerate(paths, start=1):
+            if job.cancel_requested:
+                return ReceiveResult(reports, None, paths[number - 1:])
+            job.announce(number, len(paths), path.name)
+            try:
+                reports.append(import_bundle(workspace, path,
+                                             require_signature=require_signature,
+                                             progress=job.progress, read_ahead=read_ahead))
+            except Cancelled:
+                return ReceiveResult(reports, path, paths[number:])
+            except BundleError as err:
+                reports.append(MergeReport(str(path), refused=err.reason))
+            except UserError as err:  # e.g. the workspace is busy: this bundle only
+                reports.append(MergeReport(str(path), refused=str(err)))
+            except Exception as err:  # a bug: its transaction is undone; the next merges
+                from fieldsafe.crash import write_crash_log
 
-            log = write_crash_log(err)
-            reports.append(MergeReport(str(path), refused=job.tr(
-                "internal error (a bug); details in {log}").replace("{log}", str(log))))
+                log = write_crash_log(err)
+                reports.append(MergeReport(str(path), refused=job.tr(
+                    "internal error (a bug); details in {log}").replace("{log}", str(log))))
     return ReceiveResult(reports)
 
 
