@@ -53,7 +53,7 @@ def decoding(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
 def test_the_next_bundle_is_decoded_ahead_and_the_merge_is_the_same(
         make_device: Device, walk_answers: dict[str, Any], tmp_path: Path,
         decoding: list[tuple[str, str, str]]) -> None:
-    paths = laptop_bundles(make_device, walk_answers, tmp_path, 3)
+    *paths, fourth = laptop_bundles(make_device, walk_answers, tmp_path, 4)
     one_by_one = make_device("one-by-one")
     for path in paths:
         import_bundle(one_by_one, path)
@@ -70,11 +70,15 @@ def test_the_next_bundle_is_decoded_ahead_and_the_merge_is_the_same(
     assert {name for name, _kind in here} == {paths[0].name}  # only the first, here
     assert {name for name, kind in ahead if kind == "audits"} == {paths[1].name,
                                                                   paths[2].name}
-    # Imported again: each is recognised before any reading, ahead or not.
+    # Imported again: each is recognised before any reading, ahead or not, also behind
+    # a new one (whose merge reads the next ahead).
     decoding.clear()
     again = import_bundles(office, paths)
     assert all(r.already_imported for r in again)
     assert decoding == []
+    again = import_bundles(office, [fourth, *paths])
+    assert [r.already_imported for r in again] == [False, True, True, True]
+    assert {name for _thread, name, _kind in decoding} == {fourth.name}
     assert not [t for t in threading.enumerate() if t.name.startswith("fieldsafe-read-ahead")]
 
 
@@ -93,7 +97,7 @@ def test_records_decoded_for_another_manifest_are_not_used(
             return other
 
     office, alone = make_device("office"), make_device("alone")
-    with Mixed([first]) as read_ahead:
+    with Mixed(office, [first]) as read_ahead:
         report = import_bundle(office, first, read_ahead=read_ahead)
     assert report.counts()["new"] == 2
     import_bundle(alone, first)
@@ -122,7 +126,8 @@ def test_bundles_are_taken_in_their_order_and_may_be_skipped(
         make_device: Device, walk_answers: dict[str, Any], tmp_path: Path) -> None:
     first, second, third = laptop_bundles(make_device, walk_answers, tmp_path, 3)
     missing = tmp_path / "missing.fieldsafe"
-    with ReadAhead([first, second, third]) as read_ahead:
+    office = make_device("office")
+    with ReadAhead(office, [first, second, third]) as read_ahead:
         assert read_ahead.take(first) is None
         read_ahead.start_next()
         # The second was not imported (its import failed before it began): the third's
@@ -131,7 +136,7 @@ def test_bundles_are_taken_in_their_order_and_may_be_skipped(
         read_ahead.start_next()  # after the last: nothing to start
         with pytest.raises(ValueError, match="not among the bundles still to import"):
             read_ahead.take(second)
-    with ReadAhead([first, missing, second]) as read_ahead:
+    with ReadAhead(office, [first, missing, second]) as read_ahead:
         read_ahead.take(first)
         read_ahead.start_next()  # a missing file: nothing decoded, the import will say why
         assert read_ahead.take(missing) is None

@@ -37,8 +37,8 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
     ``read_ahead``: when merging several bundles, the one holding them all, in order (its
     records for this bundle are used if their manifest is this bundle's; it is told when
     to start on the next)."""
-    decoded = read_ahead.take(path) if read_ahead is not None else None
     with collection_paused(), BundleReader(path) as reader:
+        decoded = read_ahead.take(path) if read_ahead is not None else None
         with workspace.transaction() as db:
             checked = check_header(reader, db, require_signature)
             m = checked.manifest
@@ -53,6 +53,7 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
                 return report
             if decoded is not None and decoded.manifest_sha256 == checked.manifest_sha256:
                 checked.records = decoded.records
+            decoded = None  # not kept alive beside a second decoding
             check_files(reader, db, checked)
         # The new photos and files are copied in while the other records are checked and
         # merged (a worker process); a refusal or failure removes them again.
@@ -73,7 +74,7 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
     """Merge several bundles one after the other; a refused one is reported and the others
     still merge (each is its own transaction)."""
     reports = []
-    with ReadAhead(paths) as read_ahead:
+    with ReadAhead(workspace, paths) as read_ahead:
         for path in paths:
             try:
                 reports.append(import_bundle(workspace, path,

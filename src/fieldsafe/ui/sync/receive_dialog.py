@@ -52,7 +52,7 @@ def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
     refused bundle is reported and the next one still merges; Cancel undoes the bundle in
     progress and keeps those merged before it."""
     reports: list[MergeReport] = []
-    with ReadAhead(paths) as read_ahead:
+    with ReadAhead(workspace, paths) as read_ahead:
         for number, path in enumerate(paths, start=1):
             if job.cancel_requested:
                 return ReceiveResult(reports, None, paths[number - 1:])
