@@ -147,3 +147,31 @@ def test_tuples_of_texts_and_numbers_are_stored_as_sqlalchemy_stores_them(
         with pytest.raises(ValueError, match=r"missing \['max_lat'\]"):
             insert_values(db, cast(Table, Geometry.__table__), GEOMETRY_COLUMNS[:-1],
                           [("x",) * 10])
+
+
+def test_datetimes_of_every_kind_are_stored_as_sqlalchemy_stores_them(
+        make_device: Any) -> None:
+    from datetime import date, timedelta, timezone
+
+    class Later(datetime):
+        """A datetime subclass: not the plain kind the fast path formats itself."""
+
+    [_media, (_, [audit]), *_rest] = _rows()
+    whens: list[Any] = [
+        datetime(2026, 11, 26, 5, 30, 59), datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59,
+                                                                         59, 999999),
+        datetime(2026, 3, 1, 12, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        date(2026, 2, 3), Later(2026, 4, 5, 6, 7, 8, 9)]
+    rows = [{**audit, "uuid": f"{index:08d}-0000-4000-8000-000000000001",
+             "created_at": when, "modified_at": when}
+            for index, when in enumerate(whens)]
+    by_core, by_cursor = make_device("core"), make_device("cursor")
+    table = cast(Table, Audit.__table__)
+    with by_core.transaction() as db:
+        db.execute(insert(table), rows)
+    with by_cursor.transaction() as db:
+        insert_rows(db, table, rows)
+    stored = _stored(by_cursor.db_path)
+    assert len(stored) == len(whens)
+    assert stored == _stored(by_core.db_path)
+    assert "'2026-03-01 12:00:00.000000'" in stored[3]  # SQLAlchemy drops the offset

@@ -230,7 +230,7 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
             have = stored.get(r.uuid)
             if have is None:
                 row = conv.revision_row(r, audit.uuid)
-                row["answers"] = _json_text(r.answers)
+                row["answers"], row["merges"] = _json_text(r.answers), _json_text(r.merges)
                 revisions.append(row)
                 attachments += conv.attachment_rows(r)
                 geometries += conv.geometry_values(r)
@@ -247,7 +247,7 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
                         (Attachment, attachments)):
         # One DBAPI executemany per table: no ORM or Core bookkeeping for 1,000s of rows.
         insert_rows(db, cast(Table, model.__table__), rows,
-                    json_text=("answers",) if model is AuditRevision else ())
+                    json_text=("answers", "merges") if model is AuditRevision else ())
     # The most rows (several per revision), all texts and numbers: as tuples.
     insert_values(db, cast(Table, Geometry.__table__), conv.GEOMETRY_COLUMNS, geometries)
     conflicts = refresh_heads(db, touched) | {u for u, h in heads.items() if h["conflict"]}
@@ -259,11 +259,11 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
         out.append(Outcome("audit", audit.uuid, status, **_who(newest)))
 
 
-def _json_text(answers: dict[str, Any]) -> str:
-    """Answers as JSON text, by msgspec's encoder: several times faster than the json
-    module's for the 100,000 answers of a large merge. They came from JSON, so they hold
-    nothing it would write differently from what it read (no NaN)."""
-    return msgspec.json.encode(answers).decode()
+def _json_text(value: dict[str, Any] | list[str]) -> str:
+    """Answers (or a revision's merged parents) as JSON text, by msgspec's encoder: several
+    times faster than the json module's for the 100,000 answers of a large merge. They came
+    from JSON, so they hold nothing it would write differently from what it read (no NaN)."""
+    return msgspec.json.encode(value).decode()
 
 
 def _replace(db: Session, incoming: rec.RevisionRecord) -> bool:

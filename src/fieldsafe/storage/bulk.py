@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Dialect, Float, Table
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 BULK_CACHE_KIB = 32 * 1024  # SQLite's page cache for bulk writes (its default: 2 MB)
@@ -88,9 +90,32 @@ def _check_columns(table: Table, names: Sequence[str], dialect: Dialect) -> None
 
 
 def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
-    processor: Callable[[Any], Any] | None = (
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    impl = table.c[name].type.dialect_impl(dialect)
+    processor: Callable[[Any], Any] | None = impl.bind_processor(dialect)
+    if processor is not None and isinstance(impl, sqlite.DATETIME):
+        return _fast_datetime(processor)
     return processor
+
+
+# Datetimes SQLite's DATETIME text must hold exactly as SQLAlchemy writes them.
+_PROBES = (datetime(2026, 11, 26, 5, 30, 59, 123456), datetime(999, 1, 2, 3, 4, 5),
+           datetime(2026, 1, 1))
+
+
+def _fast_datetime(slow: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLAlchemy's text for a naive datetime ('YYYY-MM-DD HH:MM:SS.ffffff', its default
+    storage format) made by datetime.isoformat, in C: a few times faster for the 3,000
+    datetimes of a bundle's revisions. Any other value, or a column whose format differs
+    (the probes tell), goes through SQLAlchemy's own processor."""
+    if any(slow(p) != p.isoformat(" ", "microseconds") for p in _PROBES):
+        return slow
+
+    def process(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return slow(value)
+
+    return process
 
 
 def _execute(db: Session, table: Table, names: Sequence[str],
