@@ -145,3 +145,27 @@ def test_bundles_are_taken_in_their_order_and_may_be_skipped(
     assert decoded is not None
     assert decoded == read_records(second)
     assert len(decoded.records["audits"]) == 2
+
+
+def test_an_unreadable_database_only_costs_the_skipping_of_received_bundles(
+        make_device: Device, walk_answers: dict[str, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.errors import UserError
+    from fieldsafe.services.bundle_read_ahead import received_bundles
+
+    first, second = laptop_bundles(make_device, walk_answers, tmp_path, 2)
+    office = make_device("office")
+    import_bundles(office, [first])
+    assert len(received_bundles(office)) == 1
+
+    def busy() -> Any:
+        raise UserError("the workspace is in use by another FieldSafe")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(office, "transaction", busy)
+        assert received_bundles(office) == set()
+        read_ahead = ReadAhead(office, [first, second])  # does not fail
+    with read_ahead:
+        assert read_ahead.take(first) is None
+        read_ahead.start_next()
+        assert read_ahead.take(second) == read_records(second)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fieldsafe.errors import UserError
 from fieldsafe.services.bundle_check import Checked, decode_records
 from fieldsafe.services.collector import collection_paused
 from fieldsafe.services.workspace import Workspace
@@ -88,10 +89,14 @@ class ReadAhead:
 
 
 def received_bundles(workspace: Workspace) -> set[tuple[str, str]]:
-    """The (bundle UUID, manifest SHA-256) of every bundle the workspace merged."""
-    with workspace.transaction() as db:
-        return {(uuid, sha) for uuid, sha in db.execute(
-            select(ReceivedBundle.bundle_uuid, ReceivedBundle.manifest_sha256))}
+    """The (bundle UUID, manifest SHA-256) of every bundle the workspace merged; none if
+    the database cannot be read now (each import then says why, for its own bundle)."""
+    try:
+        with workspace.transaction() as db:
+            return {(uuid, sha) for uuid, sha in db.execute(
+                select(ReceivedBundle.bundle_uuid, ReceivedBundle.manifest_sha256))}
+    except UserError:
+        return set()
 
 
 def read_records(path: Path, received: Collection[tuple[str, str]] = ()) -> Decoded | None:
