@@ -47,7 +47,7 @@ from fieldsafe.sync.errors import BundleError, shown
 def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
           progress: Progress, copy: MediaCopy,
           now: Callable[[], datetime] = datetime.now,
-          while_waiting: Callable[[], None] = lambda: None) -> MergeReport:
+          while_waiting: Callable[[], None] | None = None) -> MergeReport:
     """Copy the bundle's new layer files in, then merge every record in one transaction
     while ``copy`` (started by the caller) copies its new media files in: they are on disk
     before the commit. Any failure removes the layer files this merge added and leaves the
@@ -73,7 +73,8 @@ def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: 
                                   manifest_sha256=checked.manifest_sha256,
                                   device_id=m.device.id, device_name=m.device.name,
                                   team=m.team, imported_at=now(), summary=report.counts()))
-            while_waiting()
+            if while_waiting is not None:
+                while_waiting()
             copy.wait()  # every file the records name is on disk before they are committed
             progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:

@@ -62,7 +62,7 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
                 with workspace.transaction() as db:
                     check_records(reader, db, checked)
                 return merge(workspace, reader, checked, report, progress, copy, now,
-                             read_ahead.start_next if read_ahead is not None else _nothing)
+                             read_ahead.start_next if read_ahead is not None else None)
             except BaseException:
                 copy.undo()
                 raise
@@ -83,10 +83,6 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
             except BundleError as err:
                 reports.append(MergeReport(str(path), refused=err.reason))
     return reports
-
-
-def _nothing() -> None:
-    pass
 
 
 def _manifest(reader: BundleReader) -> tuple[Manifest, str | None]:
