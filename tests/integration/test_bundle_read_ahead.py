@@ -15,7 +15,7 @@ import fieldsafe.services.bundle_check as bundle_check
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
 from fieldsafe.services.bundle_read_ahead import Decoded, ReadAhead, read_records
-from fieldsafe.services.bundles import import_bundle, import_bundles
+from fieldsafe.services.bundles import BundleMerger, import_bundle, import_bundles
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.services.workspace_admin import digest
 from fieldsafe.sync.archive import BundleReader
@@ -97,8 +97,9 @@ def test_records_decoded_for_another_manifest_are_not_used(
             return other
 
     office, alone = make_device("office"), make_device("alone")
-    with Mixed(office, [first]) as read_ahead:
-        report = import_bundle(office, first, read_ahead=read_ahead)
+    with Mixed(office, [first]) as read_ahead, \
+            BundleMerger(office, read_ahead=read_ahead) as merger:
+        report = merger.merge(first)
     assert report.counts()["new"] == 2
     import_bundle(alone, first)
     assert digest(office) == digest(alone)

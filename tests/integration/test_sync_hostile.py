@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from fieldsafe.errors import UserError
 from fieldsafe.forms.loader import load_form
 from fieldsafe.media.photos import make_thumbnail
 from fieldsafe.services import bundle_merge, bundles
@@ -1340,25 +1341,36 @@ def test_a_refusal_in_the_record_checks_removes_the_photos_copied_meanwhile(
     assert digest(office) == kit.source.digest
 
 
-def test_a_refused_bundle_keeps_a_photo_that_another_import_merged_meanwhile(
+def test_another_import_waits_while_a_bundle_is_merged(
         kit: Kit, office: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second window (another Workspace on the same folder) merges a bundle with the
-    same photos while this one is being checked: when this one is refused, the photos
-    the other merge's records name stay."""
+    """A second window (another Workspace on the same folder) cannot merge while this one
+    checks and merges a bundle: the merge holds the write lock from its start, so the two
+    never interleave (this one's photos are in, its records not yet). The other gives up
+    after its busy timeout with a clear message; this one is then refused and leaves the
+    workspace as it was, and the other's next try merges the bundle."""
     path = kit.folder / NAME
     path.write_bytes(kit.source.good)
+    before = snapshot(office)
+    monkeypatch.setenv("FIELDSAFE_BUSY_TIMEOUT_MS", "200")
     other = Workspace(office.root)
+    tried: list[str] = []
 
-    def the_other_merges() -> None:
-        monkeypatch.setattr(bundles, "check_records", check_records)
-        import_bundle(other, path)  # finds the photos here: copies none, names them
+    def the_other_tries() -> None:
+        with pytest.raises(UserError, match="in use by another FieldSafe") as caught:
+            import_bundle(other, path)
+        tried.append(str(caught.value))
 
     check_records = bundles.check_records
     monkeypatch.setattr(bundles, "check_records", _refused_once_the_photos_are_in(
-        office, kit, path, the_other_merges))
+        office, kit, path, the_other_tries))
     try:
         with pytest.raises(BundleError, match="refused by its records"):
             import_bundle(office, path)
+        assert tried == [f"{office.db_path}: the workspace is in use by another FieldSafe; "
+                         "close it and try again"]
+        assert snapshot(office) == before
+        monkeypatch.setattr(bundles, "check_records", check_records)
+        import_bundle(other, path)
     finally:
         other.close()
     assert check(office) == []

@@ -269,7 +269,8 @@ def test_cancel_keeps_the_bundles_merged_before_it(
         laptop: Workspace, office: Workspace, make_device: Device,
         walk_answers: dict[str, Any], tmp_path: Path, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from fieldsafe.ui.sync import receive_dialog as receive
+    from fieldsafe.services import bundles
+    from fieldsafe.services.bundles import BundleMerger
 
     other = make_device("laptop-c", team="south")
     walk(other, walk_answers, ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg"),
@@ -279,13 +280,16 @@ def test_cancel_keeps_the_bundles_merged_before_it(
     window = open_window(qtbot, office, tmp_path)
     dialog = window.sync.receive_bundles([first, second])
     assert dialog is not None
-    merging: list[Path] = []  # the bundles import_bundle was called with, in order
+    merging: list[Path] = []  # the bundles merged, in order
+    merge = BundleMerger.merge
 
-    def import_one(workspace: Workspace, path: Path, **options: Any) -> Any:
+    def merge_one(merger: BundleMerger, path: Path, **options: Any) -> Any:
         merging.append(path)
-        return import_bundle(workspace, path, **options)
+        return merge(merger, path, **options)
 
-    monkeypatch.setattr(receive, "import_bundle", import_one)
+    monkeypatch.setattr(BundleMerger, "merge", merge_one)
+    # Both in one transaction: the first is merged, not yet committed, when Cancel comes.
+    monkeypatch.setattr(bundles, "COMMIT_SECONDS", float("inf"))
 
     def cancel_in_the_second(done: int, total: int, what: str) -> None:
         if what == "photos and files" and merging[-1] == second:  # copying its photos
@@ -500,19 +504,19 @@ def test_a_bug_in_one_bundle_does_not_stop_the_others(
         laptop: Workspace, office: Workspace, tmp_path: Path, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch, warnings_shown: list[str]) -> None:
     import fieldsafe.crash
-    import fieldsafe.ui.sync.receive_dialog as receive
+    from fieldsafe.services.bundles import BundleMerger
 
     good = export_bundle(laptop, tmp_path / "good.fieldsafe").path
     buggy = tmp_path / "buggy.fieldsafe"
     buggy.write_bytes(good.read_bytes())
-    real = receive.import_bundle
+    real = BundleMerger.merge
 
-    def import_bundle(ws: Workspace, path: Path, **kwargs: Any) -> Any:
+    def merge(merger: BundleMerger, path: Path, **kwargs: Any) -> Any:
         if path == buggy:
             raise KeyError("a bug")
-        return real(ws, path, **kwargs)
+        return real(merger, path, **kwargs)
 
-    monkeypatch.setattr(receive, "import_bundle", import_bundle)
+    monkeypatch.setattr(BundleMerger, "merge", merge)
     monkeypatch.setattr(fieldsafe.crash, "log_dir", lambda: tmp_path / "logs")
     window = open_window(qtbot, office, tmp_path)
     dialog = window.sync.receive_bundles([buggy, good])

@@ -37,24 +37,28 @@ class MediaCopy:
 
     def __init__(self, workspace: Workspace, reader: BundleReader, checked: Checked,
                  progress: Progress) -> None:
-        self.workspace, self.reader, self.checked, self.progress = (
-            workspace, reader, checked, progress)
+        self.workspace, self.progress = workspace, progress
+        self._bundle: tuple[BundleReader, Checked] | None = (reader, checked)  # until started
         self.written: list[str] = []
         self._new: list[str] = []  # not in the store before this copy
         self._running: RunningCopy | None = None
 
     def __enter__(self) -> MediaCopy:
+        # Not kept: a copy waiting to be undone (its merge not yet committed) does not keep
+        # its bundle's records alive.
+        assert self._bundle is not None, "a copy is started once"
+        (reader, checked), self._bundle = self._bundle, None
         store = self.workspace.media
-        media = self.checked.records["media"]
+        media = checked.records["media"]
         new = [m for m in media if not store.has(m.sha256)]
         self._new = [m.sha256 for m in new]
         if new:
             names = [f"{kind}/{m.sha256}" for m in new for kind in ("media", "thumbs")]
-            entries = self.checked.manifest.entries
+            entries = checked.manifest.entries
             self._running = self.workspace.media_worker().run(CopyJob(
-                bundle=self.reader.path, limits=self.reader.limits, store_root=store.root,
+                bundle=reader.path, limits=reader.limits, store_root=store.root,
                 files=tuple((m.sha256, m.mime) for m in new),
-                entries={n: self.checked.entry(n) for n in names if n in entries}))
+                entries={n: checked.entry(n) for n in names if n in entries}))
         return self
 
     def wait(self) -> None:

@@ -44,43 +44,44 @@ from fieldsafe.sync.archive import BundleReader
 from fieldsafe.sync.errors import BundleError, shown
 
 
-def merge(workspace: Workspace, reader: BundleReader, checked: Checked, report: MergeReport,
-          progress: Progress, copy: MediaCopy,
+def merge(workspace: Workspace, db: Session, reader: BundleReader, checked: Checked,
+          report: MergeReport, progress: Progress, copy: MediaCopy, new_layers: list[str],
           now: Callable[[], datetime] = datetime.now,
           while_waiting: Callable[[], None] | None = None) -> MergeReport:
-    """Copy the bundle's new layer files in, then merge every record in one transaction
-    while ``copy`` (started by the caller) copies its new media files in: they are on disk
-    before the commit. Any failure removes the layer files this merge added and leaves the
-    database as it was; the caller undoes the copy.
+    """Copy the bundle's new layer files in (their names go in ``new_layers``), then merge
+    every record into ``db``'s transaction while ``copy`` (started by the caller) copies
+    its new media files in: they are on disk when this returns, before the caller commits.
+    A failure removes the layer files this merge added; the caller rolls ``db`` back (to
+    its savepoint) and undoes the copy.
 
     ``while_waiting`` is called once every record is in the transaction, before the wait
-    for the copy and the commit: work started there (reading the next bundle) fills those
-    waits instead of competing with the inserts."""
-    new_layers: list[str] = []
+    for the copy: work started there (reading the next bundle) fills that wait, and the
+    commit's, instead of competing with the inserts."""
+    added: list[str] = []
     try:
-        _copy_layers(workspace, reader, checked, new_layers)  # checked as copied: refused early
-        with workspace.transaction() as db:
-            use_bulk_cache(db)
-            out = report.outcomes
-            _merge_forms(db, checked, out, now)
-            _merge_layers(db, checked, out, now)
-            _merge_campaigns(db, checked, out)
-            _merge_media(db, checked, out)
-            _merge_audits(db, checked, out, progress)
-            _merge_actions(db, checked, out)
-            m = checked.manifest
-            db.add(ReceivedBundle(bundle_uuid=m.bundle_uuid,
-                                  manifest_sha256=checked.manifest_sha256,
-                                  device_id=m.device.id, device_name=m.device.name,
-                                  team=m.team, imported_at=now(), summary=report.counts()))
-            if while_waiting is not None:
-                while_waiting()
-            copy.wait()  # every file the records name is on disk before they are committed
-            progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
+        _copy_layers(workspace, reader, checked, added)  # checked as copied: refused early
+        use_bulk_cache(db)
+        out = report.outcomes
+        _merge_forms(db, checked, out, now)
+        _merge_layers(db, checked, out, now)
+        _merge_campaigns(db, checked, out)
+        _merge_media(db, checked, out)
+        _merge_audits(db, checked, out, progress)
+        _merge_actions(db, checked, out)
+        m = checked.manifest
+        db.add(ReceivedBundle(bundle_uuid=m.bundle_uuid, manifest_sha256=checked.manifest_sha256,
+                              device_id=m.device.id, device_name=m.device.name, team=m.team,
+                              imported_at=now(), summary=report.counts()))
+        db.flush()
+        if while_waiting is not None:
+            while_waiting()
+        copy.wait()  # every file the records name is on disk before they are committed
+        progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:
-        for name in new_layers:
+        for name in added:
             (workspace.layers_dir / name).unlink(missing_ok=True)
         raise
+    new_layers += added
     return report
 
 

@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.media.store import MediaStore
-from fieldsafe.storage.db import open_engine, session_factory, transaction
+from fieldsafe.storage.db import (
+    database_error,
+    open_engine,
+    open_writer_engine,
+    session_factory,
+    transaction,
+)
 from fieldsafe.storage.models import LocalSetting
 
 if TYPE_CHECKING:
@@ -77,6 +83,7 @@ class Workspace:
         self.layers_dir = root / "layers"
         self.identity = self._identity()
         self._media_worker: MediaWorker | None = None
+        self._writer: tuple[Engine, sessionmaker[Session]] | None = None
 
     def media_worker(self) -> MediaWorker:
         """The process that copies received photos and files in (started when first used)."""
@@ -92,9 +99,25 @@ class Workspace:
         with transaction(self._factory, self.db_path) as session:
             yield session
 
+    def writer_session(self) -> Session:
+        """A session for a bulk write that spans several steps (the merge of many bundles):
+        its transaction starts with BEGIN IMMEDIATE, so it holds the write lock from its
+        first statement, and ``begin_nested`` savepoints work. The caller begins, commits
+        or rolls back, and closes it; :meth:`database_error` words what SQLite says."""
+        if self._writer is None:
+            engine = open_writer_engine(self.db_path)
+            self._writer = (engine, session_factory(engine))
+        return self._writer[1]()
+
+    def database_error(self, err: Exception) -> UserError:
+        """What SQLite said (locked, full disk, damaged), as a user error naming the file."""
+        return database_error(self.db_path, err)
+
     def close(self) -> None:
         if self._media_worker is not None:
             self._media_worker.close()
+        if self._writer is not None:
+            self._writer[0].dispose()
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:

@@ -104,6 +104,31 @@ def open_engine(path: Path) -> Engine:
     return engine
 
 
+def open_writer_engine(path: Path) -> Engine:
+    """A second engine on an open (checked, migrated) workspace database, for bulk writes
+    that hold the write lock from their first statement and nest savepoints: the merge of
+    several sync bundles in one commit, a savepoint each.
+
+    pysqlite's own transaction handling cannot do that: it sends BEGIN only before an
+    INSERT, UPDATE or DELETE, so a SAVEPOINT that comes first starts a transaction of its
+    own, which its RELEASE commits. Here the driver sends nothing (``isolation_level``
+    None) and every transaction starts with BEGIN IMMEDIATE: it waits (busy timeout) for
+    another writer, and no other one can commit between its reads and its writes."""
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy_timeout_ms() / 1000})
+    event.listen(engine, "connect", _pragmas)
+    event.listen(engine, "connect", _no_driver_transactions)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # it still sends COMMIT and ROLLBACK
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def backup_database(source: Path, destination: Path) -> None:
     """A consistent copy of a live database (SQLite's online backup)."""
     src = sqlite3.connect(str(source), timeout=busy_timeout_ms() / 1000)

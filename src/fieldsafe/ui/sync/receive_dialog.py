@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from fieldsafe.errors import UserError
 from fieldsafe.services.bundle_read_ahead import ReadAhead
-from fieldsafe.services.bundles import import_bundle
+from fieldsafe.services.bundles import BundleMerger
 from fieldsafe.services.jobs import Cancelled
 from fieldsafe.services.merge_report import CONFLICT, NEW, UPDATED, MergeReport
 from fieldsafe.services.workspace import Workspace
@@ -48,31 +49,43 @@ class ReceiveResult:
 
 def import_all(workspace: Workspace, paths: list[Path], require_signature: bool,
                job: Job) -> ReceiveResult:
-    """On the worker thread: each bundle in its own transaction, one after the other. A
-    refused bundle is reported and the next one still merges; Cancel undoes the bundle in
-    progress and keeps those merged before it."""
-    reports: list[MergeReport] = []
+    """On the worker thread: the bundles one after the other, each merged as if in its
+    own transaction (several are committed together). A refused bundle is reported and
+    the next one still merges; Cancel undoes the bundle in progress and keeps those merged
+    before it."""
     with ReadAhead(workspace, paths) as read_ahead:
-        for number, path in enumerate(paths, start=1):
-            if job.cancel_requested:
-                return ReceiveResult(reports, None, paths[number - 1:])
-            job.announce(number, len(paths), path.name)
-            try:
-                reports.append(import_bundle(workspace, path,
-                                             require_signature=require_signature,
-                                             progress=job.progress, read_ahead=read_ahead))
-            except Cancelled:
-                return ReceiveResult(reports, path, paths[number:])
-            except BundleError as err:
-                reports.append(MergeReport(str(path), refused=err.reason))
-            except UserError as err:  # e.g. the workspace is busy: this bundle only
-                reports.append(MergeReport(str(path), refused=str(err)))
-            except Exception as err:  # a bug: its transaction is undone; the next merges
-                from fieldsafe.crash import write_crash_log
+        merger = BundleMerger(workspace, read_ahead=read_ahead)
+        reports: list[MergeReport] = []
+        try:
+            return _merge_each(merger, paths, require_signature, job, reports)
+        finally:
+            # If the database fails at this last commit, the bundles it held were undone
+            # and their reports (in ``reports``) say why.
+            with contextlib.suppress(UserError):
+                merger.close()
 
-                log = write_crash_log(err)
-                reports.append(MergeReport(str(path), refused=job.tr(
-                    "internal error (a bug); details in {log}").replace("{log}", str(log))))
+
+def _merge_each(merger: BundleMerger, paths: list[Path], require_signature: bool, job: Job,
+                reports: list[MergeReport]) -> ReceiveResult:
+    for number, path in enumerate(paths, start=1):
+        if job.cancel_requested:
+            return ReceiveResult(reports, None, paths[number - 1:])
+        job.announce(number, len(paths), path.name)
+        try:
+            reports.append(merger.merge(path, require_signature=require_signature,
+                                        progress=job.progress))
+        except Cancelled:
+            return ReceiveResult(reports, path, paths[number:])
+        except BundleError as err:
+            reports.append(MergeReport(str(path), refused=err.reason))
+        except UserError as err:  # e.g. the workspace is busy: this bundle only
+            reports.append(MergeReport(str(path), refused=str(err)))
+        except Exception as err:  # a bug: this bundle is undone; the next merges
+            from fieldsafe.crash import write_crash_log
+
+            log = write_crash_log(err)
+            reports.append(MergeReport(str(path), refused=job.tr(
+                "internal error (a bug); details in {log}").replace("{log}", str(log))))
     return ReceiveResult(reports)
 
 
