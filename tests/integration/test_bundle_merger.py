@@ -11,15 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import default
 
 from fieldsafe.errors import UserError
-from fieldsafe.services import bundles
+from fieldsafe.media.errors import MediaError
+from fieldsafe.media.store import MediaStore
+from fieldsafe.services import bundle_merge, bundle_merger
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.bundle_export import export_bundle
-from fieldsafe.services.bundles import BundleMerger, import_bundle, import_bundles
+from fieldsafe.services.bundle_merger import BundleMerger
+from fieldsafe.services.bundles import import_bundle, import_bundles
 from fieldsafe.services.layers import add_layer
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.services.workspace_admin import digest
@@ -52,9 +55,9 @@ def laptop(make_device: Device, answers: dict[str, Any], folder: Path, name: str
 @pytest.fixture
 def three(make_device: Device, walk_answers: dict[str, Any], tmp_path: Path) -> list[Path]:
     return [laptop(make_device, walk_answers, tmp_path, "laptop-a",
-                   ("exifpy__DSCN0010.jpg", "exifpy__DSCN0042.jpg"), layer=True),
+                   ("exifpy__DSCN0010.jpg", "exifpy__DSCN0042.jpg")),
             laptop(make_device, walk_answers, tmp_path, "laptop-b",
-                   ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg")),
+                   ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg"), layer=True),
             laptop(make_device, walk_answers, tmp_path, "laptop-c",
                    ("exifpy__Kodak_CX7530.jpg", "recurser__Portrait_0.jpg"))]
 
@@ -94,39 +97,191 @@ def test_commit_seconds_zero_commits_each_bundle(make_device: Device,
         assert audits_seen_by_another(office) == 2
 
 
-def _refused_once_its_photos_are_in(office: Workspace, refused: Path) -> Callable[..., Any]:
-    """check_records that refuses ``refused`` once its photos were copied in (they are
-    copied while the records are checked); other bundles are checked as usual."""
-    check_records = bundles.check_records
-
-    def checking(reader: BundleReader, db: Any, checked: Checked) -> Any:
-        if checked.path != refused:
-            return check_records(reader, db, checked)
-        deadline = time.monotonic() + 30
-        while not all(office.media.has(m.sha256) for m in checked.records["media"]):
-            assert time.monotonic() < deadline, "the photos were never copied in"
-            time.sleep(0.01)
-        raise BundleError(refused, "refused by its records")
-
-    return checking
+def without_wal(names: frozenset[str]) -> frozenset[str]:
+    return names - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"}
 
 
 def test_a_bundle_refused_inside_a_group_leaves_the_others_merged(
         make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The middle bundle is refused once its records, photos and layer file are in (in
+    the group's transaction, not committed): it alone is undone."""
     first, refused, last = three
     alone = make_device("alone")
     for path in (first, last):
         import_bundle(alone, path)
     office = make_device("office")
-    monkeypatch.setattr(bundles, "COMMIT_SECONDS", NEVER)  # all three in one transaction
-    monkeypatch.setattr(bundles, "check_records", _refused_once_its_photos_are_in(
-        office, refused))
+    merge_actions = bundle_merge._merge_actions
+
+    def refusing(db: Any, checked: Checked, *args: Any) -> None:
+        if checked.path == refused:
+            assert list(office.layers_dir.iterdir()), "its layer file is in"
+            deadline = time.monotonic() + 30  # its photos are being copied in meanwhile
+            while not all(office.media.has(m.sha256) for m in checked.records["media"]):
+                assert time.monotonic() < deadline, "the photos were never copied in"
+                time.sleep(0.01)
+            raise BundleError(refused, "refused at the end")
+        merge_actions(db, checked, *args)
+
+    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", NEVER)  # all in one transaction
+    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
     reports = import_bundles(office, three)
-    assert [r.refused for r in reports] == [None, "refused by its records", None]
+    assert [r.refused for r in reports] == [None, "refused at the end", None]
     assert digest(office) == digest(alone)
     assert frozenset(office.media.iter_hashes()) == frozenset(alone.media.iter_hashes())
-    assert files(office) - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"} == \
-        files(alone) - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"}
+    assert without_wal(files(office)) == without_wal(files(alone))
+
+
+def test_a_failed_group_commit_undoes_every_bundle_of_the_group(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    office = make_device("office")
+    import_bundle(office, three[2])  # committed before: stays
+    before, kept = digest(office), files(office)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    reports = [merger.merge(path) for path in (*three[:2], three[1], three[2])]
+    assert [r.already_imported for r in reports] == [False, False, True, True]
+    assert office.layers_dir.exists() and list(office.layers_dir.iterdir())
+    _disk_full_at_commit(monkeypatch)
+    with pytest.raises(UserError, match="the disk is full") as caught:
+        merger.close()
+    monkeypatch.undo()
+    assert str(caught.value).startswith(str(office.db_path))
+    # The two merged in the group, and the second's repeat (found in the group), are not
+    # merged; the third was merged before the group and still is.
+    for report in reports[:3]:
+        assert report.refused == f"not merged: {caught.value}"
+        assert report.outcomes == [] and report.counts()["new"] == 0
+        assert report.summary().endswith(f"refused: not merged: {caught.value}")
+    assert reports[3].refused is None and reports[3].already_imported
+    assert digest(office) == before
+    assert without_wal(files(office)) == without_wal(kept)
+    assert list(office.layers_dir.iterdir()) == []
+    # Nothing was lost: importing again merges them.
+    assert [r.refused for r in import_bundles(office, three)] == [None, None, None]
+    with office.transaction() as db:
+        assert db.scalar(select(func.count()).select_from(Audit)) == 3
+
+
+def test_a_full_disk_in_a_bundle_undoes_the_group_and_the_import_stops(
+        make_device: Device, three: list[Path], walk_answers: dict[str, Any],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real SQLITE_FULL while the third bundle is merged (the database may not grow):
+    SQLite gives up the whole transaction, so the first two, merged in it, are undone
+    with the third, and the import says why."""
+    big = make_device("laptop-d")  # enough records to need new pages
+    for _ in range(30):
+        new_audit(big, "womens_safety_walk", walk_answers, finalize=True)
+    bigger = export_bundle(big, tmp_path / "laptop-d.fieldsafe").path
+    office = make_device("office")
+    before, kept = digest(office), files(office)
+    check_records = bundle_merger.check_records
+
+    def no_room_for_it(reader: BundleReader, db: Any, checked: Checked) -> Any:
+        if checked.path == bigger:  # can't grow past its size (this connection only)
+            db.connection().exec_driver_sql("PRAGMA max_page_count = 1")
+        return check_records(reader, db, checked)
+
+    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", NEVER)
+    monkeypatch.setattr(bundle_merger, "check_records", no_room_for_it)
+    with pytest.raises(UserError) as caught:
+        import_bundles(office, [*three[:2], bigger])
+    assert str(caught.value) == (f"{office.db_path}: the disk is full; free some space and "
+                                 "try again (nothing was saved)")
+    office.close()  # its merge connection keeps the page limit
+    again = Workspace(office.root)
+    try:
+        assert digest(again) == before
+        assert without_wal(files(again)) == without_wal(kept)
+        assert audits_seen_by_another(again) == 0
+    finally:
+        again.close()
+
+
+def test_a_statement_that_fails_alone_undoes_only_its_bundle(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database error that SQLite takes back alone (the statement; the transaction goes
+    on): that bundle is refused with the error, and those before it are committed."""
+    first, second, failing = three
+    alone = make_device("alone")
+    for path in (first, second):
+        import_bundle(alone, path)
+    office = make_device("office")
+    merge_actions = bundle_merge._merge_actions
+
+    def failing_statement(db: Any, checked: Checked, *args: Any) -> None:
+        merge_actions(db, checked, *args)
+        if checked.path == failing:
+            db.execute(text("INSERT INTO no_such_table VALUES (1)"))
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", failing_statement)
+    with BundleMerger(office, commit_seconds=NEVER) as merger:
+        merger.merge(first)
+        merger.merge(second)
+        with pytest.raises(UserError, match="no such table: no_such_table"):
+            merger.merge(failing)
+    assert digest(office) == digest(alone)
+    assert without_wal(files(office)) == without_wal(files(alone))
+
+
+def test_files_that_cannot_be_removed_do_not_stop_the_undo(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fails at the commit, and one photo cannot be deleted: it stays (unused),
+    the other files go, the transaction is rolled back and the write lock let go."""
+    office = make_device("office")
+    before = digest(office)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    merger.merge(three[0])
+    merger.merge(three[1])
+    stuck = sorted(office.media.iter_hashes())[0]
+    remove = MediaStore.remove
+
+    def remove_but_one(store: MediaStore, sha256: str) -> bool:
+        if sha256 == stuck:
+            raise MediaError(store.path(sha256), "cannot be deleted: Input/output error")
+        return remove(store, sha256)
+
+    monkeypatch.setattr(MediaStore, "remove", remove_but_one)
+    _disk_full_at_commit(monkeypatch)
+    with pytest.raises(UserError, match="the disk is full"):
+        merger.close()
+    monkeypatch.undo()
+    assert digest(office) == before
+    assert sorted(office.media.iter_hashes()) == [stuck]
+    assert list(office.layers_dir.iterdir()) == []
+    with sqlite3.connect(office.db_path, timeout=0) as other:  # not locked
+        other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")
+
+
+def test_another_writer_waits_for_the_group_and_writes_between_groups(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The group holds the write lock from its first bundle to its commit: another
+    program's write waits for it. Between two groups the merger pauses with the lock
+    free, so that such a write gets its turn."""
+    office = make_device("office")
+    with BundleMerger(office, commit_seconds=NEVER) as merger:
+        merger.merge(three[0])
+        with sqlite3.connect(office.db_path, timeout=0.1) as other, \
+                pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")
+    paused: list[float] = []
+
+    class Clock:
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            paused.append(seconds)
+            with sqlite3.connect(office.db_path, timeout=0) as other:  # not locked
+                other.execute("INSERT INTO local_settings (key, value) VALUES "
+                              f"('paused {len(paused)}', 'y')")
+
+    monkeypatch.setattr(bundle_merger, "time", Clock)
+    with BundleMerger(office, commit_seconds=0) as merger:
+        merger.merge(three[1])
+        merger.merge(three[2])
+    assert len(paused) == 1 and 0 < paused[0] <= bundle_merger.PAUSE_SECONDS
+    with sqlite3.connect(office.db_path) as other:
+        assert other.execute("SELECT count(*) FROM local_settings WHERE key = 'paused 1'"
+                             ).fetchone() == (1,)
 
 
 def _disk_full_at_commit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,82 +295,3 @@ def _disk_full_at_commit(monkeypatch: pytest.MonkeyPatch) -> None:
         commit(dialect, connection)
 
     monkeypatch.setattr(default.DefaultDialect, "do_commit", full)
-
-
-def test_a_failed_group_commit_undoes_every_bundle_of_the_group(
-        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    office = make_device("office")
-    import_bundle(office, three[2])  # committed before: stays
-    before, kept = digest(office), files(office)
-    merger = BundleMerger(office, commit_seconds=NEVER)
-    reports = [merger.merge(path) for path in three[:2]]
-    assert office.layers_dir.exists() and list(office.layers_dir.iterdir())
-    _disk_full_at_commit(monkeypatch)
-    with pytest.raises(UserError, match="the disk is full") as caught:
-        merger.close()
-    monkeypatch.undo()
-    assert str(caught.value).startswith(str(office.db_path))
-    for report in reports:
-        assert report.refused == f"not merged: {caught.value}"
-        assert report.outcomes == [] and report.counts()["new"] == 0
-        assert report.summary().endswith(f"refused: not merged: {caught.value}")
-    assert digest(office) == before
-    assert files(office) - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"} == \
-        kept - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"}
-    assert list(office.layers_dir.iterdir()) == []
-    # Nothing was lost: importing again merges them.
-    assert [r.refused for r in import_bundles(office, three)] == [None, None, None]
-    with office.transaction() as db:
-        assert db.scalar(select(func.count()).select_from(Audit)) == 3
-
-
-def test_a_database_failure_in_a_bundle_undoes_the_group_and_the_import_stops(
-        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full disk while the third bundle is merged: the first two, merged in the same
-    transaction, are rolled back with it, and the import says why."""
-    from fieldsafe.services import bundle_merge
-
-    office = make_device("office")
-    before = files(office)
-    merge_actions = bundle_merge._merge_actions
-
-    def full_in_the_third(db: Any, checked: Checked, *args: Any) -> None:
-        if checked.path == three[2]:
-            raise sqlite3.OperationalError("database or disk is full")
-        merge_actions(db, checked, *args)
-
-    monkeypatch.setattr(bundles, "COMMIT_SECONDS", NEVER)
-    # Raised as SQLite would, from inside a statement (SQLAlchemy wraps it).
-    monkeypatch.setattr(bundle_merge, "_merge_actions", _wrapped(full_in_the_third))
-    with pytest.raises(UserError, match="the disk is full"):
-        import_bundles(office, three)
-    assert audits_seen_by_another(office) == 0
-    assert files(office) - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"} == \
-        before - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"}
-
-
-def _wrapped(function: Callable[..., None]) -> Callable[..., None]:
-    """``function`` with a sqlite3 error turned into SQLAlchemy's, as a statement raises it."""
-    from sqlalchemy.exc import OperationalError
-
-    def call(*args: Any) -> None:
-        try:
-            function(*args)
-        except sqlite3.OperationalError as err:
-            raise OperationalError("INSERT …", None, err) from err
-
-    return call
-
-
-def test_another_writer_waits_for_the_group(make_device: Device, three: list[Path],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """The group holds the write lock from its first bundle to its commit: another
-    program's write waits for it (here it gives up: its busy timeout is short)."""
-    office = make_device("office")
-    with BundleMerger(office, commit_seconds=NEVER) as merger:
-        merger.merge(three[0])
-        with sqlite3.connect(office.db_path, timeout=0.1) as other, \
-                pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")
-    with sqlite3.connect(office.db_path, timeout=0.1) as other:
-        other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")

@@ -14,8 +14,9 @@ import pytest
 import fieldsafe.services.bundle_check as bundle_check
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
+from fieldsafe.services.bundle_merger import BundleMerger
 from fieldsafe.services.bundle_read_ahead import Decoded, ReadAhead, read_records
-from fieldsafe.services.bundles import BundleMerger, import_bundle, import_bundles
+from fieldsafe.services.bundles import import_bundle, import_bundles
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.services.workspace_admin import digest
 from fieldsafe.sync.archive import BundleReader

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from fieldsafe.errors import UserError
 from fieldsafe.forms.loader import load_form
 from fieldsafe.media.photos import make_thumbnail
-from fieldsafe.services import bundle_merge, bundles
+from fieldsafe.services import bundle_merge, bundle_merger, bundles
 from fieldsafe.services.actions import add_action
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_export import export_bundle
@@ -1104,13 +1104,13 @@ def test_the_import_refuses_what_its_reader_limits_refuse(
         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / NAME
     path.write_bytes(source.good)
-    monkeypatch.setattr(bundles, "BundleReader", partial(
+    monkeypatch.setattr(bundle_merger, "BundleReader", partial(
         BundleReader, limits=Limits(max_entry_bytes=100_000, max_total_bytes=200_000)))
     refused(office, path, "one entry may be")
-    monkeypatch.setattr(bundles, "BundleReader", partial(
+    monkeypatch.setattr(bundle_merger, "BundleReader", partial(
         BundleReader, limits=Limits(max_total_bytes=200_000)))
     refused(office, path, "entries add up to more than the 195.3 KB")
-    monkeypatch.setattr(bundles, "BundleReader", partial(
+    monkeypatch.setattr(bundle_merger, "BundleReader", partial(
         BundleReader, limits=Limits(max_line_bytes=1000)))
     refused(office, path, "entry 'records/forms.jsonl' line 1 is longer than 1000 bytes")
 
@@ -1330,7 +1330,7 @@ def test_a_refusal_in_the_record_checks_removes_the_photos_copied_meanwhile(
     path = kit.folder / NAME
     path.write_bytes(kit.source.good)
     before = snapshot(office)
-    monkeypatch.setattr(bundles, "check_records",
+    monkeypatch.setattr(bundle_merger, "check_records",
                         _refused_once_the_photos_are_in(office, kit, path))
     with pytest.raises(BundleError, match="refused by its records"):
         import_bundle(office, path)
@@ -1360,8 +1360,8 @@ def test_another_import_waits_while_a_bundle_is_merged(
             import_bundle(other, path)
         tried.append(str(caught.value))
 
-    check_records = bundles.check_records
-    monkeypatch.setattr(bundles, "check_records", _refused_once_the_photos_are_in(
+    check_records = bundle_merger.check_records
+    monkeypatch.setattr(bundle_merger, "check_records", _refused_once_the_photos_are_in(
         office, kit, path, the_other_tries))
     try:
         with pytest.raises(BundleError, match="refused by its records"):
@@ -1369,7 +1369,7 @@ def test_another_import_waits_while_a_bundle_is_merged(
         assert tried == [f"{office.db_path}: the workspace is in use by another FieldSafe; "
                          "close it and try again"]
         assert snapshot(office) == before
-        monkeypatch.setattr(bundles, "check_records", check_records)
+        monkeypatch.setattr(bundle_merger, "check_records", check_records)
         import_bundle(other, path)
     finally:
         other.close()

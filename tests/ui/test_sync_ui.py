@@ -269,8 +269,8 @@ def test_cancel_keeps_the_bundles_merged_before_it(
         laptop: Workspace, office: Workspace, make_device: Device,
         walk_answers: dict[str, Any], tmp_path: Path, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from fieldsafe.services import bundles
-    from fieldsafe.services.bundles import BundleMerger
+    from fieldsafe.services import bundle_merger
+    from fieldsafe.services.bundle_merger import BundleMerger
 
     other = make_device("laptop-c", team="south")
     walk(other, walk_answers, ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg"),
@@ -289,7 +289,7 @@ def test_cancel_keeps_the_bundles_merged_before_it(
 
     monkeypatch.setattr(BundleMerger, "merge", merge_one)
     # Both in one transaction: the first is merged, not yet committed, when Cancel comes.
-    monkeypatch.setattr(bundles, "COMMIT_SECONDS", float("inf"))
+    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", float("inf"))
 
     def cancel_in_the_second(done: int, total: int, what: str) -> None:
         if what == "photos and files" and merging[-1] == second:  # copying its photos
@@ -504,7 +504,7 @@ def test_a_bug_in_one_bundle_does_not_stop_the_others(
         laptop: Workspace, office: Workspace, tmp_path: Path, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch, warnings_shown: list[str]) -> None:
     import fieldsafe.crash
-    from fieldsafe.services.bundles import BundleMerger
+    from fieldsafe.services.bundle_merger import BundleMerger
 
     good = export_bundle(laptop, tmp_path / "good.fieldsafe").path
     buggy = tmp_path / "buggy.fieldsafe"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
+from fieldsafe.media.errors import MediaError
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.jobs import Progress
 from fieldsafe.services.media_worker import CopyJob, RunningCopy
@@ -90,7 +91,8 @@ class MediaCopy:
         """After a refusal or a failed merge (its transaction rolled back): stop the copy
         and remove the files it wrote, with their thumbnails and the folders it made for
         them. A file that a record committed meanwhile names stays: another import (a
-        second window, the command line) found it here and merged a bundle that has it."""
+        second window, the command line) found it here and merged a bundle that has it.
+        One that cannot be removed stays (no record names it) and the others still go."""
         self.close()
         media = self.workspace.media
         try:
@@ -103,7 +105,10 @@ class MediaCopy:
             if sha in named:
                 continue
             folders = [media.path(sha).parent, media.thumbnail_path(sha).parent]
-            media.remove(sha)
+            try:
+                media.remove(sha)
+            except MediaError:  # the disk is failing: it stays, unused, and the rest go
+                continue
             for folder in folders:  # the folders this merge made, if now empty
                 with contextlib.suppress(OSError):
                     folder.rmdir()

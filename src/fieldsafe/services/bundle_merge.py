@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -79,7 +80,8 @@ def merge(workspace: Workspace, db: Session, reader: BundleReader, checked: Chec
         progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
     except BaseException:
         for name in added:
-            (workspace.layers_dir / name).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # one that cannot be removed stays, unused
+                (workspace.layers_dir / name).unlink(missing_ok=True)
         raise
     new_layers += added
     return report

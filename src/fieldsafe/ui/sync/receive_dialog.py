@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
+from fieldsafe.services.bundle_merger import BundleMerger
 from fieldsafe.services.bundle_read_ahead import ReadAhead
-from fieldsafe.services.bundles import BundleMerger
 from fieldsafe.services.jobs import Cancelled
 from fieldsafe.services.merge_report import CONFLICT, NEW, UPDATED, MergeReport
 from fieldsafe.services.workspace import Workspace
@@ -78,7 +78,10 @@ def _merge_each(merger: BundleMerger, paths: list[Path], require_signature: bool
             return ReceiveResult(reports, path, paths[number:])
         except BundleError as err:
             reports.append(MergeReport(str(path), refused=err.reason))
-        except UserError as err:  # e.g. the workspace is busy: this bundle only
+        except UserError as err:
+            # The workspace is busy, or the disk full: this bundle is refused (and if
+            # SQLite gave up the transaction, so are those merged since the last commit:
+            # their reports say so). The next bundles are still tried.
             reports.append(MergeReport(str(path), refused=str(err)))
         except Exception as err:  # a bug: this bundle is undone; the next merges
             from fieldsafe.crash import write_crash_log

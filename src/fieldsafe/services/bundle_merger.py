@@ -1,0 +1,236 @@
+"""Receiving bundles: each checked and merged in a savepoint, several committed together."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, SessionTransaction
+
+from fieldsafe.errors import UserError
+from fieldsafe.i18n import _
+from fieldsafe.services.bundle_check import check_files, check_header, check_records
+from fieldsafe.services.bundle_media import MediaCopy
+from fieldsafe.services.bundle_merge import merge
+from fieldsafe.services.bundle_read_ahead import Decoded, ReadAhead
+from fieldsafe.services.collector import collection_paused
+from fieldsafe.services.jobs import NO_PROGRESS, Progress
+from fieldsafe.services.merge_report import MergeReport
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import ReceivedBundle
+from fieldsafe.sync import records as rec
+from fieldsafe.sync.archive import BundleReader
+
+COMMIT_SECONDS = 1.0  # a merge of several bundles commits at least this often...
+PAUSE_SECONDS = 0.05  # ...and leaves the write lock free this long before it goes on
+
+
+class BundleMerger:
+    """Merges bundles into ``workspace`` one after the other, as if each were merged and
+    committed on its own, but commits several together: a commit writes every index page
+    the bundle touched, and the bundles of one second touch mostly the same pages.
+
+    Each bundle is merged in a savepoint of the group's transaction. That transaction holds
+    the write lock from its start, so nothing comes between a bundle's checks and its
+    merge, and a bundle's checks see the bundles merged before it. :meth:`merge` merges
+    one: if it raises, that bundle's files were removed and its records rolled back to its
+    savepoint, and the bundles before it are still to be committed, as if they had been.
+    The group commits once ``commit_seconds`` (default ``COMMIT_SECONDS``; 0: after every
+    bundle) have passed since it began, and when the merger is closed, whether or not an
+    error is leaving the block. The next group waits ``PAUSE_SECONDS`` after a commit, so
+    that another writer (an editor's autosave, a second window) gets its turn.
+
+    If SQLite gives up the whole transaction (a full disk or an I/O error, at a commit or
+    within a bundle), the bundles not yet committed are lost with it: their files are
+    removed, their reports turn into refusals that say why, and the error is raised as a
+    UserError. Importing them again merges them.
+
+    ``read_ahead`` holds the bundles to merge, in order, and decodes the next one while
+    the current one waits for its media copy and its commit."""
+
+    def __init__(self, workspace: Workspace, *, read_ahead: ReadAhead | None = None,
+                 commit_seconds: float | None = None,
+                 now: Callable[[], datetime] = datetime.now) -> None:
+        self.workspace, self.read_ahead, self.now = workspace, read_ahead, now
+        self.commit_seconds = COMMIT_SECONDS if commit_seconds is None else commit_seconds
+        self._db: Session | None = None
+        self._driver: Any = None  # the group's sqlite3 connection
+        self._began = 0.0
+        self._committed = -PAUSE_SECONDS  # when the last group ended (monotonic)
+        self._pending: list[_Pending] = []
+        self._merged: set[tuple[str, str]] = set()  # (bundle UUID, manifest SHA-256)
+
+    def merge(self, path: Path, *, require_signature: bool = False,
+              progress: Progress = NO_PROGRESS) -> MergeReport:
+        """Merge one bundle into the group (committed with it); see the class."""
+        decoded = self.read_ahead.take(path) if self.read_ahead is not None else None
+        db = self._group()
+        savepoint = db.begin_nested()
+        bundle = _Pending(MergeReport(str(path)))
+        try:
+            self._merge(db, path, decoded, require_signature, progress, bundle)
+            del decoded
+            savepoint.commit()
+        except BaseException as err:
+            raise self._failed(bundle, savepoint, err) from None
+        self._pending.append(bundle)
+        if time.monotonic() - self._began >= self.commit_seconds:
+            self.commit()
+        return bundle.report
+
+    def commit(self) -> None:
+        """Commit the bundles merged since the last commit."""
+        db = self._db
+        if db is None:
+            return
+        try:
+            db.commit()
+        except DBAPIError as err:  # not committed: SQLite said so
+            raise self._abandon(err) from None
+        except BaseException:
+            # Interrupted: whether SQLite committed is not known. The files stay (unused
+            # ones are harmless; records without their files would not be).
+            self._db, self._pending = None, []
+            db.close()
+            raise
+        self._db, self._pending, self._committed = None, [], time.monotonic()
+        self._merged.clear()
+        db.close()
+
+    def close(self) -> None:
+        """Commit what is pending (see the class); the merger can be used again after."""
+        self.commit()
+
+    def __enter__(self) -> BundleMerger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if error is None:
+            self.close()
+            return
+        with contextlib.suppress(UserError):  # they were undone; the first error goes on
+            self.close()
+
+    def _group(self) -> Session:
+        """The group's session, its transaction begun (waiting for other writers)."""
+        if self._db is not None:
+            return self._db
+        rest = self._committed + PAUSE_SECONDS - time.monotonic()
+        if rest > 0:
+            time.sleep(rest)
+        db = self.workspace.writer_session()
+        try:
+            self._driver = db.connection().connection.dbapi_connection  # BEGIN IMMEDIATE
+        except DBAPIError as err:
+            db.close()
+            raise self.workspace.database_error(err) from None
+        except BaseException:
+            db.close()
+            raise
+        self._db, self._began = db, time.monotonic()
+        return db
+
+    def _failed(self, bundle: _Pending, savepoint: SessionTransaction,
+                err: BaseException) -> BaseException:
+        """Undo a bundle that failed (its files, then its savepoint); what to raise. If
+        SQLite gave up the whole transaction, the group is abandoned."""
+        if bundle.undo is not None:
+            bundle.undo.run(self.workspace)  # while the write lock is held
+        if isinstance(err, DBAPIError) and not self._driver.in_transaction:
+            return self._abandon(err)
+        try:
+            savepoint.rollback()
+        except DBAPIError as failed:
+            return self._abandon(err if isinstance(err, DBAPIError) else failed)
+        if isinstance(err, DBAPIError):  # this bundle's statement only (SQLite kept the rest)
+            return self.workspace.database_error(err)
+        return err
+
+    def _abandon(self, err: DBAPIError) -> UserError:
+        """SQLite gave up the transaction: remove the files of the bundles not yet
+        committed, roll them back, and make their reports say so. The error to raise."""
+        failure = self.workspace.database_error(err)
+        db, pending = self._db, self._pending
+        self._db, self._pending = None, []
+        try:
+            for bundle in pending:  # while the write lock is held, if it still is
+                if bundle.undo is not None:
+                    bundle.undo.run(self.workspace)
+        finally:
+            if db is not None:
+                with contextlib.suppress(DBAPIError):
+                    db.rollback()
+                db.close()
+            for bundle in pending:
+                if bundle.merged_here:
+                    bundle.refuse(_("not merged: {why}").format(why=failure))
+            self._merged.clear()
+        return failure
+
+    def _merge(self, db: Session, path: Path, decoded: Decoded | None,
+               require_signature: bool, progress: Progress, bundle: _Pending) -> None:
+        with collection_paused(), BundleReader(path) as reader:
+            checked = check_header(reader, db, require_signature)
+            m = checked.manifest
+            key = (m.bundle_uuid, checked.manifest_sha256)
+            report = bundle.report = MergeReport(
+                str(path), m.bundle_uuid, m.device.id, m.device.name, m.team, m.author,
+                checked.signed_by, checked.trusted_as)
+            before = db.scalar(select(ReceivedBundle.id).where(
+                ReceivedBundle.bundle_uuid == m.bundle_uuid,
+                ReceivedBundle.manifest_sha256 == checked.manifest_sha256).limit(1))
+            if before is not None:
+                report.already_imported = True
+                report.present_unlisted = sum(m.counts.get(kind, 0) for kind in rec.KINDS)
+                bundle.merged_here = key in self._merged  # else: committed before
+                return
+            if decoded is not None and decoded.manifest_sha256 == checked.manifest_sha256:
+                checked.records = decoded.records
+            check_files(reader, db, checked)
+            # The new photos and files are copied in while the other records are checked
+            # and merged (a worker process).
+            with MediaCopy(self.workspace, reader, checked, progress) as copy:
+                bundle.undo = _Undo(copy)
+                check_records(reader, db, checked)
+                merge(self.workspace, db, reader, checked, report, progress, copy,
+                      bundle.undo.layers, self.now,
+                      self.read_ahead.start_next if self.read_ahead is not None else None)
+            self._merged.add(key)
+
+
+@dataclass
+class _Pending:
+    """A bundle merged in the group, not yet committed."""
+
+    report: MergeReport
+    undo: _Undo | None = None  # removes its files
+    merged_here: bool = True  # False: it was found merged before the group began
+
+    def refuse(self, why: str) -> None:
+        self.report.refused = why
+        self.report.outcomes, self.report.already_imported = [], False
+        self.report.present_unlisted = 0
+
+
+@dataclass
+class _Undo:
+    """Removes a bundle's files (media copied in, layer files added) if its records are
+    rolled back: as many as can be (one that cannot be removed stays, unused)."""
+
+    copy: MediaCopy
+    layers: list[str] = field(default_factory=list)
+
+    def run(self, workspace: Workspace) -> None:
+        self.copy.undo()
+        for name in self.layers:
+            with contextlib.suppress(OSError):
+                (workspace.layers_dir / name).unlink(missing_ok=True)
