@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import default
+from sqlalchemy.exc import OperationalError
 
 from fieldsafe.errors import UserError
 from fieldsafe.media.errors import MediaError
@@ -21,7 +22,8 @@ from fieldsafe.services import bundle_merge, bundle_merger
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.bundle_check import Checked
 from fieldsafe.services.bundle_export import export_bundle
-from fieldsafe.services.bundle_merger import BundleMerger
+from fieldsafe.services.bundle_media import MediaCopy
+from fieldsafe.services.bundle_merger import BundleMerger, database_cause
 from fieldsafe.services.bundles import import_bundle, import_bundles
 from fieldsafe.services.layers import add_layer
 from fieldsafe.services.workspace import Workspace
@@ -101,6 +103,14 @@ def without_wal(names: frozenset[str]) -> frozenset[str]:
     return names - {"fieldsafe.sqlite-wal", "fieldsafe.sqlite-shm"}
 
 
+def photos_in(office: Workspace, checked: Checked) -> None:
+    """Wait until the bundle's photos are in (they are copied in while it merges)."""
+    deadline = time.monotonic() + 30
+    while not all(office.media.has(m.sha256) for m in checked.records["media"]):
+        assert time.monotonic() < deadline, "the photos were never copied in"
+        time.sleep(0.01)
+
+
 def test_a_bundle_refused_inside_a_group_leaves_the_others_merged(
         make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """The middle bundle is refused once its records, photos and layer file are in (in
@@ -115,10 +125,7 @@ def test_a_bundle_refused_inside_a_group_leaves_the_others_merged(
     def refusing(db: Any, checked: Checked, *args: Any) -> None:
         if checked.path == refused:
             assert list(office.layers_dir.iterdir()), "its layer file is in"
-            deadline = time.monotonic() + 30  # its photos are being copied in meanwhile
-            while not all(office.media.has(m.sha256) for m in checked.records["media"]):
-                assert time.monotonic() < deadline, "the photos were never copied in"
-                time.sleep(0.01)
+            photos_in(office, checked)
             raise BundleError(refused, "refused at the end")
         merge_actions(db, checked, *args)
 
@@ -161,7 +168,7 @@ def test_a_failed_group_commit_undoes_every_bundle_of_the_group(
         assert db.scalar(select(func.count()).select_from(Audit)) == 3
 
 
-def test_a_full_disk_in_a_bundle_undoes_the_group_and_the_import_stops(
+def test_a_full_disk_in_a_bundle_undoes_the_group_there_and_then(
         make_device: Device, three: list[Path], walk_answers: dict[str, Any],
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real SQLITE_FULL while the third bundle is merged (the database may not grow):
@@ -180,20 +187,95 @@ def test_a_full_disk_in_a_bundle_undoes_the_group_and_the_import_stops(
             db.connection().exec_driver_sql("PRAGMA max_page_count = 1")
         return check_records(reader, db, checked)
 
-    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", NEVER)
     monkeypatch.setattr(bundle_merger, "check_records", no_room_for_it)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    reports = [merger.merge(path) for path in three[:2]]
     with pytest.raises(UserError) as caught:
-        import_bundles(office, [*three[:2], bigger])
-    assert str(caught.value) == (f"{office.db_path}: the disk is full; free some space and "
-                                 "try again (nothing was saved)")
-    office.close()  # its merge connection keeps the page limit
-    again = Workspace(office.root)
-    try:
-        assert digest(again) == before
-        assert without_wal(files(again)) == without_wal(kept)
-        assert audits_seen_by_another(again) == 0
-    finally:
-        again.close()
+        merger.merge(bigger)
+    full = f"{office.db_path}: the disk is full; free some space and try again (nothing was saved)"
+    assert str(caught.value) == full
+    # Undone there and then, not at the next commit.
+    assert [r.refused for r in reports] == [f"not merged: {full}"] * 2
+    assert digest(office) == before
+    assert without_wal(files(office)) == without_wal(kept)
+    assert audits_seen_by_another(office) == 0
+    with sqlite3.connect(office.db_path, timeout=0) as other:  # the lock was let go
+        other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")
+    merger.close()  # nothing left to commit
+
+
+def test_the_database_error_behind_a_failed_rollback_is_the_one_told() -> None:
+    """Once SQLite has given up the transaction, SQLAlchemy's own rollback to the savepoint
+    (after a failed flush) fails with "no such savepoint": the full disk behind it is what
+    the user is told."""
+    full = OperationalError("INSERT", None, sqlite3.OperationalError("database or disk is full"))
+    gone = OperationalError("ROLLBACK TO SAVEPOINT", None,
+                            sqlite3.OperationalError("no such savepoint: sa_savepoint_1"))
+    gone.__context__ = full
+    wrapper = RuntimeError("flush failed")
+    wrapper.__cause__ = gone
+    assert database_cause(wrapper) is full
+    assert database_cause(gone) is full
+    alone = OperationalError("ROLLBACK TO SAVEPOINT", None,
+                             sqlite3.OperationalError("no such savepoint: sa_savepoint_1"))
+    assert database_cause(alone) is alone
+    assert database_cause(KeyError("x")) is None
+
+
+def test_a_refused_bundle_still_ends_a_group_that_is_due(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused bundles one after another do not keep the write lock: the group is still
+    committed when its time is up."""
+    office = make_device("office")
+    merge_actions = bundle_merge._merge_actions
+
+    def refusing(db: Any, checked: Checked, *args: Any) -> None:
+        if checked.path != three[0]:
+            raise BundleError(checked.path, "refused at the end")
+        merge_actions(db, checked, *args)
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
+    with BundleMerger(office, commit_seconds=0) as merger:
+        merger.merge(three[0])
+        with pytest.raises(BundleError):
+            merger.merge(three[1])
+        with sqlite3.connect(office.db_path, timeout=0) as other:  # not locked
+            other.execute("INSERT INTO local_settings (key, value) VALUES ('x', 'y')")
+        with pytest.raises(BundleError):
+            merger.merge(three[2])
+    assert audits_seen_by_another(office) == 1
+
+
+def test_a_refused_bundle_whose_files_cannot_be_removed_is_still_undone(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fails while a refused bundle's photos are removed: they stay (unused),
+    its records are still rolled back, and the bundles before it still merge."""
+    first, refused, last = three
+    alone = make_device("alone")
+    for path in (first, last):
+        import_bundle(alone, path)
+    office = make_device("office")
+    merge_actions = bundle_merge._merge_actions
+
+    def refusing(db: Any, checked: Checked, *args: Any) -> None:
+        if checked.path == refused:
+            photos_in(office, checked)
+            raise BundleError(refused, "refused at the end")
+        merge_actions(db, checked, *args)
+
+    def failing_disk(_store: MediaStore, _sha256: str) -> bool:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
+    monkeypatch.setattr(MediaStore, "remove", failing_disk)
+    with BundleMerger(office, commit_seconds=NEVER) as merger:
+        merger.merge(first)
+        with pytest.raises(BundleError, match="refused at the end"):
+            merger.merge(refused)
+        merger.merge(last)
+    monkeypatch.undo()
+    assert digest(office) == digest(alone)
+    assert frozenset(office.media.iter_hashes()) > frozenset(alone.media.iter_hashes())
 
 
 def test_a_statement_that_fails_alone_undoes_only_its_bundle(
@@ -295,3 +377,32 @@ def _disk_full_at_commit(monkeypatch: pytest.MonkeyPatch) -> None:
         commit(dialect, connection)
 
     monkeypatch.setattr(default.DefaultDialect, "do_commit", full)
+
+
+def test_an_interrupt_while_a_refused_bundle_is_undone_still_rolls_it_back(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C comes while a refused bundle's files are being removed: the interrupt goes
+    on, and that bundle's records are still rolled back (the ones before it are kept)."""
+    first, refused, _last = three
+    alone = make_device("alone")
+    import_bundle(alone, first)
+    office = make_device("office")
+    merge_actions = bundle_merge._merge_actions
+
+    def refusing(db: Any, checked: Checked, *args: Any) -> None:
+        if checked.path == refused:
+            raise BundleError(refused, "refused at the end")
+        merge_actions(db, checked, *args)
+
+    def interrupted(_copy: MediaCopy) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    merger.merge(first)
+    monkeypatch.setattr(MediaCopy, "undo", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        merger.merge(refused)
+    monkeypatch.undo()
+    merger.close()
+    assert digest(office) == digest(alone)

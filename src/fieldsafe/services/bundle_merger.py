@@ -29,14 +29,15 @@ from fieldsafe.storage.models import ReceivedBundle
 from fieldsafe.sync import records as rec
 from fieldsafe.sync.archive import BundleReader
 
-COMMIT_SECONDS = 1.0  # a merge of several bundles commits at least this often...
-PAUSE_SECONDS = 0.05  # ...and leaves the write lock free this long before it goes on
+COMMIT_SECONDS = 2.0  # a merge of several bundles commits at least this often...
+PAUSE_SECONDS = 0.1  # ...and leaves the write lock free this long before it goes on: as
+# long as SQLite's wait between two tries for a lock, so a writer waiting gets its turn
 
 
 class BundleMerger:
     """Merges bundles into ``workspace`` one after the other, as if each were merged and
     committed on its own, but commits several together: a commit writes every index page
-    the bundle touched, and the bundles of one second touch mostly the same pages.
+    the bundle touched, and the bundles of a few seconds touch mostly the same pages.
 
     Each bundle is merged in a savepoint of the group's transaction. That transaction holds
     the write lock from its start, so nothing comes between a bundle's checks and its
@@ -80,10 +81,14 @@ class BundleMerger:
             del decoded
             savepoint.commit()
         except BaseException as err:
-            raise self._failed(bundle, savepoint, err) from None
+            failure = self._failed(bundle, savepoint, err)
+            with contextlib.suppress(UserError):  # a failed commit undid and reported them
+                self._commit_if_due()
+            if failure is err:
+                raise
+            raise failure from None
         self._pending.append(bundle)
-        if time.monotonic() - self._began >= self.commit_seconds:
-            self.commit()
+        self._commit_if_due()
         return bundle.report
 
     def commit(self) -> None:
@@ -98,12 +103,20 @@ class BundleMerger:
         except BaseException:
             # Interrupted: whether SQLite committed is not known. The files stay (unused
             # ones are harmless; records without their files would not be).
-            self._db, self._pending = None, []
+            self._end_group()
             db.close()
             raise
-        self._db, self._pending, self._committed = None, [], time.monotonic()
-        self._merged.clear()
+        self._end_group()
         db.close()
+
+    def _commit_if_due(self) -> None:
+        if self._db is not None and time.monotonic() - self._began >= self.commit_seconds:
+            self.commit()
+
+    def _end_group(self) -> None:
+        self._db, self._driver, self._pending = None, None, []
+        self._merged.clear()
+        self._committed = time.monotonic()
 
     def close(self) -> None:
         """Commit what is pending (see the class); the merger can be used again after."""
@@ -141,31 +154,41 @@ class BundleMerger:
 
     def _failed(self, bundle: _Pending, savepoint: SessionTransaction,
                 err: BaseException) -> BaseException:
-        """Undo a bundle that failed (its files, then its savepoint); what to raise. If
-        SQLite gave up the whole transaction, the group is abandoned."""
-        if bundle.undo is not None:
-            bundle.undo.run(self.workspace)  # while the write lock is held
-        if isinstance(err, DBAPIError) and not self._driver.in_transaction:
-            return self._abandon(err)
+        """Undo a bundle that failed with ``err``: its files (as many as can be), then its
+        savepoint; if SQLite gave up the whole transaction, or the savepoint cannot be
+        rolled back, the group is abandoned. What to raise: ``err`` itself, or a UserError
+        saying what the database said."""
         try:
-            savepoint.rollback()
-        except DBAPIError as failed:
-            return self._abandon(err if isinstance(err, DBAPIError) else failed)
-        if isinstance(err, DBAPIError):  # this bundle's statement only (SQLite kept the rest)
-            return self.workspace.database_error(err)
-        return err
+            if bundle.undo is not None:
+                bundle.undo.run(self.workspace)  # while the write lock is held
+        finally:
+            cause = database_cause(err)
+            if cause is not None and not self._driver.in_transaction:
+                failure: BaseException = self._abandon(cause)
+            else:
+                try:
+                    savepoint.rollback()
+                except BaseException as failed:
+                    failure = self._abandon(cause or database_cause(failed) or failed)
+                else:
+                    failure = self.workspace.database_error(cause) if cause else err
+        # An interrupt (Ctrl+C) stays an interrupt.
+        return failure if isinstance(err, Exception) else err
 
-    def _abandon(self, err: DBAPIError) -> UserError:
-        """SQLite gave up the transaction: remove the files of the bundles not yet
-        committed, roll them back, and make their reports say so. The error to raise."""
-        failure = self.workspace.database_error(err)
+    def _abandon(self, err: BaseException) -> UserError:
+        """The transaction is lost (SQLite gave it up, or it cannot be trusted): remove
+        the files of the bundles not yet committed, roll them back, and make their reports
+        say so. The error to raise."""
+        failure = (self.workspace.database_error(err) if isinstance(err, DBAPIError)
+                   else UserError(_("the merge stopped before it was saved: {why}").format(
+                       why=str(err) or type(err).__name__)))
         db, pending = self._db, self._pending
-        self._db, self._pending = None, []
         try:
             for bundle in pending:  # while the write lock is held, if it still is
                 if bundle.undo is not None:
                     bundle.undo.run(self.workspace)
         finally:
+            self._end_group()
             if db is not None:
                 with contextlib.suppress(DBAPIError):
                     db.rollback()
@@ -173,7 +196,6 @@ class BundleMerger:
             for bundle in pending:
                 if bundle.merged_here:
                     bundle.refuse(_("not merged: {why}").format(why=failure))
-            self._merged.clear()
         return failure
 
     def _merge(self, db: Session, path: Path, decoded: Decoded | None,
@@ -230,7 +252,23 @@ class _Undo:
     layers: list[str] = field(default_factory=list)
 
     def run(self, workspace: Workspace) -> None:
-        self.copy.undo()
+        with contextlib.suppress(Exception):  # a failing disk: what it could not remove stays
+            self.copy.undo()
         for name in self.layers:
             with contextlib.suppress(OSError):
                 (workspace.layers_dir / name).unlink(missing_ok=True)
+
+
+def database_cause(err: BaseException | None) -> DBAPIError | None:
+    """What the database said, found in ``err`` or what led to it: the first error that is
+    not SQLite's "no such savepoint" (which follows once SQLite has given up the
+    transaction: SQLAlchemy's own rollback to the savepoint then fails), else that one."""
+    first, seen = None, set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, DBAPIError):
+            if "no such savepoint" not in str(err.orig):
+                return err
+            first = first or err
+        err = err.__cause__ or err.__context__
+    return first

@@ -35,7 +35,7 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
     """Merge several bundles one after the other; a refused one is reported and the others
     still merge. Any other error stops the import (raised): the bundles merged before it
     stay merged, unless SQLite gave up the transaction (a full disk); then those merged
-    since the last commit (about a second's worth) were rolled back too, and importing
+    since the last commit (two seconds' worth at most) were rolled back too, and importing
     again merges them (see BundleMerger)."""
     reports = []
     with ReadAhead(workspace, paths) as read_ahead, \
