@@ -111,26 +111,39 @@ def photos_in(office: Workspace, checked: Checked) -> None:
         time.sleep(0.01)
 
 
+def refuse_at_the_end(monkeypatch: pytest.MonkeyPatch, office: Workspace,
+                     refused: Callable[[Path], bool], photos: bool = True) -> None:
+    """Bundles for which ``refused(path)`` holds are refused at the last step of their
+    merge, once their records are in the transaction (and their photos copied in)."""
+    merge_actions = bundle_merge._merge_actions
+
+    def refusing(db: Any, checked: Checked, *args: Any) -> None:
+        if refused(checked.path):
+            if photos:
+                photos_in(office, checked)
+            raise BundleError(checked.path, "refused at the end")
+        merge_actions(db, checked, *args)
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
+
+
+def merged_alone(make_device: Device, paths: list[Path]) -> Workspace:
+    """A workspace that merged only ``paths``, one by one."""
+    alone = make_device("alone")
+    for path in paths:
+        import_bundle(alone, path)
+    return alone
+
+
 def test_a_bundle_refused_inside_a_group_leaves_the_others_merged(
         make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """The middle bundle is refused once its records, photos and layer file are in (in
     the group's transaction, not committed): it alone is undone."""
     first, refused, last = three
-    alone = make_device("alone")
-    for path in (first, last):
-        import_bundle(alone, path)
+    alone = merged_alone(make_device, [first, last])
     office = make_device("office")
-    merge_actions = bundle_merge._merge_actions
-
-    def refusing(db: Any, checked: Checked, *args: Any) -> None:
-        if checked.path == refused:
-            assert list(office.layers_dir.iterdir()), "its layer file is in"
-            photos_in(office, checked)
-            raise BundleError(refused, "refused at the end")
-        merge_actions(db, checked, *args)
-
+    refuse_at_the_end(monkeypatch, office, lambda path: path == refused)
     monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", NEVER)  # all in one transaction
-    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
     reports = import_bundles(office, three)
     assert [r.refused for r in reports] == [None, "refused at the end", None]
     assert digest(office) == digest(alone)
@@ -227,14 +240,7 @@ def test_a_refused_bundle_still_ends_a_group_that_is_due(
     """Refused bundles one after another do not keep the write lock: the group is still
     committed when its time is up."""
     office = make_device("office")
-    merge_actions = bundle_merge._merge_actions
-
-    def refusing(db: Any, checked: Checked, *args: Any) -> None:
-        if checked.path != three[0]:
-            raise BundleError(checked.path, "refused at the end")
-        merge_actions(db, checked, *args)
-
-    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
+    refuse_at_the_end(monkeypatch, office, lambda path: path != three[0], photos=False)
     with BundleMerger(office, commit_seconds=0) as merger:
         merger.merge(three[0])
         with pytest.raises(BundleError):
@@ -251,22 +257,13 @@ def test_a_refused_bundle_whose_files_cannot_be_removed_is_still_undone(
     """The disk fails while a refused bundle's photos are removed: they stay (unused),
     its records are still rolled back, and the bundles before it still merge."""
     first, refused, last = three
-    alone = make_device("alone")
-    for path in (first, last):
-        import_bundle(alone, path)
+    alone = merged_alone(make_device, [first, last])
     office = make_device("office")
-    merge_actions = bundle_merge._merge_actions
-
-    def refusing(db: Any, checked: Checked, *args: Any) -> None:
-        if checked.path == refused:
-            photos_in(office, checked)
-            raise BundleError(refused, "refused at the end")
-        merge_actions(db, checked, *args)
+    refuse_at_the_end(monkeypatch, office, lambda path: path == refused)
 
     def failing_disk(_store: MediaStore, _sha256: str) -> bool:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
     monkeypatch.setattr(MediaStore, "remove", failing_disk)
     with BundleMerger(office, commit_seconds=NEVER) as merger:
         merger.merge(first)
@@ -283,9 +280,7 @@ def test_a_statement_that_fails_alone_undoes_only_its_bundle(
     """A database error that SQLite takes back alone (the statement; the transaction goes
     on): that bundle is refused with the error, and those before it are committed."""
     first, second, failing = three
-    alone = make_device("alone")
-    for path in (first, second):
-        import_bundle(alone, path)
+    alone = merged_alone(make_device, [first, second])
     office = make_device("office")
     merge_actions = bundle_merge._merge_actions
 
@@ -384,20 +379,13 @@ def test_an_interrupt_while_a_refused_bundle_is_undone_still_rolls_it_back(
     """Ctrl+C comes while a refused bundle's files are being removed: the interrupt goes
     on, and that bundle's records are still rolled back (the ones before it are kept)."""
     first, refused, _last = three
-    alone = make_device("alone")
-    import_bundle(alone, first)
+    alone = merged_alone(make_device, [first])
     office = make_device("office")
-    merge_actions = bundle_merge._merge_actions
-
-    def refusing(db: Any, checked: Checked, *args: Any) -> None:
-        if checked.path == refused:
-            raise BundleError(refused, "refused at the end")
-        merge_actions(db, checked, *args)
+    refuse_at_the_end(monkeypatch, office, lambda path: path == refused)
 
     def interrupted(_copy: MediaCopy) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bundle_merge, "_merge_actions", refusing)
     merger = BundleMerger(office, commit_seconds=NEVER)
     merger.merge(first)
     monkeypatch.setattr(MediaCopy, "undo", interrupted)
