@@ -309,6 +309,49 @@ def test_cancel_keeps_the_bundles_merged_before_it(
     assert len(list(office.media.iter_hashes())) == 2, "the second bundle's photos are gone"
 
 
+def test_bundles_undone_by_a_failed_commit_are_reported_not_merged(
+        laptop: Workspace, office: Workspace, make_device: Device,
+        walk_answers: dict[str, Any], tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up as the two bundles (merged in one transaction) are committed: the
+    report says of each that it was not merged and why, and nothing of them is shown."""
+    import sqlite3
+
+    from sqlalchemy.engine import default
+
+    from fieldsafe.services import bundle_merger
+
+    other = make_device("laptop-c", team="south")
+    walk(other, walk_answers, ("recurser__Portrait_2.jpg", "recurser__Portrait_3.jpg"),
+         "2026-11-21T19:30:00")
+    first = export_bundle(laptop, tmp_path / "first.fieldsafe").path
+    second = export_bundle(other, tmp_path / "second.fieldsafe").path
+    commit = default.DefaultDialect.do_commit
+
+    def full(dialect: Any, connection: Any) -> None:
+        if connection.isolation_level is None:  # the merge's commit, not the reads
+            raise sqlite3.OperationalError("database or disk is full")
+        commit(dialect, connection)
+
+    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", float("inf"))
+    monkeypatch.setattr(default.DefaultDialect, "do_commit", full)
+    window = open_window(qtbot, office, tmp_path)
+    dialog = window.sync.receive_bundles([first, second])
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    monkeypatch.undo()
+    report = window.sync.report
+    assert report is not None
+    why = (f"not merged: {office.db_path}: the disk is full; free some space and try again "
+           "(nothing was saved)")
+    assert [report.bundles.item(i).text() for i in range(report.bundles.count())] == [
+        f"first.fieldsafe: refused: {why}", f"second.fieldsafe: refused: {why}"]
+    assert report.bundles.item(0).foreground().color() == ERROR_COLOUR
+    assert window.model.rowCount() == 0
+    assert list(office.media.iter_hashes()) == []
+
+
 # -- the Merge Center -------------------------------------------------------------------------
 
 @pytest.fixture
