@@ -1,4 +1,4 @@
-"""Receiving, step two: merge a checked bundle in one transaction; undo its files on failure."""
+"""Receiving, step two: merge a checked bundle into the transaction; undo its files on failure."""
 
 from __future__ import annotations
 
