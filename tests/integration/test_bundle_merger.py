@@ -28,7 +28,7 @@ from fieldsafe.services.bundles import import_bundle, import_bundles
 from fieldsafe.services.layers import add_layer
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.services.workspace_admin import digest
-from fieldsafe.storage.models import Audit
+from fieldsafe.storage.models import Audit, LocalSetting
 from fieldsafe.sync.archive import BundleReader
 from fieldsafe.sync.errors import BundleError
 from tests.conftest import CORPUS
@@ -217,6 +217,110 @@ def test_a_full_disk_in_a_bundle_undoes_the_group_there_and_then(
     merger.close()  # nothing left to commit
 
 
+def test_a_full_disk_at_a_flush_undoes_the_group(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real SQLITE_FULL at an ORM flush (the last step of the third bundle's merge):
+    SQLAlchemy's own rollback to the savepoint then fails, so rolling back again would do
+    nothing, and the group would go on outside any transaction. It is abandoned."""
+    office = make_device("office")
+    before = digest(office)
+    merge_actions = bundle_merge._merge_actions
+
+    def full_at_the_flush(db: Any, checked: Checked, *args: Any) -> None:
+        merge_actions(db, checked, *args)
+        if checked.path == three[2]:
+            db.connection().exec_driver_sql("PRAGMA max_page_count = 1")
+            db.add(LocalSetting(key="big", value="x" * 1_000_000))  # needs new pages
+
+    monkeypatch.setattr(bundle_merge, "_merge_actions", full_at_the_flush)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    reports = [merger.merge(path) for path in three[:2]]
+    with pytest.raises(UserError, match="the disk is full"):
+        merger.merge(three[2])
+    assert [r.refused is not None and "the disk is full" in r.refused for r in reports] == \
+        [True, True]
+    assert digest(office) == before
+    assert audits_seen_by_another(office) == 0
+    merger.close()
+
+
+def test_an_interrupted_commit_undoes_the_group_if_nothing_was_committed(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C as the group is about to be committed (COMMIT not yet sent): the bundles
+    are undone and reported not merged, and the interrupt goes on."""
+    office = make_device("office")
+    before = digest(office)
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    reports = [merger.merge(path) for path in three[:2]]
+
+    commit = default.DefaultDialect.do_commit
+
+    def interrupted(dialect: Any, connection: Any) -> None:
+        if connection.isolation_level is None:  # the merge's commit, not the reads
+            raise KeyboardInterrupt
+        commit(dialect, connection)
+
+    monkeypatch.setattr(default.DefaultDialect, "do_commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        merger.close()
+    monkeypatch.undo()
+    assert [r.refused for r in reports] == ["not merged: the merge stopped before it was "
+                                            "saved: KeyboardInterrupt"] * 2
+    assert digest(office) == before
+    assert list(office.media.iter_hashes()) == []
+
+
+def test_an_interrupt_just_after_the_commit_keeps_the_group(
+        make_device: Device, three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C right after SQLite committed: the bundles are merged, their files stay."""
+    alone = merged_alone(make_device, three[:2])
+    office = make_device("office")
+    merger = BundleMerger(office, commit_seconds=NEVER)
+    reports = [merger.merge(path) for path in three[:2]]
+    commit = default.DefaultDialect.do_commit
+
+    def interrupted(dialect: Any, connection: Any) -> None:
+        commit(dialect, connection)
+        if connection.isolation_level is None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(default.DefaultDialect, "do_commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        merger.close()
+    monkeypatch.undo()
+    assert [r.refused for r in reports] == [None, None]
+    assert digest(office) == digest(alone)
+    assert frozenset(office.media.iter_hashes()) == frozenset(alone.media.iter_hashes())
+
+
+def test_the_import_stops_at_a_full_disk_and_says_so_for_every_bundle(
+        make_device: Device, three: list[Path], walk_answers: dict[str, Any],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fieldsafe bundle import A B C D`` on a disk that fills up at C: A and B (in C's
+    transaction) are not merged, C is refused with the reason, D is not imported."""
+    big = make_device("laptop-d")  # enough records to need new pages
+    for _ in range(30):
+        new_audit(big, "womens_safety_walk", walk_answers, finalize=True)
+    bigger = export_bundle(big, tmp_path / "laptop-d.fieldsafe").path
+    office = make_device("office")
+    before = digest(office)
+    check_records = bundle_merger.check_records
+
+    def no_room_for_it(reader: BundleReader, db: Any, checked: Checked) -> Any:
+        if checked.path == bigger:
+            db.connection().exec_driver_sql("PRAGMA max_page_count = 1")
+        return check_records(reader, db, checked)
+
+    monkeypatch.setattr(bundle_merger, "COMMIT_SECONDS", NEVER)
+    monkeypatch.setattr(bundle_merger, "check_records", no_room_for_it)
+    reports = import_bundles(office, [three[0], three[1], bigger, three[2]])
+    full = f"{office.db_path}: the disk is full; free some space and try again (nothing was saved)"
+    assert [r.refused for r in reports] == [
+        f"not merged: {full}", f"not merged: {full}", full,
+        "not imported: the import stopped at laptop-d.fieldsafe"]
+    assert digest(office) == before
+
+
 def test_the_database_error_behind_a_failed_rollback_is_the_one_told() -> None:
     """Once SQLite has given up the transaction, SQLAlchemy's own rollback to the savepoint
     (after a failed flush) fails with "no such savepoint": the full disk behind it is what
@@ -355,7 +459,8 @@ def test_another_writer_waits_for_the_group_and_writes_between_groups(
     with BundleMerger(office, commit_seconds=0) as merger:
         merger.merge(three[1])
         merger.merge(three[2])
-    assert len(paused) == 1 and 0 < paused[0] <= bundle_merger.PAUSE_SECONDS
+    assert len(paused) == 1
+    assert bundle_merger.PAUSE_SECONDS / 2 < paused[0] <= bundle_merger.PAUSE_SECONDS
     with sqlite3.connect(office.db_path) as other:
         assert other.execute("SELECT count(*) FROM local_settings WHERE key = 'paused 1'"
                              ).fetchone() == (1,)

@@ -348,7 +348,10 @@ def test_bundles_undone_by_a_failed_commit_are_reported_not_merged(
     assert [report.bundles.item(i).text() for i in range(report.bundles.count())] == [
         f"first.fieldsafe: refused: {why}", f"second.fieldsafe: refused: {why}"]
     assert report.bundles.item(0).foreground().color() == ERROR_COLOUR
-    assert window.model.rowCount() == 0
+    assert report.bundles.item(1).foreground().color() == ERROR_COLOUR
+    with sqlite3.connect(office.db_path) as db:
+        assert db.execute("SELECT count(*) FROM audits").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM received_bundles").fetchone() == (0,)
     assert list(office.media.iter_hashes()) == []
 
 

@@ -88,10 +88,11 @@ class MediaCopy:
             self.written = self._added(self._running)
 
     def undo(self) -> None:
-        """After a refusal or a failed merge (its transaction rolled back): stop the copy
-        and remove the files it wrote, with their thumbnails and the folders it made for
-        them. A file that a record committed meanwhile names stays: another import (a
-        second window, the command line) found it here and merged a bundle that has it.
+        """After a refusal or a failed merge (before its records are rolled back, or
+        after): stop the copy and remove the files it wrote, with their thumbnails and the
+        folders it made for them. A file that a committed record names stays: another
+        import (a second window, the command line) found it here and merged a bundle that
+        has it.
         One that cannot be removed stays (no record names it) and the others still go."""
         self.close()
         media = self.workspace.media

@@ -1,4 +1,4 @@
-"""Receiving, step two: merge a checked bundle into the transaction; undo its files on failure."""
+"""Receiving, step two: a checked bundle's records and layer files merged into the transaction."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def merge(workspace: Workspace, db: Session, reader: BundleReader, checked: Chec
         if while_waiting is not None:
             while_waiting()
         copy.wait()  # every file the records name is on disk before they are committed
-        progress.step(1, 1, _("audits"))  # a cancel here still rolls everything back
+        progress.step(1, 1, _("audits"))  # a cancel here still rolls this bundle back
     except BaseException:
         for name in added:
             with contextlib.suppress(OSError):  # one that cannot be removed stays, unused

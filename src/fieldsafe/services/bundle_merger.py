@@ -31,7 +31,7 @@ from fieldsafe.sync.archive import BundleReader
 
 COMMIT_SECONDS = 2.0  # a merge of several bundles commits at least this often...
 PAUSE_SECONDS = 0.1  # ...and leaves the write lock free this long before it goes on: as
-# long as SQLite's wait between two tries for a lock, so a writer waiting gets its turn
+# long as SQLite's wait between two tries for a lock, so a waiting writer usually gets in
 
 
 class BundleMerger:
@@ -47,12 +47,12 @@ class BundleMerger:
     The group commits once ``commit_seconds`` (default ``COMMIT_SECONDS``; 0: after every
     bundle) have passed since it began, and when the merger is closed, whether or not an
     error is leaving the block. The next group waits ``PAUSE_SECONDS`` after a commit, so
-    that another writer (an editor's autosave, a second window) gets its turn.
+    that another writer (an editor's autosave, a second window) can get in.
 
     If SQLite gives up the whole transaction (a full disk or an I/O error, at a commit or
     within a bundle), the bundles not yet committed are lost with it: their files are
     removed, their reports turn into refusals that say why, and the error is raised as a
-    UserError. Importing them again merges them.
+    UserError (an interrupt stays one). Importing them again merges them.
 
     ``read_ahead`` holds the bundles to merge, in order, and decodes the next one while
     the current one waits for its media copy and its commit."""
@@ -82,8 +82,11 @@ class BundleMerger:
             savepoint.commit()
         except BaseException as err:
             failure = self._failed(bundle, savepoint, err)
-            with contextlib.suppress(UserError):  # a failed commit undid and reported them
-                self._commit_if_due()
+            try:
+                self._commit_if_due()  # refused bundles one after another: still commits
+            except UserError as lost:  # the bundles before it were lost: that is told
+                if isinstance(failure, Exception):
+                    raise lost from None
             if failure is err:
                 raise
             raise failure from None
@@ -100,14 +103,30 @@ class BundleMerger:
             db.commit()
         except DBAPIError as err:  # not committed: SQLite said so
             raise self._abandon(err) from None
-        except BaseException:
-            # Interrupted: whether SQLite committed is not known. The files stay (unused
-            # ones are harmless; records without their files would not be).
+        except BaseException as err:  # interrupted (Ctrl+C): committed or not?
+            if not self._saved():  # not: undone and reported as the others
+                self._abandon(err)
+                raise
             self._end_group()
             db.close()
             raise
         self._end_group()
         db.close()
+
+    def _saved(self) -> bool:
+        """After an interrupted commit: whether the group's bundles are in the database,
+        as a new connection reads it. If that cannot be told they are taken as saved: their
+        files stay (unused ones are harmless; records without their files would not be)."""
+        if not self._merged:
+            return True
+        uuid, sha = next(iter(self._merged))
+        try:
+            with self.workspace.transaction() as db:
+                return db.scalar(select(ReceivedBundle.id).where(
+                    ReceivedBundle.bundle_uuid == uuid,
+                    ReceivedBundle.manifest_sha256 == sha).limit(1)) is not None
+        except UserError:
+            return True
 
     def _commit_if_due(self) -> None:
         if self._db is not None and time.monotonic() - self._began >= self.commit_seconds:
@@ -163,17 +182,21 @@ class BundleMerger:
                 bundle.undo.run(self.workspace)  # while the write lock is held
         finally:
             cause = database_cause(err)
-            if cause is not None and not self._driver.in_transaction:
-                failure: BaseException = self._abandon(cause)
+            # Checked whatever the error: after a failed flush SQLAlchemy has already tried
+            # (and failed) to roll back to the savepoint, so rolling back again does
+            # nothing, and the next SAVEPOINT would start a transaction of its own.
+            if not self._driver.in_transaction:
+                failure: BaseException = self._abandon(cause or err)
             else:
                 try:
                     savepoint.rollback()
                 except BaseException as failed:
                     failure = self._abandon(cause or database_cause(failed) or failed)
+                    if not isinstance(failed, Exception):
+                        raise  # an interrupt (Ctrl+C) stays an interrupt
                 else:
                     failure = self.workspace.database_error(cause) if cause else err
-        # An interrupt (Ctrl+C) stays an interrupt.
-        return failure if isinstance(err, Exception) else err
+        return failure if isinstance(err, Exception) else err  # an interrupt stays one
 
     def _abandon(self, err: BaseException) -> UserError:
         """The transaction is lost (SQLite gave it up, or it cannot be trusted): remove
@@ -231,7 +254,7 @@ class BundleMerger:
 
 @dataclass
 class _Pending:
-    """A bundle merged in the group, not yet committed."""
+    """A bundle merged in the group (or found merged before), not yet committed."""
 
     report: MergeReport
     undo: _Undo | None = None  # removes its files

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 from fieldsafe.services.bundle_merger import BundleMerger
 from fieldsafe.services.bundle_read_ahead import ReadAhead
@@ -32,20 +34,31 @@ def import_bundle(workspace: Workspace, path: Path, *, require_signature: bool =
 def import_bundles(workspace: Workspace, paths: list[Path], *,
                    require_signature: bool = False, progress: Progress = NO_PROGRESS,
                    ) -> list[MergeReport]:
-    """Merge several bundles one after the other; a refused one is reported and the others
-    still merge. Any other error stops the import (raised): the bundles merged before it
-    stay merged, unless SQLite gave up the transaction (a full disk); then those merged
-    since the last commit (two seconds' worth at most) were rolled back too, and importing
-    again merges them (see BundleMerger)."""
-    reports = []
-    with ReadAhead(workspace, paths) as read_ahead, \
-            BundleMerger(workspace, read_ahead=read_ahead) as merger:
-        for path in paths:
-            try:
-                reports.append(merger.merge(path, require_signature=require_signature,
-                                            progress=progress))
-            except BundleError as err:
-                reports.append(MergeReport(str(path), refused=err.reason))
+    """Merge several bundles one after the other: a report for each. A refused one is
+    reported and the others still merge. The workspace itself failing (busy, a full disk)
+    stops the import there: that bundle and those after it are reported not imported, and
+    if SQLite gave up the transaction, those merged since the last commit (a group of
+    about two seconds, see BundleMerger) were undone too and their reports say so.
+    Importing them again merges them."""
+    reports: list[MergeReport] = []
+    with ReadAhead(workspace, paths) as read_ahead:
+        merger = BundleMerger(workspace, read_ahead=read_ahead)
+        try:
+            for number, path in enumerate(paths):
+                try:
+                    reports.append(merger.merge(path, require_signature=require_signature,
+                                                progress=progress))
+                except BundleError as err:
+                    reports.append(MergeReport(str(path), refused=err.reason))
+                except UserError as err:
+                    reports.append(MergeReport(str(path), refused=str(err)))
+                    stopped = _("not imported: the import stopped at {file}").format(
+                        file=path.name)
+                    reports += [MergeReport(str(p), refused=stopped) for p in paths[number + 1:]]
+                    break
+        finally:
+            with contextlib.suppress(UserError):  # the bundles it undid say so
+                merger.close()
     return reports
 
 
