@@ -211,6 +211,37 @@ def test_import_a_good_and_a_hostile_bundle_with_reports(
     assert "already present" in office("bundle", "import", good).stdout
 
 
+def test_import_into_a_busy_workspace_says_so_for_every_bundle(
+        laptop: Laptop, tmp_path: Path, fresh: Callable[[str], Cli]) -> None:
+    """Another program holds the workspace's write lock for the whole import: the first
+    bundle is refused with the reason, the next is not imported, nothing is written."""
+    import sqlite3
+
+    first = copy_of(laptop.bundle, tmp_path, "first.fieldsafe")
+    second = copy_of(laptop.bundle, tmp_path, "second.fieldsafe")
+    office = fresh("office")
+    office("workspace", "info")  # its device identity is written before the lock is taken
+    db = office.workspace / "fieldsafe.sqlite"
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        result = subprocess.run(
+            [sys.executable, "-m", "fieldsafe.cli.main", "--workspace", str(office.workspace),
+             "bundle", "import", str(first), str(second)], capture_output=True, text=True,
+            timeout=300, cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore",
+                                        "FIELDSAFE_BUSY_TIMEOUT_MS": "200"})
+    finally:
+        other.rollback()
+        other.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"first.fieldsafe: refused: {db}: the workspace is in use by another FieldSafe; "
+        "close it and try again",
+        "second.fieldsafe: refused: not imported: the import stopped at first.fieldsafe"]
+    assert office.json("workspace", "info")["counts"]["audits"] == 0
+
+
 def test_require_signature_accepts_only_trusted_devices(
         laptop: Laptop, tmp_path: Path, fresh: Callable[[str], Cli]) -> None:
     signed = copy_of(laptop.bundle, tmp_path, "signed.fieldsafe")
