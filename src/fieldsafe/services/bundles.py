@@ -36,10 +36,10 @@ def import_bundles(workspace: Workspace, paths: list[Path], *,
                    ) -> list[MergeReport]:
     """Merge several bundles one after the other: a report for each. A refused one is
     reported and the others still merge. The workspace itself failing (busy, a full disk)
-    stops the import there: that bundle and those after it are reported not imported, and
-    if SQLite gave up the transaction, those merged since the last commit (a group of
-    about two seconds, see BundleMerger) were undone too and their reports say so.
-    Importing them again merges them."""
+    stops the import there: that bundle is refused with the reason, those after it are
+    reported not imported, and if SQLite gave up the transaction, those merged since the
+    last commit (a group of about two seconds, see BundleMerger) were undone too and their
+    reports say so. Importing them again merges them."""
     reports: list[MergeReport] = []
     with ReadAhead(workspace, paths) as read_ahead:
         merger = BundleMerger(workspace, read_ahead=read_ahead)
