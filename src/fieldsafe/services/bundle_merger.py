@@ -119,12 +119,9 @@ class BundleMerger:
         files stay (unused ones are harmless; records without their files would not be)."""
         if not self._merged:
             return True
-        uuid, sha = next(iter(self._merged))
         try:
             with self.workspace.transaction() as db:
-                return db.scalar(select(ReceivedBundle.id).where(
-                    ReceivedBundle.bundle_uuid == uuid,
-                    ReceivedBundle.manifest_sha256 == sha).limit(1)) is not None
+                return received(db, next(iter(self._merged)))
         except UserError:
             return True
 
@@ -230,10 +227,7 @@ class BundleMerger:
             report = bundle.report = MergeReport(
                 str(path), m.bundle_uuid, m.device.id, m.device.name, m.team, m.author,
                 checked.signed_by, checked.trusted_as)
-            before = db.scalar(select(ReceivedBundle.id).where(
-                ReceivedBundle.bundle_uuid == m.bundle_uuid,
-                ReceivedBundle.manifest_sha256 == checked.manifest_sha256).limit(1))
-            if before is not None:
+            if received(db, key):
                 report.already_imported = True
                 report.present_unlisted = sum(m.counts.get(kind, 0) for kind in rec.KINDS)
                 bundle.merged_here = key in self._merged  # else: committed before
@@ -280,6 +274,14 @@ class _Undo:
         for name in self.layers:
             with contextlib.suppress(OSError):
                 (workspace.layers_dir / name).unlink(missing_ok=True)
+
+
+def received(db: Session, key: tuple[str, str]) -> bool:
+    """Whether the workspace merged the bundle of ``key`` (bundle UUID, manifest SHA-256)."""
+    uuid, sha = key
+    return db.scalar(select(ReceivedBundle.id).where(
+        ReceivedBundle.bundle_uuid == uuid,
+        ReceivedBundle.manifest_sha256 == sha).limit(1)) is not None
 
 
 def database_cause(err: BaseException | None) -> DBAPIError | None:
