@@ -6,13 +6,19 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
+from pathlib import Path
 
 import pytest
 from pyxform.xls2xform import convert
+from sqlalchemy import func, select
 
 from fieldsafe.forms.loader import load_form
 from fieldsafe.forms.model import ROLES
+from fieldsafe.forms.session import FormSession
+from fieldsafe.services.form_library import ensure_builtin_forms, find_version, import_form
 from fieldsafe.services.forms import fill_form
+from fieldsafe.services.workspace import Workspace
+from fieldsafe.storage.models import FormVersion
 from tests.conftest import FORMS, ROOT
 
 INSTRUMENTS = {
@@ -67,6 +73,43 @@ def test_fixture_fills_as_a_valid_instance(stem: str) -> None:
     assert scores, "the overall score is computed"
     for name in scores:
         assert float(result.instance[name]) > 0
+
+
+def test_a_survey_without_an_area_is_named_without_an_empty_part() -> None:
+    form = load_form(FORMS / "community_safety_survey.md")
+    session = FormSession(form)
+    today = session.value("today")
+    assert session.value("instanceName") == f"Safety survey - {today}"  # nothing answered
+    session.set_value(session.node("consent"), "no")
+    assert session.value("instanceName") == f"Safety survey - no consent - {today}"
+    session.set_value(session.node("consent"), "yes")
+    session.set_value(session.node("area"), "Ward 3")
+    assert session.value("instanceName") == f"Safety survey - Ward 3 - {today}"
+
+
+def test_a_workspace_gets_the_new_version_of_a_changed_instrument(tmp_path: Path) -> None:
+    """A workspace made by an earlier release, whose survey had another version: opening it
+    adds this release's version beside it (its audits keep theirs), once."""
+    shipped = FORMS / "community_safety_survey.md"
+    older = tmp_path / "earlier" / shipped.name
+    older.parent.mkdir()
+    text = shipped.read_text(encoding="utf-8")
+    current = load_form(shipped).version
+    older.write_text(text.replace(f"| {current} |", "| 2026010101 |"), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    try:
+        import_form(ws, older, builtin=True)
+        ensure_builtin_forms(ws)
+        ensure_builtin_forms(ws)  # nothing more the second time
+        with ws.transaction() as db:
+            versions = sorted(db.scalars(select(FormVersion.version).where(
+                FormVersion.form_id == "community_safety_survey")))
+            assert versions == ["2026010101", current]
+            assert find_version(db, "community_safety_survey").version == current
+            assert db.scalar(select(func.count()).select_from(FormVersion)) == \
+                len(INSTRUMENTS) + 1
+    finally:
+        ws.close()
 
 
 def test_a_broken_answer_is_reported_with_the_forms_message() -> None:

@@ -86,13 +86,14 @@ def summary(record: FormVersion, form: FormDef | None = None) -> FormSummary:
 
 
 def ensure_builtin_forms(workspace: Workspace) -> None:
-    """Add the built-in instruments that this workspace does not have yet."""
+    """Add the built-in instruments that this workspace does not have yet, and the new
+    version of one that this release changed (the versions before it stay, for the audits
+    filled in with them; new audits use the newest)."""
     with workspace.transaction() as session:
-        have = {(f.form_id, f.source_name) for f in session.scalars(
-            select(FormVersion).where(FormVersion.builtin.is_(True)))}
-    names = {name for _id, name in have}
+        have = {hashlib.sha256(data).hexdigest() for data in session.scalars(
+            select(FormVersion.source_bytes).where(FormVersion.builtin.is_(True)))}
     for path in builtin_forms():
-        if path.name not in names:
+        if hashlib.sha256(path.read_bytes()).hexdigest() not in have:
             import_form(workspace, path, builtin=True)
 
 
