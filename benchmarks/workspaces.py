@@ -24,6 +24,9 @@ def bulk_workspace(folder: Path, audits: int) -> Path:
     ensure_builtin_forms(ws)
     device = ws.identity.device_id
     ws.close()
+    con = sqlite3.connect(folder / "fieldsafe.sqlite")
+    latest = dict(con.execute("SELECT form_id, MAX(version) FROM form_versions GROUP BY form_id"))
+    con.close()
     start = datetime(2026, 1, 1, 8)
     audit_rows, revision_rows = [], []
     for i in range(audits):
@@ -35,7 +38,7 @@ def bulk_workspace(folder: Path, audits: int) -> Path:
         name = f"{form} {i}"
         audit_rows.append((audit_id, form, None, revision_id, "draft", 0, when, when, period,
                            team, name))
-        revision_rows.append((revision_id, audit_id, None, 1, form, "2026112501", "draft",
+        revision_rows.append((revision_id, audit_id, None, 1, form, latest[form], "draft",
                               json.dumps({"period": period}), name, when, when, device,
                               "bench", "bench", team))
     con = sqlite3.connect(folder / "fieldsafe.sqlite")

@@ -71,6 +71,8 @@ def test_demo_campaign_report(demo: Path, tmp_path: Path) -> None:
     assert "Only finalized audits are counted" in flat
     assert re.search(r"Walked length \(sum of the routes\) \d+\.\d\d km", flat)
     assert "Ward 1 (north-west)" in flat
+    map_page = next(t for t in texts if "Map of all routes" in t)
+    assert "Basemap: Demo street grid drawn by FieldSafe" in re.sub(r"\s+", " ", map_page)
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -163,6 +165,18 @@ def test_campaign_report_in_french(demo: Path, tmp_path: Path) -> None:
             changed += 1
             assert en.category not in flat, en.category
     assert changed >= 3
+    # action items keep the words they were made with; the report shows the form's own
+    # agencies and categories in French, as the findings above them
+    english_agencies = [p.agency for p in english.plans]
+    french_agencies = {p.agency for p in french.plans}
+    for en_agency, fr_agency in (("Municipality / city corporation", "Municipalité / mairie"),
+                                 ("Parks department", "Service des parcs et jardins")):
+        assert en_agency in english_agencies and fr_agency in french_agencies
+        assert en_agency not in flat
+    titles = {r.finding_title for p in french.plans for r in p.rows}
+    assert {"Égout ouvert ou regard non couvert", "Pas de réseau téléphonique"} <= titles
+    assert {r.finding_title for p in english.plans for r in p.rows} >= {
+        "Open drain or uncovered manhole", "No phone coverage"}
     assert [label for label, _v in french.ward_scores][:2] == ["Score global", "Éclairage"]
     assert english.day_night[0].label == "Overall score"
 
@@ -190,3 +204,27 @@ def test_cli_report_campaign_lang(demo: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     _texts, flat = _flat(out)
     assert "Rapport de campagne" in flat and "Campaign report" not in flat
+
+
+def test_walks_are_dated_and_followed_up_by_the_day_they_were_walked(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    """Entered out of order (March, then January, then February): the cover's dates and the
+    follow-ups go by each walk's date answer, not by when it was typed in."""
+    from fieldsafe.services.audits import new_audit
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+
+    new_campaign(workspace, "Ward 92 walks")
+    walks = {"2026-03-20": "1", "2026-01-02": "2", "2026-02-15": "5"}  # lighting 1-5
+    for day, lighting in walks.items():
+        answers = {**walk_answers, "audit_date": day, "r_lighting": lighting,
+                   "finding": [], "period": "night"}
+        done = new_audit(workspace, "womens_safety_walk", answers, campaign="Ward 92 walks",
+                         finalize=True)
+        assert done.status == "finalized", done.problems
+    data = campaign_report_data(workspace, pick_campaign(workspace, None))
+    assert (data.first_date, data.last_date) == ("2026-01-02", "2026-03-20")
+    lighting = [(r.where, r.first, r.second) for r in data.follow_up if r.label == "Lighting"]
+    assert [(where[-10:], first, second) for where, first, second in lighting] == [
+        ("2026-02-15", 0.25, 1.0), ("2026-03-20", 1.0, 0.0)]
+    assert all("2026-01-02" in where.split(" → ")[0] for where, _f, _s in lighting[:1])
+    assert data.follow_up_left_out == 0

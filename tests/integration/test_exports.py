@@ -161,7 +161,7 @@ def test_geojson_a_feature_per_audit_and_per_located_finding(world: World,
     props = walk["properties"]
     assert props["__id"] == world.walk_a and props["form_id"] == WALK
     assert props["instanceID"].startswith("uuid:") and props["status"] == "finalized"
-    assert props["form_version"] == "2026112501" and re.fullmatch(UTC_TIME, props["saved_at"])
+    assert props["form_version"] == "2026112601" and re.fullmatch(UTC_TIME, props["saved_at"])
     assert {"submitterName", "team", "device_name"} <= props.keys()
     assert props["g_context/area"] == world.walk_answers["area"]
     assert props["g_people/participants"] == 8 and props["g_ratings/safety_score"] == "2.67"

@@ -90,6 +90,12 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
     assert "Weather during the walk Clear" in flat
     assert "How many people took part in the walk? 8" in flat
     assert "Scores" in flat and "Overall score" in flat
+    assert "How it is computed: The average of the answered ratings from 1 (worst)" in flat
+    assert "19:30" in flat and "19:30:00" not in flat  # a time as people write it
+    # the form's own calculations (no label) and its metadata are not answers
+    appendix = flat[flat.index("Appendix: all answers"):]
+    for internal in ("rated_n", "safety_score", "n_findings", "instanceName", "instanceID"):
+        assert internal not in appendix
     assert _images(out) >= 1
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= {n.split("+")[-1] for n in _embedded_fonts(out)}
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
@@ -97,11 +103,16 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
 
 def test_walk_report_in_french_on_letter(workspace: Workspace, walk: str,
                                          tmp_path: Path) -> None:
+    add_action(workspace, walk, 1)  # its agency from the finding: "Utilities (...)"
     out = audit_report(workspace, walk, tmp_path / "walk-fr.pdf", language="fr",
                        paper="letter")
     reader = PdfReader(out)
     assert round(float(reader.pages[0].mediabox.width)) == 612
-    assert "Quartier ou secteur audité" in _flat(_pages(out))
+    flat = _flat(_pages(out))
+    assert "Quartier ou secteur audité" in flat
+    plan = flat[flat.index("Plan d’action"):]
+    assert "Services publics (électricité, eau, égouts)" in plan  # the form's own word
+    assert "Utilities" not in plan and "Ward engineer" in plan  # typed in: as typed
     with pytest.raises(UserError, match="no language 'xx'"):
         audit_report(workspace, walk, tmp_path / "x.pdf", language="xx")
     assert not (tmp_path / "x.pdf").exists()
@@ -259,10 +270,8 @@ def test_the_basemap_is_under_the_route(workspace: Workspace, tmp_path: Path) ->
     walk = next(a["id"] for a in list_audits(workspace)
                 if a["form_id"] == "womens_safety_walk" and a["photos"] == 0)
     out = audit_report(workspace, walk, tmp_path / "walk.pdf")
-    first = PdfReader(str(out)).pages[0]
-    content = first.get_contents()
-    assert content is not None
-    data = content.get_data()
+    pages = PdfReader(str(out)).pages
+    data = b"".join(c.get_data() for page in pages if (c := page.get_contents()) is not None)
     # reportlab draws map pictures as inline images (BI ... ID ... EI) in the page's content.
     widths = [int(w) for w in re.findall(rb"BI\s*/W (\d+)", data)]
     assert widths and max(widths) >= 300, "the demo's MBTiles basemap is under the route map"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from reportlab.graphics.shapes import Drawing, Rect, String  # type: ignore[import-untyped]
+from reportlab.graphics.shapes import Circle, Drawing, Rect, String  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.units import cm  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     CondPageBreak,
     Flowable,
@@ -80,26 +82,45 @@ def _cover(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
 def _route(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
     if data.route_map is None:
         return []
-    return [CondPageBreak(10 * cm), fixed(_("Route"), st["h1"]),
-            route_drawing(data.route_map, width, min(width * 0.75, 380)), Spacer(1, 4),
+    height = min(width * 0.75, 380)
+    # The heading goes to the next page with the map when the map does not fit below it.
+    return [CondPageBreak(height + 2.5 * cm), fixed(_("Route"), st["h1"]),
+            route_drawing(data.route_map, width, height), Spacer(1, 4),
             fixed(_("Segments are coloured by the overall score and drawn thicker the worse "
                     "they are; numbered circles are the findings below."), st["muted"])]
 
 
 def _bar(item: ScoreItem) -> Drawing:
-    drawing = Drawing(_BAR_W + 60, 18)
+    """The mean as a bar on the instrument's scale; where the form rates several points,
+    a dot above it for each answer (with how many gave it), so the spread shows too."""
+    spread = len(item.values) > 1
+    drawing = Drawing(_BAR_W + 60, 26 if spread else 18)
     span = item.scale_max - item.scale_min or 1.0
+
+    def x(value: float) -> float:
+        return _BAR_W * min(1.0, max(0.0, (value - item.scale_min) / span))
+
     drawing.add(Rect(0, 5, _BAR_W, 9, fillColor=colors.HexColor("#EEEEEE"),
                      strokeColor=colors.HexColor("#888888"), strokeWidth=0.5))
     if item.value is not None:
-        share = min(1.0, max(0.0, (item.value - item.scale_min) / span))
-        drawing.add(Rect(0, 5, _BAR_W * share, 9, fillColor=colors.HexColor(item.colour),
+        drawing.add(Rect(0, 5, x(item.value), 9, fillColor=colors.HexColor(item.colour),
                          strokeColor=colors.black, strokeWidth=0.5))
-    for value, anchor, x in ((item.scale_min, "start", 0.0), (item.scale_max, "end", _BAR_W)):
-        drawing.add(String(x, -3, f"{value:g}", fontName=REGULAR, fontSize=6,
+    for value, anchor, at in ((item.scale_min, "start", 0.0), (item.scale_max, "end", _BAR_W)):
+        drawing.add(String(at, -3, f"{value:g}", fontName=REGULAR, fontSize=6,
                            textAnchor=anchor))
+    if spread:
+        for value, count in sorted(Counter(item.values).items()):
+            drawing.add(Circle(x(value), 18.5, 2.2, fillColor=colors.black,
+                               strokeColor=None))
+            if count > 1:
+                drawing.add(String(x(value) + 3, 20, f"×{count}", fontName=REGULAR,
+                                   fontSize=5.5))
     text = "—" if item.value is None else f"{item.value:.2f}".rstrip("0").rstrip(".")
     drawing.add(String(_BAR_W + 6, 6, text, fontName=REGULAR, fontSize=8.5))
+    if spread:
+        drawing.add(String(_BAR_W + 9 + stringWidth(text, REGULAR, 8.5), 6,
+                           _("mean of {n}").format(n=len(item.values)), fontName=REGULAR,
+                           fontSize=6))
     return drawing
 
 
@@ -118,8 +139,11 @@ def _scores(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flo
                          .format(label=item.label, value=value, low=item.scale_min,
                                  high=item.scale_max, direction=_direction(item)), st["h2"]))
     if data.score_method:
-        out.append(fixed(_("How the form computes it:"), st["small"]))
-        out += paras(data.score_method, st["muted"])
+        out.append(fixed(_("How it is computed:"), st["small"]))
+        out += paras(data.score_method, st["body"])
+    elif data.score_formula:
+        out.append(fixed(_("The form's formula:"), st["small"]))
+        out += paras(data.score_formula, st["muted"])
     rows: list[list[Any]] = [[fixed(_("Parameter"), st["cellbold"]),
                               fixed(_("Value on the instrument's scale"), st["cellbold"])]]
     for item in data.scores:
@@ -127,6 +151,10 @@ def _scores(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flo
                      _bar(item)])
     if len(rows) > 1:
         out += [Spacer(1, 4), table(rows, [width - _BAR_W - 75, _BAR_W + 75])]
+    if any(len(item.values) > 1 for item in data.scores):
+        out.append(fixed(_("Each bar is the mean; the dots above it are the answers it is "
+                           "the mean of (one for each point rated), with how many gave each "
+                           "value."), st["muted"]))
     return out
 
 

@@ -55,6 +55,7 @@ class PlanRow:
     target: str
     status: str
     overdue: bool
+    finding_title: str = ""  # the finding's category, as the action item names it
 
 
 @dataclass
@@ -94,6 +95,7 @@ class CampaignReportData:
     day_night: list[PairRow]
     day_night_pairs: int
     follow_up: list[PairRow]
+    follow_up_left_out: int  # follow-ups not shown (the table's rows would pass its limit)
     findings_total: int
     findings: list[TopFinding]
     plans: list[AgencyPlan]

@@ -14,7 +14,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from fieldsafe.i18n import _, using_language
+from fieldsafe.i18n import _, ngettext, using_language
 from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.page import MARGIN, build, page_size, table
@@ -179,12 +179,13 @@ def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
     heads = [_("Audit"), _("Finding"), _("Action"), _("Priority"), _("Target date"),
              _("Status")]
     for plan in data.plans:
-        rows = [[r.audit, str(r.finding), r.action, word(r.priority), r.target or "—",
+        rows = [[r.audit, f"{r.finding}. {r.finding_title}" if r.finding_title
+                 else str(r.finding), r.action, word(r.priority), r.target or "—",
                  _("{status} (overdue)").format(status=word(r.status)) if r.overdue
                  else word(r.status)]
                 for r in plan.rows]
         out += [CondPageBreak(4 * cm), para(plan.agency, st["h2"], 300),
-                _grid(heads, rows, [0.2, 0.1, 0.32, 0.1, 0.13, 0.15], st, width)]
+                _grid(heads, rows, [0.2, 0.16, 0.26, 0.1, 0.13, 0.15], st, width)]
     return out
 
 
@@ -195,8 +196,14 @@ def _follow_up(data: CampaignReportData, st: Styles, width: float) -> list[Flowa
         return [*out, fixed(_("No street has been audited again later with the same form "
                               "yet."), st["body"])]
     out.append(fixed(_("Streets audited again later with the same form, matched segment by "
-                       "segment; mean scores (0 worst, 1 best), largest changes first."),
-                     st["muted"]))
+                       "segment, each walk against the last walk of the same segments "
+                       "before it; mean scores (0 worst, 1 best), in the order they were "
+                       "walked."), st["muted"]))
+    if data.follow_up_left_out:
+        out.append(fixed(ngettext(
+            "{n} more follow-up, with smaller changes, is not shown.",
+            "{n} more follow-ups, with smaller changes, are not shown.",
+            data.follow_up_left_out).format(n=data.follow_up_left_out), st["muted"]))
     heads = [_("Parameter"), _("Before"), _("After"), _("Change"), _("Matched segments")]
     for where in dict.fromkeys(r.where for r in data.follow_up):
         rows = [r for r in data.follow_up if r.where == where]

@@ -36,7 +36,8 @@ class RouteMapData:
 
 @dataclass(frozen=True, slots=True)
 class ScoreItem:
-    """A rated parameter's value on its instrument's scale (None: not answered)."""
+    """A rated parameter's value on its instrument's scale (None: not answered): the mean
+    of ``values``, its answers (one per audit point where the form rates each point)."""
 
     label: str
     value: float | None
@@ -44,6 +45,7 @@ class ScoreItem:
     scale_max: float
     higher_is_better: bool
     colour: str
+    values: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +100,14 @@ class AuditReportData:
     route_map: RouteMapData | None
     scores: list[ScoreItem]
     overall: ScoreItem | None
-    score_method: str
+    score_method: str  # how the overall score is computed, in words (its question's hint)
     findings: list[FindingItem]
     actions: list[ActionRow]
     answers: list[AnswerRow]
     generated: dt.date
     version: str
     sensitive_included: bool = False
+    score_formula: str = ""  # the overall score's calculation, as the form writes it
     #: the language of the report's own words (a code, "fr", or a form's language name);
     #: None: FieldSafe's (FIELDSAFE_LANG)
     language: str | None = None

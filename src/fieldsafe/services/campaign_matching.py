@@ -38,14 +38,17 @@ class Walk(Protocol):
 
 def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
             scores: dict[str, dict[_Key, float]], labels: dict[str, str], tolerance_m: float,
-            ) -> tuple[list[PairRow], int, list[PairRow]]:
+            ) -> tuple[list[PairRow], int, list[PairRow], int]:
     """Day against night over all matched segments (rows by parameter), the number of
-    matched day/night pairs of audits, and each follow-up's changes (at most
-    :data:`FOLLOW_UP_ROWS` rows, the largest changes of each pair first).
+    matched day/night pairs of audits, each follow-up's changes, and how many follow-ups
+    were left out. Follow-ups are shown whole, in the order they were walked, the largest
+    changes of each first; when their rows pass :data:`FOLLOW_UP_ROWS`, the follow-ups with
+    the largest changes are kept.
 
     Two finalized audits pair up when one was walked by day and the other by night, or
     when the same form was walked again in the same period on a later day (a follow-up).
-    Their segments match within ``tolerance_m`` (:func:`match_line_groups`)."""
+    Their segments match within ``tolerance_m`` (:func:`match_line_groups`). A segment
+    walked several times is compared with the last walk of it before (not with each one)."""
     ordered = [done[a] for a in dict.fromkeys(s.audit_id for s in routes) if a in done]
     lines = _projected_routes(routes)
     decided: dict[tuple[int, int], bool | None] = {}  # (first, second): a follow-up?
@@ -63,8 +66,9 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
     # and every matched pair of segments as rows of positions in one table of scores.
     pairs = sorted(matches, key=lambda m: (min(m), max(m)))
     offset = np.cumsum([0] + [len(lines.get(a.uuid, ([], []))[0]) for a in ordered])
-    rows = [(number, offset[f] + i, offset[s] + j)
-            for number, (f, s) in enumerate(pairs) for i, j in matches[(f, s)]]
+    rows = _last_before([(number, offset[f] + i, offset[s] + j)
+                         for number, (f, s) in enumerate(pairs) for i, j in matches[(f, s)]],
+                        pairs, decided, ordered)
     pair_of, first, second = (np.asarray(c, dtype=np.int64).reshape(-1)
                               for c in zip(*rows, strict=True)) if rows else (_EMPTY,) * 3
     again = np.asarray([bool(decided[p]) for p in pairs], dtype=bool)
@@ -87,18 +91,56 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
                 labels[key], float(before[number] / count[number]),
                 float(after[number] / count[number]), int(count[number]),
                 f"{ordered[f].label} → {ordered[s].label}"))
-    rows_out = [row for number in sorted(follow) for row in follow[number]]
-    rows_out.sort(key=lambda r: (r.where, -abs((r.second or 0) - (r.first or 0))))
-    return night, int(np.count_nonzero(~again)), rows_out[:FOLLOW_UP_ROWS]
+    shown, left_out = _largest(follow, FOLLOW_UP_ROWS)
+    # In the order they were walked: the later walk's day, then the earlier one's.
+    shown.sort(key=lambda n: (ordered[pairs[n][1]].day, ordered[pairs[n][0]].day, n))
+    rows_out = [row for number in shown for row in sorted(
+        follow[number], key=lambda r: -abs((r.second or 0) - (r.first or 0)))]
+    return night, int(np.count_nonzero(~again)), rows_out, left_out
+
+
+def _last_before(rows: list[tuple[int, int, int]], pairs: list[tuple[int, int]],
+                 decided: Mapping[tuple[int, int], bool | None], ordered: Sequence[Walk]
+                 ) -> list[tuple[int, int, int]]:
+    """The rows (pair number, first line, second line) without the follow-ups that skip a
+    walk: a segment walked again is compared with the last walk of it before, so lights
+    repaired and then dark again show as a change up and then a change down."""
+    last: dict[int, tuple[date, int]] = {}  # a later line -> the latest earlier walk
+    for number, _first, second in rows:
+        f, s = pairs[number]
+        if decided[(f, s)]:
+            key = (ordered[f].day, f)
+            last[second] = max(last.get(second, key), key)
+    return [(number, first, second) for number, first, second in rows
+            if not decided[pairs[number]] or
+            last[second] == (ordered[pairs[number][0]].day, pairs[number][0])]
+
+
+def _largest(follow: Mapping[int, list[PairRow]], budget: int) -> tuple[list[int], int]:
+    """The follow-ups (pair numbers) to show, whole, within ``budget`` rows: those with the
+    largest change first; and how many were left out."""
+    def change(number: int) -> float:
+        return max(abs((r.second or 0) - (r.first or 0)) for r in follow[number])
+
+    shown: list[int] = []
+    rows = 0
+    for number in sorted(follow, key=lambda n: (-change(n), n)):
+        if rows + len(follow[number]) > budget and shown:
+            continue
+        shown.append(number)
+        rows += len(follow[number])
+    return shown, len(follow) - len(shown)
 
 
 def _oriented(one: Walk, other: Walk) -> tuple[Walk, Walk, bool] | None:
-    """For audits in list order: (first, second, a follow-up?) or None if unpaired."""
-    again = one.form_id == other.form_id and one.period == other.period \
-        and one.day < other.day
-    if not ({one.period, other.period} == {"day", "night"} or again):
+    """For two audits: (first, second, a follow-up?), or None if they do not pair up. A
+    follow-up is the same form walked again in the same period on another day, the earlier
+    walk first; else a day walk pairs with a night walk, the day walk first."""
+    if one.form_id == other.form_id and one.period == other.period and one.day != other.day:
+        return (one, other, True) if one.day < other.day else (other, one, True)
+    if {one.period, other.period} != {"day", "night"}:
         return None
-    return (other, one, again) if one.period == "night" and not again else (one, other, again)
+    return (other, one, False) if one.period == "night" else (one, other, False)
 
 
 def _score_table(ordered: Sequence[Walk], lines: dict[str, tuple[list[int], list[BaseGeometry]]],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections import defaultdict
@@ -14,7 +15,7 @@ from pathlib import Path
 import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, shape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldsafe import __version__
@@ -52,7 +53,14 @@ from fieldsafe.services.map_data import (
 from fieldsafe.services.map_forms import OVERALL, match_language
 from fieldsafe.services.map_load import form_infos
 from fieldsafe.services.records import resolve_campaign
-from fieldsafe.services.reports import PAPERS, with_backdrop, write_atomically
+from fieldsafe.services.reports import (
+    PAPERS,
+    basemap_attribution,
+    choice_translations,
+    credit_line,
+    with_backdrop,
+    write_atomically,
+)
 from fieldsafe.services.revisions import FINALIZED
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Audit, AuditRevision, Campaign
@@ -122,6 +130,8 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         uuid, name, area_geojson = campaign.uuid, campaign.name, campaign.area_geojson
         layer_ids, tolerance_m = {str(u) for u in campaign.layer_uuids}, campaign.tolerance_m
         audits = _audits(db, campaign)
+        credit = credit_line(basemap_attribution(db, campaign))
+        said = _translations(db, campaign, language)
     done = {a.uuid: a for a in audits if a.finalized}
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
     overall = next((p for p in parameters if p.key == OVERALL),
@@ -132,7 +142,8 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
-    day_night, day_pairs, follow_up = matched(done, routes, scores, labels, tolerance_m)
+    day_night, day_pairs, follow_up, follow_left = matched(done, routes, scores, labels,
+                                                           tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
         name=name, audits=len(done), drafts=len(audits) - len(done),
@@ -142,7 +153,8 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
-        route_map=with_backdrop(_route_map(routes, overall), workspace, list(layer_ids)),
+        route_map=with_backdrop(_route_map(routes, overall, credit), workspace,
+                                list(layer_ids)),
         # Lighting is scored with the other mapped parameters; when it is not mapped, no
         # audit that rates it has a route, so there is no dark spot to show.
         dark_spots=[s.coords for s in routes if (lighting := scores.get("lighting", {}).get(
@@ -150,13 +162,15 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         hotspots=[((h.lat, h.lon), len(h.members))
                   for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
-        day_night_pairs=day_pairs, follow_up=follow_up, findings_total=len(findings),
-        findings=_top_findings(workspace, findings), plans=_plans(workspace, audits),
+        day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
+        findings_total=len(findings),
+        findings=_top_findings(workspace, findings), plans=_plans(workspace, audits, said),
         today=date.today(), version=__version__, language=words)
 
 
 def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
     titles = {form: info.title for (form, _v), info in form_infos(db, campaign).items()}
+    walked = _walk_days(db, campaign)
     rows = db.execute(
         select(Audit.uuid, AuditRevision.form_id, Audit.period, Audit.team,
                Audit.instance_name, Audit.created_at, AuditRevision.status)
@@ -165,8 +179,37 @@ def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
     out: list[_Audit] = []
     for uuid, form_id, period, team, name, created, status in rows:
         title = titles.get(form_id, form_id)
-        out.append(_Audit(uuid, form_id, period or "", team or "",
-                                  name or title, _day(created), status == FINALIZED, title))
+        out.append(_Audit(uuid, form_id, period or "", team or "", name or title,
+                          walked.get(uuid) or _day(created), status == FINALIZED, title))
+    return out
+
+
+def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
+    """The day each audit of the campaign was walked, as its answers say: its form's first
+    date question outside any repeat, else the day the form was opened (``today``). An
+    audit whose answers hold no such day is not in it (the day it was made stands in)."""
+    heads = (select(AuditRevision.form_id, AuditRevision.form_version).distinct()
+             .join(Audit, Audit.head_uuid == AuditRevision.uuid)
+             .where(Audit.campaign_uuid == campaign.uuid))
+    out: dict[str, date] = {}
+    for form_id, version in db.execute(heads).all():
+        form = form_definition(find_version(db, form_id, version))
+        top = [e for e in form.questions() if not e.repeat_ancestors()]
+        keys = [e.answer_key for e in top if e.qtype == "date"] + \
+            [e.answer_key for e in top if e.metadata == "today"]
+        if not keys:
+            continue
+        # XML names hold no quote, so each key is a safe JSON path member.
+        day = func.coalesce(*(func.json_extract(AuditRevision.answers, f'$."{k}"')
+                              for k in keys), None)
+        for uuid, text in db.execute(
+                select(Audit.uuid, day).join(AuditRevision,
+                                             AuditRevision.uuid == Audit.head_uuid)
+                .where(Audit.campaign_uuid == campaign.uuid,
+                       AuditRevision.form_id == form_id,
+                       AuditRevision.form_version == version)):
+            with contextlib.suppress(TypeError, ValueError):  # not a day: made-on stands in
+                out[uuid] = date.fromisoformat(str(text)[:10])
     return out
 
 
@@ -217,14 +260,14 @@ def _area_km2(area_geojson: str) -> float | None:
     return float(metres.area) / 1e6
 
 
-def _route_map(routes: list[ScoredSegment], overall: Parameter) -> RouteMapData:
+def _route_map(routes: list[ScoredSegment], overall: Parameter, credit: str) -> RouteMapData:
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None) for s in routes]
     points = [c for s in routes for c in s.coords]
     bounds = ((min(p[0] for p in points), min(p[1] for p in points)),
               (max(p[0] for p in points), max(p[1] for p in points))) if points else None
-    return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"),
-                        no_data_colour=NO_DATA_COLOUR)
+    return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"), credit,
+                        NO_DATA_COLOUR)
 
 
 def _midpoint(coords: list[LatLon]) -> object:
@@ -275,14 +318,31 @@ def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopF
     return out
 
 
-def _plans(workspace: Workspace, audits: list[_Audit]) -> list[AgencyPlan]:
+def _plans(workspace: Workspace, audits: list[_Audit], said: dict[str, str]
+           ) -> list[AgencyPlan]:
+    """The action items of the campaign's audits by agency; categories and agencies in the
+    report's language where they are a form's own labels (``said``)."""
     labels = {a.uuid: a.label for a in audits}
     plans: dict[str, AgencyPlan] = {}
     for row in list_actions(workspace):
         if row["audit"] not in labels:
             continue
-        agency = row["agency"] or _("(no agency given)")
+        agency = said.get(row["agency"], row["agency"]) or _("(no agency given)")
+        title = said.get(row["title"], row["title"])
         plans.setdefault(agency, AgencyPlan(agency)).rows.append(PlanRow(
-            labels[row["audit"]], row["finding"], row["recommendation"] or row["title"],
-            row["priority"], row["target"], row["status"], row["overdue"]))
+            labels[row["audit"]], row["finding"], row["recommendation"] or title,
+            row["priority"], row["target"], row["status"], row["overdue"], title))
     return [plans[k] for k in sorted(plans)]
+
+
+def _translations(db: Session, campaign: Campaign, language: str | None) -> dict[str, str]:
+    """:func:`choice_translations` of every form of the campaign (the first form's word
+    where two forms translate one label differently)."""
+    if not language:
+        return {}
+    out: dict[str, str] = {}
+    for form_id, version in form_infos(db, campaign):
+        for mine, theirs in choice_translations(
+                form_definition(find_version(db, form_id, version)), language).items():
+            out.setdefault(mine, theirs)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -106,15 +107,10 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         assert head is not None
         form = form_definition(find_version(db, head.form_id, head.form_version))
         campaign = db.get(Campaign, audit.campaign_uuid) if audit.campaign_uuid else None
-        attribution = _attribution(db, campaign)
+        attribution = basemap_attribution(db, campaign)
         campaign_layers = list(campaign.layer_uuids) if campaign is not None else []
-        actions = [ActionRow(a.finding_index, a.recommendation or a.title, a.agency,
-                             a.priority, a.target_date.isoformat() if a.target_date else "",
-                             a.status)
-                   for a in db.scalars(select(ActionItem)
-                                       .where(ActionItem.audit_uuid == audit.uuid)
-                                       .order_by(ActionItem.finding_index,
-                                                 ActionItem.created_at))]
+        items = list(db.scalars(select(ActionItem).where(ActionItem.audit_uuid == audit.uuid)
+                                .order_by(ActionItem.finding_index, ActionItem.created_at)))
         answers: dict[str, Any] = dict(head.answers)
         uuid, team, status = audit.uuid, head.team, head.status
         saved = head.saved_at
@@ -122,13 +118,17 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
     words = lang if language else None
     with using_language(words):
         amap = audit_map(workspace, uuid, lang, include_sensitive=include_sensitive)
-        overall, scores = _scores(form, answers, lang, include_sensitive)
+        overall, scores, score_el = _scores(form, answers, lang, include_sensitive)
         period = _period(form, answers, lang, amap)
         route_map = _backdropped(_route_map(amap, form, attribution), workspace,
                                  campaign_layers)
         answer_list = answer_rows(form, answers, lang, include_sensitive)
         participants = _participants(form, answers, lang, include_sensitive)
-    score_el = next((e for e in form.with_role("score")), None)
+    said = choice_translations(form, lang)
+    actions = [ActionRow(a.finding_index, a.recommendation or said.get(a.title, a.title),
+                         said.get(a.agency, a.agency), a.priority,
+                         a.target_date.isoformat() if a.target_date else "", a.status)
+               for a in items]
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,
         method=form.method, area=_area(form, answers, include_sensitive),
@@ -137,7 +137,8 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         team=team, status=status,
         participants=participants,
         route_map=route_map, scores=scores, overall=overall,
-        score_method=f"{score_el.name} = {score_el.calculation}"
+        score_method=pick_translation(score_el.hints, lang) if score_el is not None else "",
+        score_formula=f"{score_el.name} = {score_el.calculation}"
         if score_el is not None and score_el.calculation else "",
         findings=[FindingItem(
             f.number, f.category_label, _severity(f.severity_raw, f.severity_scale),
@@ -180,7 +181,8 @@ def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
                          middle_lon + side)
 
 
-def _attribution(db: Any, campaign: Campaign | None) -> str:
+def basemap_attribution(db: Any, campaign: Campaign | None) -> str:
+    """The credit the campaign's basemap asks for ("" without a campaign or a basemap)."""
     if campaign is None:
         return ""
     for uuid in campaign.layer_uuids:
@@ -240,22 +242,26 @@ def _participants(form: FormDef, answers: dict[str, Any], lang: str,
     return out
 
 
-def _scores(form: FormDef, answers: dict[str, Any], lang: str,
-            include_sensitive: bool) -> tuple[ScoreItem | None, list[ScoreItem]]:
+def _scores(form: FormDef, answers: dict[str, Any], lang: str, include_sensitive: bool
+            ) -> tuple[ScoreItem | None, list[ScoreItem], FormElement | None]:
+    """The overall score, the rated parameters, and the question of the overall score.
+    Where a form scores each audit point and the whole audit (SafetiPin's stop and route
+    scores), the overall score is the whole audit's, as the form computed it."""
     by_key = {(tuple(r.answer_key for r in e.repeat_ancestors()), e.answer_key): e
               for e in form.questions()}
-    overall: ScoreItem | None = None
+    overall: tuple[ScoreItem, FormElement | None] | None = None
     scores: list[ScoreItem] = []
     for rated in form_info(form).rated:
         element = by_key.get((rated.repeats, rated.name))
         if element is not None and element.sensitive and not include_sensitive:
             continue
         item = _score_item(rated, element, answers, lang)
-        if rated.key == OVERALL:
-            overall = overall or item
-        else:
+        if rated.key != OVERALL:
             scores.append(item)
-    return overall, scores
+        elif overall is None or (rated.repeats == () and overall[1] is not None
+                                 and overall[1].repeat_ancestors()):
+            overall = (item, element)
+    return (overall[0] if overall else None), scores, (overall[1] if overall else None)
 
 
 def _score_item(rated: Rated, element: FormElement | None, answers: dict[str, Any],
@@ -267,7 +273,8 @@ def _score_item(rated: Rated, element: FormElement | None, answers: dict[str, An
     if rated.key == OVERALL:
         label = _("Overall score")
     return ScoreItem(label, value, rated.scale[0], rated.scale[1], rated.higher_is_better,
-                     colour(rated.score(value) if value is not None else None))
+                     colour(rated.score(value) if value is not None else None),
+                     tuple(numbers))
 
 
 def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData | None:
@@ -280,9 +287,30 @@ def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData 
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None)
              for s in amap.segments]
-    credit = _("Basemap: {text}").format(text=attribution) if attribution else ""
     return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
-                        credit, NO_DATA_COLOUR)
+                        credit_line(attribution), NO_DATA_COLOUR)
+
+
+def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
+    """The labels of the form's finding categories and agencies in its default language,
+    each with its label in ``lang``: an action item keeps the words of the language it was
+    made in ("Transport authority"), and a report in French shows "Autorité des transports"
+    as the finding above it does. Empty when ``lang`` is the default."""
+    default, chosen = form_info(form), form_info(form, lang)
+    if default is chosen or default.finding is None or chosen.finding is None:
+        return {}
+    out: dict[str, str] = {}
+    for mine, theirs in ((default.finding.category_labels, chosen.finding.category_labels),
+                         (default.finding.agency_labels, chosen.finding.agency_labels)):
+        for name, label in mine.items():
+            if name in theirs:
+                out.setdefault(label, theirs[name])
+    return out
+
+
+def credit_line(attribution: str) -> str:
+    """The map's credit line for the basemap's attribution ("" for none)."""
+    return _("Basemap: {text}").format(text=attribution) if attribution else ""
 
 
 def display(element: FormElement, value: Any, lang: str) -> str:
@@ -296,7 +324,18 @@ def display(element: FormElement, value: Any, lang: str) -> str:
         return ", ".join(parts[:2]) if len(parts) >= 2 else text
     if element.qtype in ("geotrace", "geoshape"):
         return _("{n} points").format(n=len([p for p in text.split(";") if p.strip()]))
+    if element.qtype == "time":
+        return _clock(text)
+    if element.qtype in ("dateTime", "datetime") and "T" in text:
+        day, _sep, clock = text.partition("T")
+        return f"{day} {_clock(clock)}"
     return text
+
+
+def _clock(text: str) -> str:
+    """An ODK time ("19:30:00.000+05:30") as people write it ("19:30"), as it was entered
+    (in the time zone of the device that saved it)."""
+    return text[:5] if re.fullmatch(r"\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?", text) else text
 
 
 def answer_rows(form: FormDef, answers: dict[str, Any], lang: str,
@@ -325,9 +364,18 @@ def _rows(parent: FormElement, answers: dict[str, Any], lang: str, include: bool
                 if isinstance(item, dict):
                     out.append(AnswerRow(f"{label} {number}", heading=True, depth=depth))
                     _rows(child, item, lang, include, depth + 1, out)
-        elif not child.metadata and answers.get(child.answer_key) not in (None, ""):
+        elif _shown(child, lang) and answers.get(child.answer_key) not in (None, ""):
             out.append(AnswerRow(label, display(child, answers[child.answer_key], lang),
                                  depth=depth))
+
+
+def _shown(element: FormElement, lang: str) -> bool:
+    """Whether the appendix lists the element's answer: not metadata (device ID, instance
+    name), and not a calculation the form keeps for itself (one with no label, which ODK
+    Collect never shows either; the scores are in their own section)."""
+    if element.metadata:
+        return False
+    return element.qtype != "calculate" or bool(element.label(lang))
 
 
 def _umask() -> int:
