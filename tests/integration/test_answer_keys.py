@@ -24,7 +24,7 @@ from fieldsafe.services.exports import export_geojson
 from fieldsafe.services.exports_csv import export_csv
 from fieldsafe.services.form_library import find_version, form_definition, import_form
 from fieldsafe.services.map_data import audit_map
-from fieldsafe.services.reports import answer_rows
+from fieldsafe.services.report_answers import answer_rows
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import CORPUS
 

@@ -275,3 +275,61 @@ def test_the_basemap_is_under_the_route(workspace: Workspace, tmp_path: Path) ->
     # reportlab draws map pictures as inline images (BI ... ID ... EI) in the page's content.
     widths = [int(w) for w in re.findall(rb"BI\s*/W (\d+)", data)]
     assert widths and max(widths) >= 300, "the demo's MBTiles basemap is under the route map"
+
+
+def test_a_site_audit_is_drawn_on_a_map(workspace: Workspace, tmp_path: Path) -> None:
+    """A CPTED site walks no route: its map shows the site's location and outline, and the
+    campaign map shows it as a square coloured by its score."""
+    import json
+
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+    from fieldsafe.services.campaigns import new_campaign
+    from fieldsafe.services.reports import audit_report_data
+
+    answers = json.loads((ROOT / "tests/data/instruments/cpted_site.answers.json")
+                         .read_text(encoding="utf-8"))
+    new_campaign(workspace, "Sites")
+    site = new_audit(workspace, "cpted_site", answers, campaign="Sites", finalize=True)
+    assert site.status == "finalized", site.problems
+    data = audit_report_data(workspace, site.id)
+    assert data.route_map is not None and not data.route_map.lines
+    assert [(p.label, p.where) for p in data.route_map.places] == [
+        ("Location of the site", (12.9763, 77.5929))]
+    assert data.route_map.outlines == [[(12.9771, 77.5918), (12.9772, 77.5941),
+                                        (12.9755, 77.5943), (12.9753, 77.592),
+                                        (12.9771, 77.5918)]]
+    flat = _flat(_pages(audit_report(workspace, site.id, tmp_path / "site.pdf")))
+    assert "Location of the site" in flat
+    assert "Black squares are the places the form located" in flat  # the map of a site
+    campaign = campaign_report_data(workspace, pick_campaign(workspace, None))
+    (square,) = campaign.route_map.places
+    assert square.where == (12.9763, 77.5929) and square.colour != "#000000"
+    assert campaign.route_map.bounds == ((12.9763, 77.5929), (12.9763, 77.5929))
+
+
+def test_sigterm_while_writing_leaves_no_file(workspace: Workspace, walk: str,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """``kill`` during ``fieldsafe report``: handled as Ctrl+C, so the temporary file goes
+    and the command says so and exits with 128 + SIGTERM."""
+    import signal
+
+    from fieldsafe.cli.main import main
+    from fieldsafe.report import audit_report as builder
+
+    def killed_halfway(data: object, out: Any, paper: str = "a4") -> None:
+        out.write(b"%PDF-1.4\n% half a report\n")
+        os.kill(os.getpid(), signal.SIGTERM)
+        out.write(b"never written\n")
+
+    monkeypatch.setattr(builder, "build_audit_report", killed_halfway)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["--workspace", str(workspace.root), "report", "audit", walk, "-o",
+                 str(out / "walk.pdf")])
+    assert code == 128 + signal.SIGTERM
+    assert "fieldsafe: terminated" in capsys.readouterr().err
+    assert list(out.iterdir()) == []  # no report and no temporary file
+    assert signal.getsignal(signal.SIGTERM) == before  # put back as it was

@@ -3,6 +3,7 @@ action histories, signatures and atomic failure."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -157,6 +158,49 @@ def test_two_devices_editing_one_revision_make_a_kept_conflict(
         assert head.answers["route_desc"] == "Seen by B" and head.answers["weather"] == "rain"
 
 
+def test_answers_given_in_full_keep_the_photo_of_the_side_they_name(
+        laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
+    """Both laptops add a second photo to the same finding; the coordinator's answers keep
+    the head's texts but A's photo: the resolution holds A's file, and travels with it."""
+    from fieldsafe.errors import UserError
+
+    a, audit_id = laptop
+    b = make_device("laptop-b", team="south")
+    import_bundle(b, send(a, tmp_path, "base"))
+    other = CORPUS / "photos" / "recurser__Portrait_2.jpg"
+    edit_audit(a, audit_id, {}, photos={"finding[1]/f_photo2": other}, finalize=True,
+               now=clock("2026-11-22T10:00:00"))
+    edit_audit(b, audit_id, {}, photos={"finding[1]/f_photo2": PHOTO}, finalize=True,
+               now=clock("2026-11-22T11:00:00"))
+    office = make_device("office")
+    import_bundles(office, [send(a, tmp_path, "from-a"), send(b, tmp_path, "from-b")])
+    conflict = get_conflict(office, audit_id)
+    sides = {s.device_name: s for s in conflict.sides}
+    photo_a = sides["laptop-a"].files["finding[1]/f_photo2"]
+    head = conflict.sides[0]
+    assert head.device_name == "laptop-b"  # the later save is the head shown
+    answers = {**head.answers, "finding": [dict(f) for f in head.answers["finding"]]}
+    answers["finding"][0]["f_photo2"] = "taken-on-mars.jpg"
+    with pytest.raises(UserError, match=re.escape(
+            "finding[1]/f_photo2 names the file 'taken-on-mars.jpg', which no side")):
+        resolve_conflict(office, audit_id, answers=answers)
+    assert list_conflicts(office), "a refused resolution changes nothing"
+    answers["finding"][0]["f_photo2"] = photo_a.filename
+    result = resolve_conflict(office, audit_id, answers=answers,
+                              now=clock("2026-11-23T09:00:00"))
+    a_again = make_device("laptop-a2")
+    import_bundle(a_again, send(office, tmp_path, "resolution"))
+    for ws in (office, a_again):
+        with ws.transaction() as db:
+            audit = db.get(Audit, audit_id)
+            assert audit is not None
+            resolved = db.get(AuditRevision, audit.head_uuid)
+            assert resolved is not None and resolved.uuid == result.revision_uuid
+            kept = {x.question_path: x.sha256 for x in resolved.attachments}
+        assert kept["finding[1]/f_photo2"] == photo_a.sha256
+        assert ws.media.has(photo_a.sha256)
+
+
 def test_a_new_audit_in_conflict_gets_the_head_the_stored_graph_gives(
         laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
     # Its head is chosen from the bundle's records before they are stored: the same as
@@ -253,11 +297,19 @@ def test_action_histories_merge_as_a_union_in_any_order(
     one, two = make_device("one"), make_device("two")
     bundles = [send(a, tmp_path, "a"), send(b, tmp_path, "b")]
     import_bundles(one, bundles)
-    import_bundles(two, list(reversed(bundles)))
+    reports = import_bundles(two, list(reversed(bundles)))
     assert digest(one) == digest(two)
     [merged] = list_actions(one)
     assert merged["status"] == "done" and merged["agency"] == "roads"  # B's change is later
     assert len(merged["history"]) == 2
+    # The report credits who changed the item: made on A, B's bundle brings it new (with
+    # B's change), then A's bundle updates it with A's change.
+    [made] = [o for o in reports[0].outcomes if o.kind == "action"]
+    [changed] = [o for o in reports[1].outcomes if o.kind == "action"]
+    assert (made.status, made.device) == ("new", "laptop-a")
+    assert (changed.status, changed.device) == ("updated", "laptop-a")
+    [from_b] = [o for o in import_bundle(a, bundles[1]).outcomes if o.kind == "action"]
+    assert (from_b.status, from_b.device) == ("updated", "laptop-b")
 
 
 def test_retirement_travels_as_a_revision(laptop: tuple[Workspace, str],

@@ -1,4 +1,5 @@
-"""The report maps' drawing order: basemap, dark-spot casing, halos, lines worst on top."""
+"""The report maps' drawing order: basemap, dark-spot casing, line casings, lines worst on
+top; and a legend that fits its width."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from fieldsafe.geo.webmercator import to_world
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.data import RouteLine, RouteMapData
-from fieldsafe.report.route_map import line_style, route_drawing
+from fieldsafe.report.route_map import _CASING as CASING
+from fieldsafe.report.route_map import _legend_fit, line_style, route_drawing
 
 LEGEND = [("#00204D", "very poor"), ("#414D6B", "poor"), ("#7C7B78", "fair"),
           ("#BCAF6F", "good"), ("#FFEA46", "very good")]
@@ -39,10 +41,12 @@ def test_lines_draw_as_one_path_per_style_halos_first_worst_on_top() -> None:
     lines = [RouteLine(_street(k % 20), LEGEND[c][0] if c is not None else "#D9D9D9", c)
              for k in range(300) for c in [(None, 0, 2, 4)[k % 4]]]
     paths = [s for s in route_drawing(_data(lines), 400, 300).contents if isinstance(s, Path)]
-    halos = [p for p in paths if p.strokeColor == colors.white]
-    coloured = [p for p in paths if p.strokeColor != colors.white]
+    halos = [p for p in paths if p.strokeColor == CASING]
+    coloured = [p for p in paths if p.strokeColor != CASING]
     assert len(coloured) == 4 and len(halos) == 4  # one per style, not one per segment
-    assert paths.index(halos[-1]) < paths.index(coloured[0])  # no halo over a line
+    assert paths.index(halos[-1]) < paths.index(coloured[0])  # no casing over a line
+    assert all(h.strokeWidth > c.strokeWidth for h, c in zip(halos, coloured[::-1],
+                                                              strict=True))
     # unrated first, then best to worst: the worst (class 0, the thickest) lies on top
     assert [p.strokeWidth for p in coloured] == [line_style(c, 5)[0] for c in (None, 4, 2, 0)]
     assert coloured[-1].strokeColor == colors.HexColor(LEGEND[0][0])
@@ -60,6 +64,25 @@ def test_dark_spots_lie_above_the_basemap_and_under_the_routes() -> None:
     casing = next(k for k, s in enumerate(kinds) if isinstance(s, Path)
                   and s.strokeColor == colors.black)
     first_halo = next(k for k, s in enumerate(kinds) if isinstance(s, Path)
-                      and s.strokeColor == colors.white)
+                      and s.strokeColor == CASING)
     assert image < casing < first_halo
     assert kinds[casing].operators.count(0) == 2  # both dark spots
+
+
+def test_the_legend_fits_its_width_in_any_language() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
+
+    from fieldsafe.report.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    english = ["0–20 % worst", "20–40 % poor", "40–60 % fair", "60–80 % good",
+               "80–100 % best", "no rating"]
+    assert _legend_fit(english, 480) == (6.5, english)  # room enough: as it is
+    french = ["0–20 % très mauvais", "20–40 % mauvais", "40–60 % moyen", "60–80 % bon",
+              "80–100 % meilleur", "non noté"]
+    size, labels = _legend_fit(french, 470)  # a page less its margins
+    assert 5.0 <= size < 6.5 and labels == french  # smaller, every word kept
+    size, labels = _legend_fit([label * 3 for label in french], 400)
+    assert size == 5.0 and all(label.endswith("…") for label in labels)
+    room = 400 / len(labels) - 32
+    assert all(stringWidth(label, REGULAR, size) <= room for label in labels)

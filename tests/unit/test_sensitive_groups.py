@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fieldsafe.forms.loader import load_form
-from fieldsafe.services.reports import answer_rows
+from fieldsafe.services.report_answers import answer_rows
 from fieldsafe.services.sync_records import redact
 
 FORM = """

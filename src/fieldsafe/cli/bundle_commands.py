@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,11 @@ def run_import(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         reports = import_bundles(ws, args.files, require_signature=args.require_signature)
+    names = Counter(Path(report.file).name for report in reports)
     for report in reports:
-        print(report.summary(), file=sys.stderr if report.refused else sys.stdout)
+        # Two files of one name (week1.fieldsafe from two sticks): each by its path.
+        name = report.file if names[Path(report.file).name] > 1 else None
+        print(report.summary(name), file=sys.stderr if report.refused else sys.stdout)
     if args.report:
         write_reports(reports, args.report)
     return 1 if any(r.refused for r in reports) else 0

@@ -50,9 +50,29 @@ def run_list(args: argparse.Namespace) -> int:
                           status=side.status,
                           at=side.saved_at.isoformat(timespec="seconds")))
         for name in c.fields:
+            label = one_line(c.labels.get(name, name))
             values = " | ".join(_short(s.answers.get(name)) for s in c.sides)
-            print(f"    {one_line(c.labels.get(name, name))}: {one_line(values)}")
+            print(f"    {label}: {one_line(values)}")
+            for where, differ in _item_differences([s.answers.get(name) for s in c.sides]):
+                print(f"      {label} {where}: {one_line(differ)}")
     return 0
+
+
+def _item_differences(values: list[object]) -> list[tuple[str, str]]:
+    """Where the sides' repeats differ, item by item (a photo, a note): ("2 / f_note",
+    "Dark | Lit"), so that "3 items | 3 items" does not hide what differs."""
+    lists = [v if isinstance(v, list) else [] for v in values]
+    if not any(lists):
+        return []
+    out: list[tuple[str, str]] = []
+    for index in range(max(len(items) for items in lists)):
+        items = [items[index] if index < len(items) and isinstance(items[index], dict)
+                 else {} for items in lists]
+        for key in dict.fromkeys(k for item in items for k in item):
+            if len({json.dumps(item.get(key), sort_keys=True) for item in items}) > 1:
+                out.append((f"{index + 1} / {key}",
+                            " | ".join(_short(item.get(key)) or "—" for item in items)))
+    return out
 
 
 def _short(value: object) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
@@ -47,6 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a closing terminal, a service manager) during a command: handled
+    as Ctrl+C is, so that what the command was writing is undone (a report's temporary
+    file, a merge not yet committed) instead of left behind."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    def terminated(_number: int, _frame: object) -> None:
+        raise Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread (a command run from a test's thread): as is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -55,11 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(args.workspace, smoke_test=args.smoke_test)
     try:
-        code: int = args.handler(args)
+        with _terminate_as_interrupt():
+            code: int = args.handler(args)
         return code
     except UserError as err:
         print(f"fieldsafe: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print(_("fieldsafe: terminated"), file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print(_("fieldsafe: interrupted"), file=sys.stderr)
         return 130

@@ -83,11 +83,19 @@ def _route(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
     if data.route_map is None:
         return []
     height = min(width * 0.75, 380)
+    if data.route_map.lines:
+        heading = _("Route")
+        caption = _("Segments are coloured by the overall score and drawn thicker the worse "
+                    "they are; numbered circles are the findings below.")
+    else:
+        heading = _("Map")
+        caption = _("Black squares are the places the form located (a site, an audit "
+                    "point), dashed outlines the areas drawn; numbered circles are the "
+                    "findings below.")
     # The heading goes to the next page with the map when the map does not fit below it.
-    return [CondPageBreak(height + 2.5 * cm), fixed(_("Route"), st["h1"]),
+    return [CondPageBreak(height + 2.5 * cm), fixed(heading, st["h1"]),
             route_drawing(data.route_map, width, height), Spacer(1, 4),
-            fixed(_("Segments are coloured by the overall score and drawn thicker the worse "
-                    "they are; numbered circles are the findings below."), st["muted"])]
+            fixed(caption, st["muted"])]
 
 
 def _bar(item: ScoreItem) -> Drawing:

@@ -91,7 +91,9 @@ def _map(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
             fixed(_("Segments are coloured by the overall score (normalised, worst to best) "
                     "and drawn thicker the worse they are; where audits overlap the worst "
                     "score is on top, so that no problem hides under a better rating (the "
-                    "follow-up table shows what changed)."), st["muted"])]
+                    "follow-up table shows what changed). Squares are audits of a place "
+                    "rather than a route (a site), coloured by their overall score."),
+                  st["muted"])]
 
 
 def _wards(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:

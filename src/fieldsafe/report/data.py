@@ -21,6 +21,17 @@ class RouteLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A located answer that is not a finding (a CPTED site, a SafetiPin audit point), drawn
+    as a square: black with its label on an audit's map, coloured by its audit's score on
+    the campaign's."""
+
+    label: str
+    where: LatLon
+    colour: str = "#000000"
+
+
+@dataclass(frozen=True, slots=True)
 class RouteMapData:
     """What the route map shows; ``legend`` is (colour, label) per class, worst first."""
 
@@ -32,6 +43,8 @@ class RouteMapData:
     attribution: str = ""
     no_data_colour: str = "#D9D9D9"
     backdrop: Backdrop | None = None  # the basemap under the map, where one covers it
+    places: list[Place] = field(default_factory=list)
+    outlines: list[list[LatLon]] = field(default_factory=list)  # drawn areas (a site's edge)
 
 
 @dataclass(frozen=True, slots=True)

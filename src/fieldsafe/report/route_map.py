@@ -16,6 +16,7 @@ from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
     String,
 )
 from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 
 from fieldsafe.i18n import _
 from fieldsafe.report.data import LatLon, RouteMapData
@@ -26,6 +27,7 @@ _LEGEND_H = 44.0
 _PAD = 16.0
 _NICE = (1, 2, 5)
 _CASING_W = 9.5
+_CASING = colors.HexColor("#262626")
 
 
 def line_style(score_class: int | None, classes: int) -> tuple[float, list[float] | None]:
@@ -90,8 +92,25 @@ def route_drawing(data: RouteMapData, width: float, height: float,
     if casing:
         drawing.add(_path([[at(c) for c in line] for line in casing], colors.black,
                           _CASING_W, None))
+    for outline in data.outlines:
+        drawing.add(Polygon([v for c in outline for v in at(c)],
+                            fillColor=colors.Color(0.2, 0.2, 0.2, alpha=0.12),
+                            strokeColor=colors.black, strokeWidth=1.2,
+                            strokeDashArray=[4, 2]))
     for shape in _route_paths(data, at):
         drawing.add(shape)
+    for place in data.places:
+        x, y = at(place.where)
+        drawing.add(Rect(x - 4, y - 4, 8, 8, fillColor=colors.HexColor(place.colour),
+                         strokeColor=_CASING if place.label == "" else colors.white,
+                         strokeWidth=1.2))
+        text = place.label[:40]
+        if not text:
+            continue
+        right = x + 6 + stringWidth(text, REGULAR, 6.5) <= width - 4  # else on its left
+        drawing.add(String(x + 6 if right else x - 6, y + 4, text, fontName=REGULAR,
+                           fontSize=6.5, fillColor=colors.black,
+                           textAnchor="start" if right else "end"))
     for number, where in data.markers:
         x, y = at(where)
         drawing.add(Circle(x, y, 7, fillColor=colors.white, strokeColor=colors.black,
@@ -111,8 +130,9 @@ def route_drawing(data: RouteMapData, width: float, height: float,
 def _route_paths(data: RouteMapData, at: Callable[[LatLon], tuple[float, float]]
                  ) -> list[Path]:
     """The scored lines as one path per style (hundreds of segments draw as a handful of
-    shapes): every white halo first, so that no halo nicks a neighbouring line, then the
-    lines by class: unrated, then best to worst, so that the worst lie on top."""
+    shapes): every dark casing first, so that no casing nicks a neighbouring line and a
+    light line stands out from a light basemap (in grey print too), then the lines by
+    class: unrated, then best to worst, so that the worst lie on top."""
     classes = max(1, len(data.legend))
     styles: dict[tuple[int, str], list[list[tuple[float, float]]]] = {}
     for line in data.lines:
@@ -124,7 +144,7 @@ def _route_paths(data: RouteMapData, at: Callable[[LatLon], tuple[float, float]]
         width_pt, dash = line_style(None if rank < 0 else classes - rank, classes)
         halos.setdefault(width_pt + 1.6, []).extend(drawn)
         lines.append(_path(drawn, colors.HexColor(hex_colour), width_pt, dash))
-    return [_path(drawn, colors.white, halo_w, None)
+    return [_path(drawn, _CASING, halo_w, None)
             for halo_w, drawn in sorted(halos.items(), reverse=True)] + lines
 
 
@@ -177,21 +197,52 @@ def _north(drawing: Drawing, x: float, y: float) -> None:
 
 
 def _legend(drawing: Drawing, data: RouteMapData, width: float) -> None:
+    if not data.lines:  # nothing is coloured by score: a site, a set of points
+        return
     title = data.parameter or _("Score")
     drawing.add(String(0, _LEGEND_H - 12, title, fontName=BOLD, fontSize=7.5))
-    entries = [(c, label, k) for k, (c, label) in enumerate(data.legend)]
+    entries = [(c, label[:30], k) for k, (c, label) in enumerate(data.legend)]
     entries.append((data.no_data_colour, _("no rating"), -1))
-    step = width / max(1, len(entries))
     classes = max(1, len(data.legend))
-    for index, (hex_colour, label, k) in enumerate(entries):
-        x = index * step
+    size, labels = _legend_fit([label for _c, label, _k in entries], width)
+    x = 0.0
+    for (hex_colour, _label, k), label in zip(entries, labels, strict=True):
         line_w, dash = line_style(k if k >= 0 else None, classes)
-        drawing.add(Line(x, _LEGEND_H - 24, x + 22, _LEGEND_H - 24,
+        drawing.add(Line(x, _LEGEND_H - 24, x + _SAMPLE, _LEGEND_H - 24,
+                         strokeColor=_CASING, strokeWidth=line_w + 1.6))
+        drawing.add(Line(x, _LEGEND_H - 24, x + _SAMPLE, _LEGEND_H - 24,
                          strokeColor=colors.HexColor(hex_colour), strokeWidth=line_w,
                          strokeDashArray=dash))
-        drawing.add(String(x + 26, _LEGEND_H - 27, label[:30], fontName=REGULAR,
-                           fontSize=6.5))
+        drawing.add(String(x + _SAMPLE + 4, _LEGEND_H - 27, label, fontName=REGULAR,
+                           fontSize=size))
+        text_w = stringWidth(label, REGULAR, size)
         if k >= 0:
-            drawing.add(String(x + 26, _LEGEND_H - 37, _("class {n}").format(n=k + 1),
-                               fontName=REGULAR, fontSize=6,
-                               fillColor=colors.HexColor("#444444")))
+            name = _("class {n}").format(n=k + 1)
+            drawing.add(String(x + _SAMPLE + 4, _LEGEND_H - 37, name, fontName=REGULAR,
+                               fontSize=size - 0.5, fillColor=colors.HexColor("#444444")))
+            text_w = max(text_w, stringWidth(name, REGULAR, size - 0.5))
+        x += _SAMPLE + 4 + text_w + _GAP
+
+
+_SAMPLE, _GAP = 20.0, 8.0
+
+
+def _legend_fit(labels: list[str], width: float) -> tuple[float, list[str]]:
+    """A font size (6.5 down to 5) at which the legend's entries fit side by side in
+    ``width``, and the labels, shortened with "…" if even the smallest size is too wide:
+    translated labels are longer, and must not run into the next entry."""
+    def needed(size: float, texts: list[str]) -> float:
+        return sum(_SAMPLE + 4 + max(float(stringWidth(t, REGULAR, size)),
+                                     float(stringWidth("class 10", REGULAR, size))) + _GAP
+                   for t in texts)
+
+    for size in (6.5, 6.0, 5.5, 5.0):
+        if needed(size, labels) <= width:
+            return size, labels
+    room = width / max(1, len(labels)) - _SAMPLE - 4 - _GAP
+    short = []
+    for text in labels:
+        while len(text) > 1 and stringWidth(text, REGULAR, 5.0) > room:
+            text = text[:-2] + "…"
+        short.append(text)
+    return 5.0, short

@@ -307,8 +307,12 @@ def _merge_actions(db: Session, checked: Checked, out: list[Outcome]) -> None:
             initial = conv.action_record(item).initial
             status = PRESENT
         have = {c.uuid for c in item.changes}
+        who = _who(a)  # the item's maker; an update is credited to the newest change's
+        newest: tuple[datetime, str] | None = None
         for change in a.changes:
             if change.uuid not in have:
+                if newest is None or (change.changed_at, change.device_id) > newest:
+                    newest, who = (change.changed_at, change.device_id), _who(change)
                 item.changes.append(ActionChange(
                     uuid=change.uuid, changed_at=change.changed_at,
                     fields={k: list(v) for k, v in change.fields.items()},
@@ -316,7 +320,7 @@ def _merge_actions(db: Session, checked: Checked, out: list[Outcome]) -> None:
                     author=change.author, team=change.team))
                 status = UPDATED if status == PRESENT else status
         _apply_history(item, initial)
-        out.append(Outcome("action", a.uuid, status, **_who(a)))
+        out.append(Outcome("action", a.uuid, status, **(_who(a) if status == NEW else who)))
 
 
 def _apply_history(item: ActionItem, initial: rec.ActionState) -> None:

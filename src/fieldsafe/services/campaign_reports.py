@@ -30,7 +30,7 @@ from fieldsafe.report.campaign_data import (
     Score,
     TopFinding,
 )
-from fieldsafe.report.data import LatLon, RouteLine, RouteMapData
+from fieldsafe.report.data import LatLon, Place, RouteLine, RouteMapData
 from fieldsafe.services.actions import list_actions
 from fieldsafe.services.campaign_matching import matched
 from fieldsafe.services.campaigns import list_campaigns
@@ -52,6 +52,7 @@ from fieldsafe.services.map_data import (
 )
 from fieldsafe.services.map_forms import OVERALL, match_language
 from fieldsafe.services.map_load import form_infos
+from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
     PAPERS,
@@ -141,6 +142,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
                                          include_sensitive=False)
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
+    sites = campaign_sites(workspace, uuid, include_sensitive=False)
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
     day_night, day_pairs, follow_up, follow_left = matched(done, routes, scores, labels,
                                                            tolerance_m)
@@ -153,7 +155,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
-        route_map=with_backdrop(_route_map(routes, overall, credit), workspace,
+        route_map=with_backdrop(_route_map(routes, sites, overall, credit), workspace,
                                 list(layer_ids)),
         # Lighting is scored with the other mapped parameters; when it is not mapped, no
         # audit that rates it has a route, so there is no dark spot to show.
@@ -260,14 +262,16 @@ def _area_km2(area_geojson: str) -> float | None:
     return float(metres.area) / 1e6
 
 
-def _route_map(routes: list[ScoredSegment], overall: Parameter, credit: str) -> RouteMapData:
+def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter,
+               credit: str) -> RouteMapData:
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None) for s in routes]
-    points = [c for s in routes for c in s.coords]
+    places = [Place("", s.location, colour(s.score)) for s in sites]
+    points = [c for s in routes for c in s.coords] + [s.location for s in sites]
     bounds = ((min(p[0] for p in points), min(p[1] for p in points)),
               (max(p[0] for p in points), max(p[1] for p in points))) if points else None
     return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"), credit,
-                        NO_DATA_COLOUR)
+                        NO_DATA_COLOUR, places=places)
 
 
 def _midpoint(coords: list[LatLon]) -> object:

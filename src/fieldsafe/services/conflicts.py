@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.keys import split_path, top_key
+from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.validation import problems
 from fieldsafe.i18n import _
-from fieldsafe.services.audit_content import FileAnswer
+from fieldsafe.services.audit_content import FILE_TYPES, FileAnswer, question_path
 from fieldsafe.services.audit_heads import head_key, leaves
 from fieldsafe.services.audits import AuditResult, refuse_invalid_finalize, start_session
 from fieldsafe.services.form_library import find_version, form_definition
@@ -182,14 +183,17 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
     elif answers is not None:
         new = {k: v for k, v in answers.items() if k not in ("deprecatedID",)}
         base_uuid = conflict.sides[0].revision
-        files = {p: f for s in reversed(conflict.sides) for p, f in s.files.items()}
+        files = {}  # the sides' files the answers name: found once the form has read them
     else:
         new, files, base_uuid = compose(conflict, choices or {})
     with workspace.transaction() as db:
         record = find_version(db, conflict.form_id, conflict.form_version)
         form = form_definition(record)
     session = start_session(workspace, form, new, now)
-    kept = {p: f for p, f in files.items() if _answered(new, p, f.filename)}
+    if answers is not None:
+        kept = _named_files(session, conflict)
+    else:
+        kept = {p: f for p, f in files.items() if _answered(new, p, f.filename)}
     statuses = {s.revision: s.status for s in conflict.sides}
     status = statuses[base_uuid]
     if status == FINALIZED or (status != RETIRED and FINALIZED in statuses.values()):
@@ -199,6 +203,35 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
     order = [base_uuid, *[s.revision for s in conflict.sides if s.revision != base_uuid]]
     revision = store_resolution(workspace, conflict.audit, snapshot, status, order, now)
     return AuditResult(revision.audit_uuid, revision.number, revision.uuid, revision.status)
+
+
+def _named_files(session: FormSession, conflict: Conflict) -> dict[str, FileAnswer]:
+    """For answers given in full: the file each file question names, taken from the side
+    that has that file there (a photo of either side can be kept), else from any side that
+    has a file of that name (its finding moved). A name that no side has, nor names there,
+    is refused: the resolution would name a file that no device has."""
+    out: dict[str, FileAnswer] = {}
+    for element in session.form.questions():
+        if element.qtype not in FILE_TYPES:
+            continue
+        for node in session.nodes_of(element):
+            if not node.value or not node.is_relevant():
+                continue
+            path = question_path(session, node)
+            here = [s.files.get(p) for s in conflict.sides
+                    for p in (path, question_path(session, node, by_name=True))]
+            anywhere = [f for s in conflict.sides for f in s.files.values()]
+            found = next((f for f in (*here, *anywhere)
+                          if f is not None and f.filename == node.value), None)
+            if found is not None:
+                out[path] = found
+            elif not any(_answered(s.answers, path, node.value) for s in conflict.sides):
+                # (a side's own answer naming a file it never had stays as it was)
+                raise UserError(_("audit {id}: {question} names the file '{file}', which no "
+                                  "side of the conflict has; name a file of one of the "
+                                  "sides, or none").format(id=conflict.audit, question=path,
+                                                           file=node.value))
+    return out
 
 
 def _answered(answers: dict[str, Any], path: str, filename: str) -> bool:

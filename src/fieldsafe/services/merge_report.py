@@ -49,9 +49,10 @@ class MergeReport:
             out[o.status] += 1
         return out
 
-    def summary(self) -> str:
-        """One line: what the bundle brought, and from whom."""
-        name = Path(self.file).name
+    def summary(self, name: str | None = None) -> str:
+        """One line: what the bundle brought, and from whom; the file named ``name`` (by
+        default its file name, without its folder)."""
+        name = name or Path(self.file).name
         if self.refused is not None:
             return _("{file}: refused: {why}").format(file=name, why=self.refused)
         c = self.counts()

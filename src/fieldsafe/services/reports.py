@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -17,13 +16,14 @@ from sqlalchemy import select
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
+from fieldsafe.geo.odk import parse_geoshape
 from fieldsafe.i18n import _, using_language
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
-    AnswerRow,
     AuditReportData,
     FindingItem,
+    Place,
     RouteLine,
     RouteMapData,
     ScoreItem,
@@ -34,6 +34,7 @@ from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances, m
 from fieldsafe.services.map_palette import NO_DATA_COLOUR, colour, legend, score_class
 from fieldsafe.services.map_types import AuditMap, Parameter
 from fieldsafe.services.records import resolve_audit
+from fieldsafe.services.report_answers import answer_rows, display
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign, Layer
 
@@ -120,8 +121,9 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         amap = audit_map(workspace, uuid, lang, include_sensitive=include_sensitive)
         overall, scores, score_el = _scores(form, answers, lang, include_sensitive)
         period = _period(form, answers, lang, amap)
-        route_map = _backdropped(_route_map(amap, form, attribution), workspace,
-                                 campaign_layers)
+        route_map = _backdropped(_route_map(amap, form, attribution,
+                                            _outlines(form, answers, include_sensitive)),
+                                 workspace, campaign_layers)
         answer_list = answer_rows(form, answers, lang, include_sensitive)
         participants = _participants(form, answers, lang, include_sensitive)
     said = choice_translations(form, lang)
@@ -277,9 +279,26 @@ def _score_item(rated: Rated, element: FormElement | None, answers: dict[str, An
                      tuple(numbers))
 
 
-def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData | None:
+def _outlines(form: FormDef, answers: dict[str, Any], include_sensitive: bool
+              ) -> list[list[tuple[float, float]]]:
+    """The areas drawn in the form's shape questions outside any repeat (a site's edge),
+    as (lat, lon) rings; sensitive ones only when asked for."""
+    out: list[list[tuple[float, float]]] = []
+    for element in _top(form):
+        text = answers.get(element.answer_key)
+        if element.qtype == "geoshape" and isinstance(text, str) and text.strip() and (
+                include_sensitive or not element.sensitive):
+            with contextlib.suppress(ValueError):  # saved answers are checked; be safe
+                ring = parse_geoshape(text).exterior.coords
+                out.append([(float(y), float(x)) for x, y, *_z in ring])
+    return out
+
+
+def _route_map(amap: AuditMap, form: FormDef, attribution: str,
+               outlines: list[list[tuple[float, float]]]) -> RouteMapData | None:
     markers = [(f.number, f.location) for f in amap.findings if f.location is not None]
-    if not amap.segments and not markers:
+    places = [Place(p.label, p.location) for p in amap.points]
+    if not amap.segments and not markers and not places and not outlines:
         return None
     rated = next((r for r in form_info(form).rated if r.key == OVERALL), None)
     parameter = Parameter(OVERALL, _("Overall score"), *rated.scale, rated.higher_is_better) \
@@ -288,7 +307,8 @@ def _route_map(amap: AuditMap, form: FormDef, attribution: str) -> RouteMapData 
                        score_class(s.score) if s.score is not None else None)
              for s in amap.segments]
     return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
-                        credit_line(attribution), NO_DATA_COLOUR)
+                        credit_line(attribution), NO_DATA_COLOUR, places=places,
+                        outlines=outlines)
 
 
 def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
@@ -311,71 +331,6 @@ def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
 def credit_line(attribution: str) -> str:
     """The map's credit line for the basemap's attribution ("" for none)."""
     return _("Basemap: {text}").format(text=attribution) if attribution else ""
-
-
-def display(element: FormElement, value: Any, lang: str) -> str:
-    """An answer as people read it: choices by label, a point as "lat, lon"."""
-    text = "" if value is None else str(value)
-    if element.choices and element.qtype in ("select_one", "select_multiple", "rank"):
-        labels = {c.name: pick_translation(c.labels, lang) for c in element.choices}
-        return ", ".join(labels.get(v) or v for v in text.split())
-    if element.qtype == "geopoint":
-        parts = text.split()
-        return ", ".join(parts[:2]) if len(parts) >= 2 else text
-    if element.qtype in ("geotrace", "geoshape"):
-        return _("{n} points").format(n=len([p for p in text.split(";") if p.strip()]))
-    if element.qtype == "time":
-        return _clock(text)
-    if element.qtype in ("dateTime", "datetime") and "T" in text:
-        day, _sep, clock = text.partition("T")
-        return f"{day} {_clock(clock)}"
-    return text
-
-
-def _clock(text: str) -> str:
-    """An ODK time ("19:30:00.000+05:30") as people write it ("19:30"), as it was entered
-    (in the time zone of the device that saved it)."""
-    return text[:5] if re.fullmatch(r"\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?", text) else text
-
-
-def answer_rows(form: FormDef, answers: dict[str, Any], lang: str,
-                include_sensitive: bool) -> list[AnswerRow]:
-    """Every saved answer in form order under its group and repeat headings (metadata such
-    as the device ID and sensitive answers, unless asked for, left out)."""
-    out: list[AnswerRow] = []
-    _rows(form.root, answers, lang, include_sensitive, 0, out)
-    return out
-
-
-def _rows(parent: FormElement, answers: dict[str, Any], lang: str, include: bool,
-          depth: int, out: list[AnswerRow]) -> None:
-    for child in parent.children:
-        if child.sensitive and not include:
-            continue
-        label = child.label(lang) or child.name
-        if child.kind == "group":
-            inner: list[AnswerRow] = []
-            _rows(child, answers, lang, include, depth + 1, inner)
-            if inner:
-                out += [AnswerRow(label, heading=True, depth=depth), *inner]
-        elif child.kind == "repeat":
-            items = answers.get(child.answer_key)
-            for number, item in enumerate(items if isinstance(items, list) else [], 1):
-                if isinstance(item, dict):
-                    out.append(AnswerRow(f"{label} {number}", heading=True, depth=depth))
-                    _rows(child, item, lang, include, depth + 1, out)
-        elif _shown(child, lang) and answers.get(child.answer_key) not in (None, ""):
-            out.append(AnswerRow(label, display(child, answers[child.answer_key], lang),
-                                 depth=depth))
-
-
-def _shown(element: FormElement, lang: str) -> bool:
-    """Whether the appendix lists the element's answer: not metadata (device ID, instance
-    name), and not a calculation the form keeps for itself (one with no label, which ODK
-    Collect never shows either; the scores are in their own section)."""
-    if element.metadata:
-        return False
-    return element.qtype != "calculate" or bool(element.label(lang))
 
 
 def _umask() -> int:
