@@ -188,20 +188,21 @@ def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
 
 def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
     """The day each audit of the campaign was walked, as its answers say: its form's first
-    date question outside any repeat, else the day the form was opened (``today``). An
-    audit whose answers hold no such day is not in it (the day it was made stands in)."""
+    date question outside any repeat (and not sensitive: the report is for officials), else
+    the day the form was opened (``today``). An audit whose answers hold no such day is not
+    in it (the day it was made stands in)."""
     heads = (select(AuditRevision.form_id, AuditRevision.form_version).distinct()
              .join(Audit, Audit.head_uuid == AuditRevision.uuid)
              .where(Audit.campaign_uuid == campaign.uuid))
     out: dict[str, date] = {}
     for form_id, version in db.execute(heads).all():
         form = form_definition(find_version(db, form_id, version))
-        top = [e for e in form.questions() if not e.repeat_ancestors()]
+        top = [e for e in form.questions() if not e.repeat_ancestors() and not e.sensitive]
         keys = [e.answer_key for e in top if e.qtype == "date"] + \
             [e.answer_key for e in top if e.metadata == "today"]
+        keys = [k for k in keys if '"' not in k and "\\" not in k]  # XML names have none
         if not keys:
             continue
-        # XML names hold no quote, so each key is a safe JSON path member.
         day = func.coalesce(*(func.json_extract(AuditRevision.answers, f'$."{k}"')
                               for k in keys), None)
         for uuid, text in db.execute(
