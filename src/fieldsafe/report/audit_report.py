@@ -21,7 +21,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from fieldsafe.i18n import _, using_language
 from fieldsafe.report.data import AuditReportData, FindingItem, ScoreItem
 from fieldsafe.report.fonts import REGULAR
-from fieldsafe.report.page import MARGIN, build, page_size, table
+from fieldsafe.report.page import MARGIN, FittedDrawing, build, page_size, table
 from fieldsafe.report.route_map import route_drawing
 from fieldsafe.report.text import cell, cut, fixed, para, paras, styles, word
 
@@ -92,10 +92,14 @@ def _route(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
         caption = _("Black squares are the places the form located (a site, an audit "
                     "point), dashed outlines the areas drawn; numbered circles are the "
                     "findings below.")
-    # The heading goes to the next page with the map when the map does not fit below it.
-    return [CondPageBreak(height + 2.5 * cm), fixed(heading, st["h1"]),
-            route_drawing(data.route_map, width, height), Spacer(1, 4),
-            fixed(caption, st["muted"])]
+    # The map takes the room left on the page (down to two thirds of its height) and
+    # else goes, with its heading, to the next page.
+    smallest = height * 2 / 3
+    route_map = data.route_map
+    return [CondPageBreak(smallest + 3 * cm), fixed(heading, st["h1"]),
+            FittedDrawing(lambda w, h: route_drawing(route_map, w, h), width, height,
+                          smallest, reserve=1.5 * cm),
+            Spacer(1, 4), fixed(caption, st["muted"])]
 
 
 def _bar(item: ScoreItem) -> Drawing:

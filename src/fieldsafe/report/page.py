@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
@@ -108,3 +108,28 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True
         commands.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
     result.setStyle(TableStyle(commands))
     return result
+
+
+class FittedDrawing(Flowable):  # type: ignore[misc]
+    """A drawing (a map) as tall as the frame has room for, from ``smallest`` up to
+    ``tallest`` points, less ``reserve`` for what must follow it on the page (its caption):
+    a map that fits below a short cover stays with it instead of leaving half a page
+    empty. Where even ``smallest`` does not fit, it asks for ``tallest`` and so goes to the
+    next page whole."""
+
+    def __init__(self, make: Callable[[float, float], Flowable], width: float,
+                 tallest: float, smallest: float, reserve: float = 0.0) -> None:
+        super().__init__()
+        self.make, self.width = make, width
+        self.tallest, self.smallest, self.reserve = tallest, smallest, reserve
+        self.drawing: Flowable | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        room = available_height - self.reserve
+        self.height = min(self.tallest, room) if room >= self.smallest else self.tallest
+        self.drawing = self.make(self.width, self.height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        assert self.drawing is not None
+        self.drawing.drawOn(self.canv, 0, 0)

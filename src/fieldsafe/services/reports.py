@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -166,8 +167,9 @@ def _backdropped(route_map: RouteMapData | None, workspace: Workspace,
 def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
                      bounds: tuple[tuple[float, float], tuple[float, float]] | None
                      ) -> Backdrop | None:
-    """The basemap picture for a report map around ``bounds`` (half again each side, so it
-    fills the map's box whatever its shape), from the campaign's basemap, else the first."""
+    """The basemap picture for a report map around ``bounds`` (the bounds' size again on
+    each side, and wider east and west, so that it fills the map's box whatever its
+    shape), from the campaign's basemap, else the first."""
     if bounds is None:
         return None
     from fieldsafe.report.backdrop import make_backdrop
@@ -179,8 +181,11 @@ def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
     (south, west), (north, east) = bounds
     side = max(north - south, east - west, 0.002)
     middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
-    return make_backdrop(basemap, middle_lat - side, middle_lon - side, middle_lat + side,
-                         middle_lon + side)
+    # A degree of longitude is shorter than one of latitude, and a map that fits below a
+    # cover is up to about twice as wide as tall: half as much again to the east and west.
+    wide = side * 1.5 / max(0.2, math.cos(math.radians(middle_lat)))
+    return make_backdrop(basemap, middle_lat - side, middle_lon - wide, middle_lat + side,
+                         middle_lon + wide)
 
 
 def basemap_attribution(db: Any, campaign: Campaign | None) -> str:
