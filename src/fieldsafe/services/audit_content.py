@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,17 +151,23 @@ def geometries(session: FormSession) -> list[dict[str, Any]]:
     return out
 
 
-def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str, FileAnswer]:
-    """The files that still answer their questions: relevant, and named by the answer."""
-    out: dict[str, FileAnswer] = {}
+def named_files(session: FormSession) -> Iterator[tuple[str, str, str]]:
+    """Each relevant file question that names a file: (its question path, the same path by
+    names, the file name)."""
     for element in session.form.questions():
         if element.qtype not in FILE_TYPES:
             continue
         for node in session.nodes_of(element):
-            if not node.value or not node.is_relevant():
-                continue
-            path = question_path(session, node)
-            given = files.get(path) or files.get(question_path(session, node, by_name=True))
-            if given is not None and given.filename == node.value:
-                out[path] = given
+            if node.value and node.is_relevant():
+                yield (question_path(session, node),
+                       question_path(session, node, by_name=True), node.value)
+
+
+def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str, FileAnswer]:
+    """The files that still answer their questions: relevant, and named by the answer."""
+    out: dict[str, FileAnswer] = {}
+    for path, by_name, filename in named_files(session):
+        given = files.get(path) or files.get(by_name)
+        if given is not None and given.filename == filename:
+            out[path] = given
     return out

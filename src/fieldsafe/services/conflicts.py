@@ -15,7 +15,7 @@ from fieldsafe.forms.keys import split_path, top_key
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.validation import problems
 from fieldsafe.i18n import _
-from fieldsafe.services.audit_content import FILE_TYPES, FileAnswer, question_path
+from fieldsafe.services.audit_content import FileAnswer, named_files
 from fieldsafe.services.audit_heads import head_key, leaves
 from fieldsafe.services.audits import AuditResult, refuse_invalid_finalize, start_session
 from fieldsafe.services.form_library import find_version, form_definition
@@ -211,26 +211,18 @@ def _named_files(session: FormSession, conflict: Conflict) -> dict[str, FileAnsw
     has a file of that name (its finding moved). A name that no side has, nor names there,
     is refused: the resolution would name a file that no device has."""
     out: dict[str, FileAnswer] = {}
-    for element in session.form.questions():
-        if element.qtype not in FILE_TYPES:
-            continue
-        for node in session.nodes_of(element):
-            if not node.value or not node.is_relevant():
-                continue
-            path = question_path(session, node)
-            here = [s.files.get(p) for s in conflict.sides
-                    for p in (path, question_path(session, node, by_name=True))]
-            anywhere = [f for s in conflict.sides for f in s.files.values()]
-            found = next((f for f in (*here, *anywhere)
-                          if f is not None and f.filename == node.value), None)
-            if found is not None:
-                out[path] = found
-            elif not any(_answered(s.answers, path, node.value) for s in conflict.sides):
-                # (a side's own answer naming a file it never had stays as it was)
-                raise UserError(_("audit {id}: {question} names the file '{file}', which no "
-                                  "side of the conflict has; name a file of one of the "
-                                  "sides, or none").format(id=conflict.audit, question=path,
-                                                           file=node.value))
+    anywhere = [f for s in conflict.sides for f in s.files.values()]
+    for path, by_name, filename in named_files(session):
+        here = [s.files.get(p) for s in conflict.sides for p in (path, by_name)]
+        found = next((f for f in (*here, *anywhere)
+                      if f is not None and f.filename == filename), None)
+        if found is not None:
+            out[path] = found
+        elif not any(_answered(s.answers, path, filename) for s in conflict.sides):
+            # (a side's own answer naming a file it never had stays as it was)
+            raise UserError(_("audit {id}: {question} names the file '{file}', which no side "
+                              "of the conflict has; name a file of one of the sides, or "
+                              "none").format(id=conflict.audit, question=path, file=filename))
     return out
 
 
