@@ -123,11 +123,13 @@ class FittedDrawing(Flowable):  # type: ignore[misc]
         self.make, self.width = make, width
         self.tallest, self.smallest, self.reserve = tallest, smallest, reserve
         self.drawing: Flowable | None = None
+        self.height: float = tallest
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         room = available_height - self.reserve
-        self.height = min(self.tallest, room) if room >= self.smallest else self.tallest
-        self.drawing = self.make(self.width, self.height)
+        height = min(self.tallest, room) if room >= self.smallest else self.tallest
+        if self.drawing is None or height != self.height:  # wrap is asked more than once
+            self.height, self.drawing = height, self.make(self.width, height)
         return self.width, self.height
 
     def draw(self) -> None:
