@@ -223,8 +223,40 @@ def test_walks_are_dated_and_followed_up_by_the_day_they_were_walked(
         assert done.status == "finalized", done.problems
     data = campaign_report_data(workspace, pick_campaign(workspace, None))
     assert (data.first_date, data.last_date) == ("2026-01-02", "2026-03-20")
-    lighting = [(r.where, r.first, r.second) for r in data.follow_up if r.label == "Lighting"]
+    lighting = [(f.where, r.first, r.second) for f in data.follow_up for r in f.changes
+                if r.label == "Lighting"]
     assert [(where[-10:], first, second) for where, first, second in lighting] == [
         ("2026-02-15", 0.25, 1.0), ("2026-03-20", 1.0, 0.0)]
     assert all("2026-01-02" in where.split(" → ")[0] for where, _f, _s in lighting[:1])
     assert data.follow_up_left_out == 0
+
+
+def test_a_campaign_with_no_finalized_audit_says_so(workspace: Workspace,
+                                                    tmp_path: Path) -> None:
+    new_campaign(workspace, "Empty campaign")
+    texts, flat = _flat(campaign_report(workspace, None, tmp_path / "empty.pdf"))
+    assert all("no finalized audits yet" in text for text in texts)  # every page's header
+    assert "No audit of this campaign has been finalized yet" in flat
+    assert " – " not in texts[0].splitlines()[0] and "Audits by form" not in flat
+
+
+def test_the_map_shows_the_largest_hotspots_and_says_how_many_more(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.services import campaign_reports
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+
+    monkeypatch.setattr(campaign_reports, "HOTSPOT_MIN", 2)  # pairs too: several of them
+    ws = Workspace(demo)
+    try:
+        every = campaign_report_data(ws, pick_campaign(ws, DEMO))
+        assert every.hotspots_total == len(every.hotspots) >= 2
+        counts = [n for _where, n in every.hotspots]
+        assert counts == sorted(counts, reverse=True)
+        monkeypatch.setattr(campaign_reports, "HOTSPOTS_SHOWN", 1)
+        out = campaign_report(ws, DEMO, tmp_path / "c.pdf")
+        data = campaign_report_data(ws, pick_campaign(ws, DEMO))
+    finally:
+        ws.close()
+    assert data.hotspots == every.hotspots[:1]
+    _texts, flat = _flat(out)
+    assert f"The map shows the 1 largest of the {every.hotspots_total} hotspots." in flat

@@ -72,6 +72,7 @@ def walk(workspace: Workspace, walk_answers: dict[str, Any]) -> str:
 
 def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, Any],
                      tmp_path: Path) -> None:
+    add_action(workspace, walk, 2, target=date(2020, 1, 31), agency="Traffic police")
     out = audit_report(workspace, walk, tmp_path / "walk.pdf")
     assert out == tmp_path / "walk.pdf"
     texts = _pages(out)
@@ -85,6 +86,8 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
     # the action plan row: finding 3 -> its recommendation -> agency -> priority -> date
     assert re.search(r"3 Cover the drain with slabs and paint the edge\. Ward engineer urgent "
                      r"2027-03-01 open", flat), flat
+    assert re.search(r"2 Mark a bay for the stand off the footpath\. Traffic police medium "
+                     r"2020-01-31 open \(overdue\)", flat), flat  # past its target date
     # the appendix: labels with their answers, choices by label
     assert "Neighbourhood or area audited Shivajinagar ward 92, Bengaluru" in flat
     assert "Weather during the walk Clear" in flat

@@ -1,5 +1,5 @@
 """The campaign report's follow-ups: walks ordered by the day they were walked, each segment
-compared with the last walk of it before, whole follow-ups kept when the table is cut."""
+compared with the last walk of it before, the largest overall changes kept when cut."""
 
 from __future__ import annotations
 
@@ -22,20 +22,25 @@ class Walk:
     label: str
 
 
+LABELS = {"overall": "Overall score", "lighting": "Lighting", "feeling": "Feeling"}
+
+
 def _walks(*days: tuple[str, date, float]) -> tuple[dict[str, Walk], list[ScoredSegment],
                                                     dict[str, dict[tuple[str, int], float]]]:
-    """Walks of the same street with the same form by day, each with its lighting score,
-    in the order given (the order they were entered)."""
+    """Walks of the same street with the same form by day, each with its lighting score
+    (its overall score, and feeling, half of it), in the order given (the order they were
+    entered)."""
     done: dict[str, Walk] = {}
     routes: list[ScoredSegment] = []
-    lighting: dict[tuple[str, int], float] = {}
+    scores: dict[str, dict[tuple[str, int], float]] = {k: {} for k in LABELS}
     for uuid, day, score in days:
         done[uuid] = Walk(uuid, "walk", "day", day, f"walk {day.isoformat()}")
         for index, coords in enumerate(STREET):
             routes.append(ScoredSegment(uuid, index, coords, score, score, (0.0, 1.0), "day",
                                         "walk", uuid))
-            lighting[(uuid, index)] = score
-    return done, routes, {"lighting": lighting}
+            scores["overall"][(uuid, index)] = scores["lighting"][(uuid, index)] = score
+            scores["feeling"][(uuid, index)] = score / 2
+    return done, routes, scores
 
 
 def test_repaired_then_dark_again_shows_both_changes_in_walk_order() -> None:
@@ -43,36 +48,42 @@ def test_repaired_then_dark_again_shows_both_changes_in_walk_order() -> None:
     done, routes, scores = _walks(("mar", date(2026, 3, 20), 0.1),
                                   ("jan", date(2026, 1, 2), 0.2),
                                   ("feb", date(2026, 2, 15), 1.0))
-    night, pairs, follow, left_out = matched(done, routes, scores, {"lighting": "Lighting"},
-                                             25.0)
+    night, pairs, follow, left_out = matched(done, routes, scores, LABELS, 25.0)
     assert night == [] and pairs == 0 and left_out == 0
-    assert [(r.where, r.first, r.second, r.segments) for r in follow] == [
+    assert [(f.where, f.overall.first, f.overall.second, f.overall.segments)
+            for f in follow if f.overall is not None] == [
         ("walk 2026-01-02 → walk 2026-02-15", 0.2, 1.0, 2),  # repaired
         ("walk 2026-02-15 → walk 2026-03-20", 1.0, 0.1, 2),  # dark again
     ]  # and not January against March: February came between
+    assert len(follow) == 2
+    # the parameters that changed, the largest change first
+    assert [(r.label, r.first, r.second) for r in follow[0].changes] == [
+        ("Lighting", 0.2, 1.0), ("Feeling", 0.1, 0.5)]
 
 
 def test_walks_on_one_day_or_by_day_and_night_are_no_follow_up() -> None:
     done, routes, scores = _walks(("a", date(2026, 1, 2), 0.2), ("b", date(2026, 1, 2), 0.8))
-    assert matched(done, routes, scores, {"lighting": "Lighting"}, 25.0)[2] == []
+    assert matched(done, routes, scores, LABELS, 25.0)[2] == []
     night = Walk("n", "walk", "night", date(2026, 1, 1), "night walk")
     done["n"] = night
     routes += [ScoredSegment("n", k, c, 0.0, 0.0, (0.0, 1.0), "night", "walk", "n")
                for k, c in enumerate(STREET)]
-    scores["lighting"].update({("n", 0): 0.0, ("n", 1): 0.0})
-    day_night, pairs, follow, _left = matched(done, routes, scores,
-                                              {"lighting": "Lighting"}, 25.0)
+    for key in LABELS:
+        scores[key].update({("n", 0): 0.0, ("n", 1): 0.0})
+    day_night, pairs, follow, _left = matched(done, routes, scores, LABELS, 25.0)
     assert follow == [] and pairs == 2  # the night walk against each day walk
-    assert [(r.first, r.second, r.segments) for r in day_night] == [(0.5, 0.0, 4)]
+    assert [(r.label, r.first, r.second, r.segments) for r in day_night
+            if r.label == "Lighting"] == [("Lighting", 0.5, 0.0, 4)]
 
 
-def test_a_long_table_keeps_whole_follow_ups_with_the_largest_changes(monkeypatch) -> None:
-    monkeypatch.setattr(campaign_matching, "FOLLOW_UP_ROWS", 2)  # two follow-ups of one row
+def test_a_long_table_keeps_the_largest_overall_changes(monkeypatch) -> None:
+    monkeypatch.setattr(campaign_matching, "FOLLOW_UPS_SHOWN", 2)
     done, routes, scores = _walks(("a", date(2026, 1, 1), 0.5), ("b", date(2026, 2, 1), 0.6),
                                   ("c", date(2026, 3, 1), 0.0), ("d", date(2026, 4, 1), 0.9))
-    _night, _pairs, follow, left_out = matched(done, routes, scores,
-                                               {"lighting": "Lighting"}, 25.0)
-    # Changes: a→b +0.1, b→c -0.6, c→d +0.9: the two largest, in walk order.
-    assert [r.where for r in follow] == ["walk 2026-02-01 → walk 2026-03-01",
+    # Feeling changed most from a to b, but the overall score the least.
+    scores["feeling"].update({("a", 0): 0.0, ("a", 1): 0.0})
+    _night, _pairs, follow, left_out = matched(done, routes, scores, LABELS, 25.0)
+    # Overall changes: a→b +0.1, b→c -0.6, c→d +0.9: the two largest, in walk order.
+    assert [f.where for f in follow] == ["walk 2026-02-01 → walk 2026-03-01",
                                          "walk 2026-03-01 → walk 2026-04-01"]
     assert left_out == 1

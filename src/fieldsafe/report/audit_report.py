@@ -26,6 +26,7 @@ from fieldsafe.report.route_map import route_drawing
 from fieldsafe.report.text import cell, cut, fixed, para, paras, styles, word
 
 THUMB_MAX = 5 * cm
+_KEEP_CHARS = 1500  # rows shorter than this are kept with their heading
 _BAR_W = 170.0
 
 
@@ -87,6 +88,9 @@ def _route(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
         heading = _("Route")
         caption = _("Segments are coloured by the overall score and drawn thicker the worse "
                     "they are; numbered circles are the findings below.")
+        if data.route_map.places:
+            caption += " " + _("Black squares are the other places the form located (audit "
+                               "points are numbered as in the appendix).")
     else:
         heading = _("Map")
         caption = _("Black squares are the places the form located (a site, an audit "
@@ -223,8 +227,10 @@ def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Fl
     rows: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
     widths = [width * s for s in (0.09, 0.37, 0.2, 0.1, 0.13, 0.11)]
     for a in data.actions:
+        status = _("{status} (overdue)").format(status=word(a.status)) if a.overdue \
+            else word(a.status)
         values = [str(a.finding), a.recommendation, a.agency, word(a.priority),
-                  a.target or "—", word(a.status)]
+                  a.target or "—", status]
         rows.append([cell(v, st["cell"], w) for v, w in zip(values, widths, strict=True)])
     return [*out, table(rows, widths)]
 
@@ -236,16 +242,25 @@ def _appendix(data: AuditReportData, st: dict[str, Any], width: float) -> list[F
     rows: list[list[Any]] = [[fixed(_("Question"), st["cellbold"]),
                               fixed(_("Answer"), st["cellbold"])]]
     spans: list[tuple[Any, ...]] = []
+    headings: list[int] = []
+    short: list[bool] = []  # whether a row is short enough to keep with its heading
     for row in data.answers:
         indent = "\u00a0" * 4 * row.depth
         if row.heading:
             spans += [("SPAN", (0, len(rows)), (1, len(rows))),
                       ("BACKGROUND", (0, len(rows)), (1, len(rows)),
                        colors.HexColor("#F3F3F3"))]
+            headings.append(len(rows))
+            short.append(len(row.label) < _KEEP_CHARS)
             rows.append([cell(indent + row.label, st["cellbold"], width), ""])
         else:
             rows.append([cell(indent + row.label, st["cell"], width * 0.42),
                          cell(row.value, st["cell"], width * 0.58)])
+            short.append(len(row.label) + len(row.value) < _KEEP_CHARS)
+    # A heading is not left at the foot of a page without its first answer (unless they
+    # are too long to be sure to fit on one page together).
+    spans += [("NOSPLIT", (0, k), (1, k + 1)) for k in headings
+              if k + 1 < len(rows) and short[k - 1] and short[k]]
     grid = table(rows, [width * 0.42, width * 0.58])
     grid.setStyle(spans)
     return [*out, grid]

@@ -37,6 +37,16 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A street walked again: the two walks, the overall score before and after (None if
+    the forms score none), and the parameters that changed, the largest change first."""
+
+    where: str  # "Safety walk … 2026-02-15 → Safety walk … 2026-03-20"
+    overall: PairRow | None
+    changes: list[PairRow]
+
+
+@dataclass(frozen=True, slots=True)
 class TopFinding:
     category: str
     severity: str
@@ -88,14 +98,14 @@ class CampaignReportData:
     area_km2: float | None
     route_map: RouteMapData
     dark_spots: list[list[LatLon]]
-    hotspots: list[tuple[LatLon, int]]
+    hotspots: list[tuple[LatLon, int]]  # the largest, (where, findings)
     ward_layer: str
     wards: list[str]
     ward_scores: list[tuple[str, list[Score]]]  # (parameter, mean per ward)
     day_night: list[PairRow]
     day_night_pairs: int
-    follow_up: list[PairRow]
-    follow_up_left_out: int  # follow-ups not shown (the table's rows would pass its limit)
+    follow_up: list[FollowUp]
+    follow_up_left_out: int  # follow-ups not shown (those with the smallest changes)
     findings_total: int
     findings: list[TopFinding]
     plans: list[AgencyPlan]
@@ -104,3 +114,4 @@ class CampaignReportData:
     #: the language of the report's own words (a code, "fr", or a form's language name);
     #: None: FieldSafe's (FIELDSAFE_LANG)
     language: str | None = None
+    hotspots_total: int = 0  # how many there are (the map shows the largest)

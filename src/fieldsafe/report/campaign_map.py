@@ -14,7 +14,7 @@ from reportlab.lib import colors  # type: ignore[import-untyped]
 from fieldsafe.i18n import _
 from fieldsafe.report.data import LatLon, RouteMapData
 from fieldsafe.report.fonts import BOLD, REGULAR
-from fieldsafe.report.route_map import _LEGEND_H, _PAD, Projection, route_drawing
+from fieldsafe.report.route_map import placer, route_drawing
 
 _KEY_H = 16.0
 _HOT = colors.HexColor("#C0392B")
@@ -27,11 +27,9 @@ def campaign_drawing(data: RouteMapData, dark: list[list[LatLon]],
     routes = Group(*route_drawing(data, width, height - _KEY_H, casing=dark).contents,
                    transform=(1, 0, 0, 1, 0, _KEY_H))
     if data.bounds is not None:
-        project = Projection(data.bounds, width - 2 * _PAD, height - _KEY_H - _LEGEND_H
-                             - 2 * _PAD)
+        _project, at = placer(data.bounds, width, height - _KEY_H)
         for (lat, lon), count in spots:
-            x, y = project((lat, lon))
-            x, y = x + _PAD, y + _PAD + _LEGEND_H
+            x, y = at((lat, lon))
             radius = 8 + min(count, 12)
             routes.add(Circle(x, y, radius, fillColor=colors.Color(1, 1, 1, alpha=0.6),
                                strokeColor=_HOT, strokeWidth=1.8, strokeDashArray=[4, 2]))

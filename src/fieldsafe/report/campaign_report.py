@@ -43,7 +43,8 @@ def _build(data: CampaignReportData, out: BinaryIO | Path, paper: str) -> None:
     footer = _("generated {date} · FieldSafe {version}").format(
         date=data.today.isoformat(), version=data.version)
     subtitle = _("{n} finalized audits, {first} – {last}").format(
-        n=data.audits, first=data.first_date, last=data.last_date)
+        n=data.audits, first=data.first_date, last=data.last_date) if data.audits else \
+        _("no finalized audits yet")
     build(str(out) if isinstance(out, Path) else out, story, paper=paper, title=title,
           subtitle=subtitle, footer=footer)
 
@@ -78,8 +79,12 @@ def _overview(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
     note = _("Only finalized audits are counted; {n} draft or retired audits are left "
              "out. Answers, places and photos marked sensitive in the forms are left out "
              "too.").format(n=data.drafts)
-    return [fixed(_("Campaign report"), st["title"]), para(data.name, st["h1"], 300), grid,
-            Spacer(1, 4), fixed(note, st["muted"]), fixed(_("Audits by form"), st["h2"]),
+    out = [fixed(_("Campaign report"), st["title"]), para(data.name, st["h1"], 300), grid,
+           Spacer(1, 4), fixed(note, st["muted"])]
+    if not data.audits:
+        return [*out, fixed(_("No audit of this campaign has been finalized yet, so there is "
+                              "nothing to count, map or compare."), st["body"])]
+    return [*out, fixed(_("Audits by form"), st["h2"]),
             _counts(_("Form"), data.by_form, st, width), fixed(_("Audits by team"), st["h2"]),
             _counts(_("Team"), data.by_team, st, width)]
 
@@ -93,7 +98,10 @@ def _map(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
                     "score is on top, so that no problem hides under a better rating (the "
                     "follow-up table shows what changed). Squares are audits of a place "
                     "rather than a route (a site), coloured by their overall score."),
-                  st["muted"])]
+                  st["muted"]),
+            *([fixed(_("The map shows the {shown} largest of the {total} hotspots.").format(
+                shown=len(data.hotspots), total=data.hotspots_total), st["muted"])]
+              if data.hotspots_total > len(data.hotspots) else [])]
 
 
 def _wards(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
@@ -123,9 +131,8 @@ def _change(r: PairRow, verdict: bool) -> str:
     return f"{delta:+.2f}{word}"
 
 
-def _pairs(heads: list[str], rows: list[PairRow], st: Styles, width: float,
-           verdict: bool = False) -> Flowable:
-    lines = [[r.label, _score(r.first), _score(r.second), _change(r, verdict), str(r.segments)]
+def _pairs(heads: list[str], rows: list[PairRow], st: Styles, width: float) -> Flowable:
+    lines = [[r.label, _score(r.first), _score(r.second), _change(r, False), str(r.segments)]
              for r in rows]
     return _grid(heads, lines, [0.36, 0.14, 0.14, 0.2, 0.16], st, width)
 
@@ -197,18 +204,26 @@ def _follow_up(data: CampaignReportData, st: Styles, width: float) -> list[Flowa
     if not data.follow_up:
         return [*out, fixed(_("No street has been audited again later with the same form "
                               "yet."), st["body"])]
-    out.append(fixed(_("Streets audited again later with the same form, matched segment by "
-                       "segment, each walk against the last walk of the same segments "
-                       "before it; mean scores (0 worst, 1 best), in the order they were "
-                       "walked."), st["muted"]))
+    out.append(fixed(_("Streets audited again later with the same form, in the order they "
+                       "were walked: each walk against the last walk of the same segments "
+                       "before it, matched segment by segment. Mean overall score of the "
+                       "matched segments before and after (0 worst, 1 best), and the "
+                       "parameters that changed most."), st["muted"]))
     if data.follow_up_left_out:
         out.append(fixed(ngettext(
-            "{n} more follow-up, with smaller changes, is not shown.",
-            "{n} more follow-ups, with smaller changes, are not shown.",
+            "{n} more follow-up, whose overall score changed less, is not shown.",
+            "{n} more follow-ups, whose overall score changed less, are not shown.",
             data.follow_up_left_out).format(n=data.follow_up_left_out), st["muted"]))
-    heads = [_("Parameter"), _("Before"), _("After"), _("Change"), _("Matched segments")]
-    for where in dict.fromkeys(r.where for r in data.follow_up):
-        rows = [r for r in data.follow_up if r.where == where]
-        out += [CondPageBreak(4 * cm), para(where, st["h2"], 400),
-                _pairs(heads, rows, st, width, verdict=True)]
-    return out
+    heads = [_("Walks compared"), _("Before"), _("After"), _("Change"),
+             _("Changed most"), _("Segments")]
+    rows = []
+    for f in data.follow_up:
+        o = f.overall
+        most = "; ".join(f"{r.label} {_change(r, False)}" for r in f.changes[:3]
+                         if r.first is not None and r.second is not None
+                         and abs(r.second - r.first) >= 0.005)
+        segments = o.segments if o is not None else max((r.segments for r in f.changes),
+                                                         default=0)
+        rows.append([f.where, _score(o.first if o else None), _score(o.second if o else None),
+                     _change(o, True) if o is not None else "—", most or "—", str(segments)])
+    return [*out, _grid(heads, rows, [0.28, 0.09, 0.09, 0.13, 0.28, 0.13], st, width)]

@@ -82,6 +82,7 @@ class ActionRow:
     priority: str
     target: str
     status: str
+    overdue: bool = False  # not done, and past its target date
 
 
 @dataclass(frozen=True, slots=True)

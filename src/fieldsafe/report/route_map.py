@@ -25,6 +25,7 @@ from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
 EARTH_RADIUS_M = 6_371_008.8
 _LEGEND_H = 44.0
 _PAD = 16.0
+_PAD_TOP, _PAD_BOTTOM = 42.0, 30.0  # clear of the north arrow and of the scale bar
 _NICE = (1, 2, 5)
 _CASING_W = 9.5
 _CASING = colors.HexColor("#262626")
@@ -57,6 +58,21 @@ class Projection:
                 self.cy + (lat - self.lat0) * self.ky * self.scale)
 
 
+def placer(bounds: tuple[LatLon, LatLon], width: float, height: float
+           ) -> tuple[Projection, Callable[[LatLon], tuple[float, float]]]:
+    """The projection of a map drawing ``width`` × ``height`` (its legend included), and
+    where a point lands in the drawing. Room is kept clear above for the north arrow and
+    below for the scale bar, so that neither covers a route or a marker."""
+    project = Projection(bounds, width - 2 * _PAD,
+                         height - _LEGEND_H - _PAD_TOP - _PAD_BOTTOM)
+
+    def at(where: LatLon) -> tuple[float, float]:
+        x, y = project(where)
+        return x + _PAD, y + _PAD_BOTTOM + _LEGEND_H
+
+    return project, at
+
+
 def nice_length(metres: float) -> float:
     """The largest 1, 2 or 5 × 10^n not above ``metres``."""
     if metres <= 0:
@@ -80,11 +96,7 @@ def route_drawing(data: RouteMapData, width: float, height: float,
                            fontName=REGULAR, fontSize=10, textAnchor="middle"))
         _legend(drawing, data, width)
         return drawing
-    project = Projection(data.bounds, width - 2 * _PAD, map_h - 2 * _PAD)
-
-    def at(where: LatLon) -> tuple[float, float]:
-        x, y = project(where)
-        return x + _PAD, y + _PAD + _LEGEND_H
+    project, at = placer(data.bounds, width, height)
 
     if data.backdrop is not None:
         _backdrop(drawing, data, project, width, map_h)
@@ -171,7 +183,7 @@ def _backdrop(drawing: Drawing, data: RouteMapData, project: Projection, width: 
         return project.lon0 + (x - _PAD - project.cx) / (project.kx * project.scale)
 
     def lat_at(y: float) -> float:
-        return project.lat0 + (y - _PAD - project.cy) / (project.ky * project.scale)
+        return project.lat0 + (y - _PAD_BOTTOM - project.cy) / (project.ky * project.scale)
 
     picture = data.backdrop.crop(lon_at(0), lat_at(0), lon_at(width), lat_at(map_h))
     if picture.width > 1 and picture.height > 1:

@@ -134,9 +134,14 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def action_dict(item: ActionItem, today: date) -> dict[str, Any]:
-    overdue = item.status != "done" and item.target_date is not None and \
+def is_overdue(item: ActionItem, today: date) -> bool:
+    """Not done, and past its target date."""
+    return item.status != "done" and item.target_date is not None and \
         item.target_date < today
+
+
+def action_dict(item: ActionItem, today: date) -> dict[str, Any]:
+    overdue = is_overdue(item, today)
     return {"id": item.uuid, "audit": item.audit_uuid, "finding": item.finding_index,
             "title": item.title, "recommendation": item.recommendation, "agency": item.agency,
             "priority": item.priority, "status": item.status,

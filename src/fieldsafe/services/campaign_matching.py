@@ -13,10 +13,11 @@ from shapely.geometry.base import BaseGeometry
 
 from fieldsafe.geo.projection import LocalProjection
 from fieldsafe.geo.segments import match_line_groups
-from fieldsafe.report.campaign_data import PairRow, Score
+from fieldsafe.report.campaign_data import FollowUp, PairRow, Score
 from fieldsafe.services.map_data import ScoredSegment
+from fieldsafe.services.map_forms import OVERALL
 
-FOLLOW_UP_ROWS = 40
+FOLLOW_UPS_SHOWN = 40
 _Key = tuple[str, int]  # (audit, segment index)
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -38,12 +39,11 @@ class Walk(Protocol):
 
 def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
             scores: dict[str, dict[_Key, float]], labels: dict[str, str], tolerance_m: float,
-            ) -> tuple[list[PairRow], int, list[PairRow], int]:
+            ) -> tuple[list[PairRow], int, list[FollowUp], int]:
     """Day against night over all matched segments (rows by parameter), the number of
-    matched day/night pairs of audits, each follow-up's changes, and how many follow-ups
-    were left out. Follow-ups are shown whole, in the order they were walked, the largest
-    changes of each first; when their rows pass :data:`FOLLOW_UP_ROWS`, the follow-ups with
-    the largest changes are kept.
+    matched day/night pairs of audits, the follow-ups, and how many follow-ups were left
+    out. Follow-ups are in the order they were walked; when there are more than
+    :data:`FOLLOW_UPS_SHOWN`, those whose overall score changed most are kept.
 
     Two finalized audits pair up when one was walked by day and the other by night, or
     when the same form was walked again in the same period on a later day (a follow-up).
@@ -74,7 +74,7 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
     again = np.asarray([bool(decided[p]) for p in pairs], dtype=bool)
     table = _score_table(ordered, lines, scores, int(offset[-1]))
     night: list[PairRow] = []
-    follow: dict[int, list[PairRow]] = defaultdict(list)
+    follow: dict[int, dict[str, PairRow]] = defaultdict(dict)
     for key, values in table.items():
         x, y = values[first], values[second]
         both = ~np.isnan(x) & ~np.isnan(y)
@@ -87,16 +87,22 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
         after = np.bincount(pair_of[later], weights=y[later], minlength=len(pairs))
         for number in np.flatnonzero(count).tolist():
             f, s = pairs[number]
-            follow[number].append(PairRow(
+            follow[number][key] = PairRow(
                 labels[key], float(before[number] / count[number]),
                 float(after[number] / count[number]), int(count[number]),
-                f"{ordered[f].label} → {ordered[s].label}"))
-    shown, left_out = _largest(follow, FOLLOW_UP_ROWS)
+                f"{ordered[f].label} → {ordered[s].label}")
+    shown, left_out = _largest(follow, FOLLOW_UPS_SHOWN)
     # In the order they were walked: the later walk's day, then the earlier one's.
     shown.sort(key=lambda n: (ordered[pairs[n][1]].day, ordered[pairs[n][0]].day, n))
-    rows_out = [row for number in shown for row in sorted(
-        follow[number], key=lambda r: -abs((r.second or 0) - (r.first or 0)))]
-    return night, int(np.count_nonzero(~again)), rows_out, left_out
+    out = [FollowUp(next(iter(follow[n].values())).where, follow[n].get(OVERALL),
+                    sorted((r for k, r in follow[n].items() if k != OVERALL),
+                           key=lambda r: (-_delta(r), r.label)))
+           for n in shown]
+    return night, int(np.count_nonzero(~again)), out, left_out
+
+
+def _delta(row: PairRow) -> float:
+    return abs((row.second or 0.0) - (row.first or 0.0))
 
 
 def _last_before(rows: list[tuple[int, int, int]], pairs: list[tuple[int, int]],
@@ -116,20 +122,18 @@ def _last_before(rows: list[tuple[int, int, int]], pairs: list[tuple[int, int]],
             last[second] == (ordered[pairs[number][0]].day, pairs[number][0])]
 
 
-def _largest(follow: Mapping[int, list[PairRow]], budget: int) -> tuple[list[int], int]:
-    """The follow-ups (pair numbers) to show, whole, within ``budget`` rows: those with the
-    largest change first; and how many were left out."""
+def _largest(follow: Mapping[int, Mapping[str, PairRow]], limit: int
+             ) -> tuple[list[int], int]:
+    """The ``limit`` follow-ups (pair numbers) whose overall score changed most (their
+    largest change of any parameter where the forms score none overall), and how many
+    were left out."""
     def change(number: int) -> float:
-        return max(abs((r.second or 0) - (r.first or 0)) for r in follow[number])
+        overall = follow[number].get(OVERALL)
+        return _delta(overall) if overall is not None else \
+            max(_delta(r) for r in follow[number].values())
 
-    shown: list[int] = []
-    rows = 0
-    for number in sorted(follow, key=lambda n: (-change(n), n)):
-        if rows + len(follow[number]) > budget and shown:
-            continue
-        shown.append(number)
-        rows += len(follow[number])
-    return shown, len(follow) - len(shown)
+    ranked = sorted(follow, key=lambda n: (-change(n), n))
+    return ranked[:limit], max(0, len(ranked) - limit)
 
 
 def _oriented(one: Walk, other: Walk) -> tuple[Walk, Walk, bool] | None:

@@ -69,6 +69,7 @@ from fieldsafe.storage.models import Audit, AuditRevision, Campaign
 TOP_FINDINGS = 10
 HOTSPOT_RADIUS_M = 50.0
 HOTSPOT_MIN = 3
+HOTSPOTS_SHOWN = 12  # on the map: more would hide the routes under them
 _M_PER_DEG = math.radians(1) * 6_371_008.8
 _Key = tuple[str, int]  # (audit, segment index)
 
@@ -143,6 +144,10 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
     sites = campaign_sites(workspace, uuid, include_sensitive=False)
+    # The largest first (the earliest found among equals): a big campaign has many.
+    spots = sorted((((h.lat, h.lon), len(h.members))
+                    for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)),
+                   key=lambda spot: -spot[1])
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
     day_night, day_pairs, follow_up, follow_left = matched(done, routes, scores, labels,
                                                            tolerance_m)
@@ -161,8 +166,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         # audit that rates it has a route, so there is no dark spot to show.
         dark_spots=[s.coords for s in routes if (lighting := scores.get("lighting", {}).get(
             (s.audit_id, s.index))) is not None and lighting <= DARK_MAX_SCORE + 1e-9],
-        hotspots=[((h.lat, h.lon), len(h.members))
-                  for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)],
+        hotspots=spots[:HOTSPOTS_SHOWN], hotspots_total=len(spots),
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
         day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
         findings_total=len(findings),

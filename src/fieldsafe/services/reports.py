@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -29,6 +30,7 @@ from fieldsafe.report.data import (
     RouteMapData,
     ScoreItem,
 )
+from fieldsafe.services.actions import is_overdue
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.map_data import audit_map
 from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances, match_language
@@ -128,9 +130,11 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         answer_list = answer_rows(form, answers, lang, include_sensitive)
         participants = _participants(form, answers, lang, include_sensitive)
     said = choice_translations(form, lang)
+    today = date.today()
     actions = [ActionRow(a.finding_index, a.recommendation or said.get(a.title, a.title),
                          said.get(a.agency, a.agency), a.priority,
-                         a.target_date.isoformat() if a.target_date else "", a.status)
+                         a.target_date.isoformat() if a.target_date else "", a.status,
+                         is_overdue(a, today))
                for a in items]
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,
@@ -302,7 +306,10 @@ def _outlines(form: FormDef, answers: dict[str, Any], include_sensitive: bool
 def _route_map(amap: AuditMap, form: FormDef, attribution: str,
                outlines: list[list[tuple[float, float]]]) -> RouteMapData | None:
     markers = [(f.number, f.location) for f in amap.findings if f.location is not None]
-    places = [Place(p.label, p.location) for p in amap.points]
+    # A point of a repeat (SafetiPin's audit points) by its number, as the appendix numbers
+    # it: the full labels of many points would print over each other.
+    places = [Place(numbers[-1] if (numbers := re.findall(r"\[(\d+)\]", p.question))
+                    else p.label, p.location) for p in amap.points]
     if not amap.segments and not markers and not places and not outlines:
         return None
     rated = next((r for r in form_info(form).rated if r.key == OVERALL), None)
