@@ -86,6 +86,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().ngettext(singular, plural, n)
 
 
+def number(value: float, spec: str = ".2f") -> str:
+    """``value`` formatted by ``spec`` (as ``format`` does) with the decimal separator of
+    the language in force: "15,40" in French. The separator is a message of its own
+    (context "decimal separator"), so each catalogue says which it is."""
+    return format(value, spec).replace(".", current().pgettext("decimal separator", "."))
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it yet (translate it with
     ``_()`` where it is shown)."""

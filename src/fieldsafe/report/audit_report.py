@@ -18,7 +18,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from fieldsafe.i18n import _, using_language
+from fieldsafe.i18n import _, number, using_language
 from fieldsafe.report.data import AuditReportData, FindingItem, ScoreItem
 from fieldsafe.report.fonts import REGULAR
 from fieldsafe.report.page import MARGIN, FittedDrawing, build, page_size, table
@@ -122,7 +122,7 @@ def _bar(item: ScoreItem) -> Drawing:
         drawing.add(Rect(0, 5, x(item.value), 9, fillColor=colors.HexColor(item.colour),
                          strokeColor=colors.black, strokeWidth=0.5))
     for value, anchor, at in ((item.scale_min, "start", 0.0), (item.scale_max, "end", _BAR_W)):
-        drawing.add(String(at, -3, f"{value:g}", fontName=REGULAR, fontSize=6,
+        drawing.add(String(at, -3, number(value, "g"), fontName=REGULAR, fontSize=6,
                            textAnchor=anchor))
     if spread:
         for value, count in sorted(Counter(item.values).items()):
@@ -131,7 +131,7 @@ def _bar(item: ScoreItem) -> Drawing:
             if count > 1:
                 drawing.add(String(x(value) + 3, 20, f"×{count}", fontName=REGULAR,
                                    fontSize=5.5))
-    text = "—" if item.value is None else f"{item.value:.2f}".rstrip("0").rstrip(".")
+    text = "—" if item.value is None else number(round(item.value, 2), "g")
     drawing.add(String(_BAR_W + 6, 6, text, fontName=REGULAR, fontSize=8.5))
     if spread:
         drawing.add(String(_BAR_W + 9 + stringWidth(text, REGULAR, 8.5), 6,
@@ -150,10 +150,12 @@ def _scores(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flo
     out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Scores"), st["h1"])]
     if data.overall is not None:
         item = data.overall
-        value = "—" if item.value is None else f"{item.value:g}"
-        out.append(fixed(_("{label}: {value} on a scale of {low:g} to {high:g} ({direction})")
-                         .format(label=item.label, value=value, low=item.scale_min,
-                                 high=item.scale_max, direction=_direction(item)), st["h2"]))
+        value = "—" if item.value is None else number(item.value, "g")
+        out.append(fixed(_("{label}: {value} on a scale of {low} to {high} ({direction})")
+                         .format(label=item.label, value=value,
+                                 low=number(item.scale_min, "g"),
+                                 high=number(item.scale_max, "g"),
+                                 direction=_direction(item)), st["h2"]))
     if data.score_method:
         out.append(fixed(_("How it is computed:"), st["small"]))
         out += paras(data.score_method, st["body"])

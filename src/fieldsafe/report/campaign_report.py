@@ -14,7 +14,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from fieldsafe.i18n import _, ngettext, using_language
+from fieldsafe.i18n import _, ngettext, number, using_language
 from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.page import MARGIN, build, page_size, table
@@ -50,7 +50,7 @@ def _build(data: CampaignReportData, out: BinaryIO | Path, paper: str) -> None:
 
 
 def _score(value: Score) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else number(value)
 
 
 def _grid(heads: list[str], rows: list[list[str]], shares: list[float], st: Styles,
@@ -69,10 +69,10 @@ def _counts(head: str, rows: list[CountRow], st: Styles, width: float) -> Flowab
 
 
 def _overview(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
-    area = "—" if data.area_km2 is None else f"{data.area_km2:.2f} km²"
+    area = "—" if data.area_km2 is None else f"{number(data.area_km2)} km²"
     facts = [(_("Finalized audits"), str(data.audits)),
              (_("Dates"), f"{data.first_date} – {data.last_date}" if data.audits else "—"),
-             (_("Walked length (sum of the routes)"), f"{data.walked_km:.2f} km"),
+             (_("Walked length (sum of the routes)"), f"{number(data.walked_km)} km"),
              (_("Campaign area"), area), (_("Findings"), str(data.findings_total))]
     rows = [[fixed(k, st["cellbold"]), para(v, st["cell"])] for k, v in facts]
     grid = table(rows, [width * 0.4, width * 0.6], header=False)
@@ -128,7 +128,7 @@ def _change(r: PairRow, verdict: bool) -> str:
     delta = r.second - r.first
     word = "" if not verdict or abs(delta) < 0.005 else \
         " " + (_("better") if delta > 0 else _("worse"))
-    return f"{delta:+.2f}{word}"
+    return f"{number(delta, '+.2f')}{word}"
 
 
 def _pairs(heads: list[str], rows: list[PairRow], st: Styles, width: float) -> Flowable:
@@ -158,10 +158,10 @@ def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
     text_w = width - THUMB - 12
     rows: list[list[Any]] = [[fixed(_("Finding"), st["cellbold"]),
                               fixed(_("Photo"), st["cellbold"])]]
-    for number, f in enumerate(data.findings, 1):
+    for rank, f in enumerate(data.findings, 1):
         where = "—" if f.location is None else f"{f.location[0]:.5f}, {f.location[1]:.5f}"
         head = _("{n}. {category} · severity {severity}").format(
-            n=number, category=f.category or _("(no category)"), severity=f.severity)
+            n=rank, category=f.category or _("(no category)"), severity=f.severity)
         body = [para(head, st["cellbold"], 300),
                 para(_("Location: {where} · {audit}").format(where=where, audit=f.audit),
                      st["small"], 400),

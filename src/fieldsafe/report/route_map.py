@@ -18,7 +18,7 @@ from reportlab.graphics.shapes import (  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, number
 from fieldsafe.report.data import LatLon, RouteMapData
 from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
 
@@ -123,11 +123,11 @@ def route_drawing(data: RouteMapData, width: float, height: float,
         drawing.add(String(x + 6 if right else x - 6, y + 4, text, fontName=REGULAR,
                            fontSize=6.5, fillColor=colors.black,
                            textAnchor="start" if right else "end"))
-    for number, where in data.markers:
+    for finding, where in data.markers:
         x, y = at(where)
         drawing.add(Circle(x, y, 7, fillColor=colors.white, strokeColor=colors.black,
                            strokeWidth=1))
-        drawing.add(String(x, y - 3, str(number), fontName=BOLD, fontSize=8,
+        drawing.add(String(x, y - 3, str(finding), fontName=BOLD, fontSize=8,
                            textAnchor="middle"))
     _scale_bar(drawing, project.scale, width)
     _north(drawing, width - 18, height - 38)
@@ -198,7 +198,7 @@ def _scale_bar(drawing: Drawing, points_per_m: float, width: float) -> None:
                      strokeWidth=0.5))
     drawing.add(Rect(x + length / 2, y, length / 2, 4, fillColor=colors.white,
                      strokeColor=colors.black, strokeWidth=0.5))
-    label = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+    label = f"{number(metres / 1000, 'g')} km" if metres >= 1000 else f"{number(metres, 'g')} m"
     drawing.add(String(x + length + 4, y, label, fontName=REGULAR, fontSize=7))
 
 

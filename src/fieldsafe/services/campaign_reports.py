@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import read_areas
-from fieldsafe.i18n import _, using_language
+from fieldsafe.i18n import _, number, using_language
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
     CampaignReportData,
@@ -321,7 +321,7 @@ def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopF
     for f in ranked[:TOP_FINDINGS]:
         thumbs = thumbs_of.get(id(f), [])
         severity = "—" if f.severity_raw is None else \
-            f"{f.severity_raw:g} / {f.severity_scale[1]:g}"
+            f"{number(f.severity_raw, 'g')} / {number(f.severity_scale[1], 'g')}"
         out.append(TopFinding(f.category_label, severity, f.location, f.label, f.note,
                               thumbs[0] if thumbs else None))
     return out

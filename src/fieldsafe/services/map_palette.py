@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldsafe.i18n import _
+from fieldsafe.i18n import _, number
 from fieldsafe.services.map_types import Parameter
 
 #: Cividis in five classes, worst (dark blue) to best (yellow): the same to people with
@@ -53,4 +53,4 @@ def legend(parameter: Parameter) -> list[tuple[str, str]]:
 
 
 def _number(value: float) -> str:
-    return f"{round(value, 2):g}"
+    return number(round(value, 2), "g")

@@ -19,7 +19,7 @@ from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.geo.odk import parse_geoshape
-from fieldsafe.i18n import _, using_language
+from fieldsafe.i18n import _, number, using_language
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
@@ -204,7 +204,7 @@ def basemap_attribution(db: Any, campaign: Campaign | None) -> str:
 
 
 def _severity(raw: float | None, scale: tuple[float, float]) -> str:
-    return "" if raw is None else f"{raw:g} / {scale[1]:g}"
+    return "" if raw is None else f"{number(raw, 'g')} / {number(scale[1], 'g')}"
 
 
 def _top(form: FormDef) -> list[FormElement]:
