@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
@@ -54,3 +54,81 @@ def test_cancel_leaves_nothing(window: MainWindow, tmp_path: Path, qtbot: QtBot)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
     assert not target.exists()
     assert not list(tmp_path.glob(".*.building"))
+
+
+def _dialogs(window: MainWindow) -> list[ReportExportDialog]:
+    return [w for w in window._editors if isinstance(w, ReportExportDialog)]
+
+
+def test_the_menu_items_ask_for_a_file_then_export(
+        window: MainWindow, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the real actions (their triggered(checked) once reached the path argument)
+    and the real Print… button, with the file and print dialogs answered."""
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from fieldsafe.ui import report_export
+
+    chosen = [tmp_path / "from-menu.pdf", tmp_path / "campaign-from-menu.pdf"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *_a, **_k: (str(chosen.pop(0)), "PDF files (*.pdf)"))
+    printed = tmp_path / "printed.pdf"
+
+    class PrintDialog:  # the user picks "print to a PDF file" and presses Print
+        def __init__(self, printer: QPrinter, _parent: object) -> None:
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(printed))
+
+        def exec(self) -> QDialog.DialogCode:
+            return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(report_export, "QPrintDialog", PrintDialog)
+    window.export_audit_action.trigger()
+    [dialog] = _dialogs(window)
+    qtbot.waitUntil(lambda: dialog.finished_path is not None, timeout=60_000)
+    assert (tmp_path / "from-menu.pdf").read_bytes().startswith(b"%PDF")
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert printed.stat().st_size > 1000
+    dialog.accept()
+    window.export_campaign_action.trigger()
+    campaign = next(d for d in _dialogs(window) if d is not dialog)
+    qtbot.waitUntil(lambda: campaign.finished_path is not None, timeout=60_000)
+    assert (tmp_path / "campaign-from-menu.pdf").read_bytes().startswith(b"%PDF")
+    campaign.accept()
+
+
+def test_closing_during_the_build_leaves_no_file(window: MainWindow, tmp_path: Path,
+                                                 qtbot: QtBot) -> None:
+    """Closed (and deleted) while the worker builds: the worker removes its file."""
+    target = tmp_path / "closed.pdf"
+    dialog = window.export_campaign_pdf(target)
+    assert isinstance(dialog, ReportExportDialog) and dialog.busy
+    thread = dialog._thread
+    dialog.close()  # deleted on close
+    thread.join(60)
+    assert not thread.is_alive()
+    qtbot.wait(50)  # (any queued outcome is dropped with the dialog)
+    assert sorted(p.name for p in tmp_path.iterdir() if "closed" in p.name) == []
+
+
+def test_an_unwritable_place_is_named_as_the_user_chose_it(
+        window: MainWindow, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: told.append(text))
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda _p, _t, text, *_a: told.append(text))
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x")
+    dialog = window.export_audit_pdf(not_a_folder / "r.pdf")
+    assert isinstance(dialog, ReportExportDialog)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    [message] = told
+    assert f"{not_a_folder / 'r.pdf'}" in message and ".building" not in message
+    assert dialog.cancel_button.text() == "Close"
+    dialog.reject()
+    window.table.clearSelection()
+    assert window.export_audit_pdf() is None  # nothing selected: it says so
+    assert told[-1] == "Select an audit in the list first."

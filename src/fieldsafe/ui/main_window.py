@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             if key is not None:
                 action.setShortcut(QKeySequence(key))
-            action.triggered.connect(slot)
+            # triggered(checked) must not reach a slot's own first argument (a path, say)
+            action.triggered.connect(lambda _checked=False, run=slot: run())
             return action
 
         self.new_menu = QMenu(self.tr("&New audit"), self)
@@ -321,6 +322,8 @@ class MainWindow(QMainWindow):
         """The selected audit's PDF report, built in the background, then previewed."""
         audit_id = self.selected_audit()
         if audit_id is None:
+            QMessageBox.information(self, self.tr("Export audit PDF"),
+                                    self.tr("Select an audit in the list first."))
             return None
         from fieldsafe.services.reports import audit_report
 

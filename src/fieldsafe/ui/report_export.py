@@ -6,18 +6,21 @@ import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 from fieldsafe.errors import UserError
 
 Build = Callable[[Path], Path]  # writes the report to the given path
+PRINT_DPI = 300  # pages are rendered for the printer at this resolution
 
 
 class _Outcome(QObject):
@@ -56,7 +60,7 @@ class ReportExportDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.print_button = QPushButton(self.tr("Print…"), self)
         self.print_button.setAccessibleName(self.tr("Print the report"))
-        self.print_button.clicked.connect(self.print_report)
+        self.print_button.clicked.connect(lambda _checked=False: self.print_report())
         self.print_button.hide()
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
@@ -76,28 +80,61 @@ class ReportExportDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(520, 140)
         self._pending = True  # until the worker's outcome is handled here, on this thread
+        # Cancel, Close or the window closing: the worker throws its file away (the lock
+        # makes "stopped" and "finished" one decision, whichever comes first).
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._ready = False  # the worker finished; its file waits to be renamed here
         self._outcome = _Outcome(self)
         self._outcome.done.connect(self._built)
         self._outcome.failed.connect(self._failed)
         # A Python thread, not Qt's pool: pyproj keeps per-thread state that a pool thread
-        # (seen by Python as a new thread on every job) leaves dangling.
-        self._thread = threading.Thread(target=self._work, args=(build,), daemon=True,
+        # (seen by Python as a new thread on every job) leaves dangling. Not a daemon: if
+        # the app quits during a build, Python waits for it, so that it removes its file.
+        self._thread = threading.Thread(target=self._work, args=(build,), daemon=False,
                                         name="fieldsafe-report")
         self._thread.start()
 
     def _work(self, build: Build) -> None:
         try:
             result = build(self._building)
-        except UserError as err:
-            self._outcome.failed.emit(str(err))
+        except UserError as err:  # named by the file the user chose, not the hidden one
+            self._tell(self._outcome.failed,
+                       str(err).replace(str(self._building), str(self.target)))
         except Exception as err:
             from fieldsafe.crash import write_crash_log
 
             log = write_crash_log(err)
-            self._outcome.failed.emit(self.tr("The report failed (a bug); details are in "
-                                              "{log}").replace("{log}", str(log)))
+            self._tell(self._outcome.failed, self.tr(
+                "The report failed (a bug); details are in {log}").replace("{log}", str(log)))
         else:
-            self._outcome.done.emit(result)
+            with self._lock:
+                if self._stopped:
+                    self._discard()
+                else:
+                    self._ready = True
+            self._tell(self._outcome.done, result)  # (stopped or not: the dialog stops waiting)
+
+    def _tell(self, signal: Any, value: object) -> None:
+        """Hand the outcome to the GUI thread; if the dialog is gone, clean up here."""
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the dialog was closed and deleted meanwhile
+            with self._lock:
+                self._stopped = True
+                self._discard()
+
+    def _discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._building.unlink(missing_ok=True)
+
+    def _stop(self) -> None:
+        """No file from this build: the worker removes it when it finishes, or it is
+        removed now if the worker has finished and the GUI has not renamed it yet."""
+        with self._lock:
+            self._stopped = True
+            if self._ready:
+                self._discard()
 
     @property
     def busy(self) -> bool:
@@ -109,6 +146,7 @@ class ReportExportDialog(QDialog):
         """Stop waiting; whatever the worker writes is removed when it finishes."""
         if self.busy:
             self.cancelled = True
+            self._stop()
             self.label.setText(self.tr("Cancelled; nothing was written."))
             self.progress.setRange(0, 1)
             self.cancel_button.setText(self.tr("Close"))
@@ -119,10 +157,20 @@ class ReportExportDialog(QDialog):
 
     def _built(self, _path: object) -> None:
         self._pending = False
-        if self.cancelled:
-            self._building.unlink(missing_ok=True)
+        failure: OSError | None = None
+        with self._lock:
+            if self._stopped:
+                self._discard()
+                return
+            try:
+                self._building.replace(self.target)
+            except OSError as err:
+                self._discard()
+                failure = err
+        if failure is not None:
+            self._failed(self.tr("Cannot write {path}: {why}").replace(
+                "{path}", str(self.target)).replace("{why}", failure.strerror or str(failure)))
             return
-        self._building.replace(self.target)
         self.finished_path = self.target
         self.label.setText(self.tr("Saved {path}").replace("{path}", str(self.target)))
         self.progress.hide()
@@ -136,7 +184,7 @@ class ReportExportDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self._pending = False
-        self._building.unlink(missing_ok=True)
+        self._discard()
         self.progress.setRange(0, 1)
         self.label.setText(message)
         if not self.cancelled:
@@ -144,7 +192,9 @@ class ReportExportDialog(QDialog):
         self.cancel_button.setText(self.tr("Close"))
 
     def print_report(self, printer: QPrinter | None = None) -> bool:
-        """Print every page (asks with the print dialog unless a printer is given)."""
+        """Print every page (asks with the print dialog unless a printer is given). Pages
+        are rendered at :data:`PRINT_DPI` and scaled to the printer's page, one at a time
+        with a progress dialog that can cancel, so the window never freezes for long."""
         if printer is None:
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
@@ -153,23 +203,32 @@ class ReportExportDialog(QDialog):
         if not painter.begin(printer):
             QMessageBox.warning(self, self.tr("Print"), self.tr("The printer cannot be used."))
             return False
+        pages = self.document.pageCount()
+        progress = QProgressDialog(self.tr("Printing…"), self.tr("Cancel"), 0, pages, self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
         try:
             area = printer.pageRect(QPrinter.Unit.DevicePixel).toRect()
-            for page in range(self.document.pageCount()):
+            for page in range(pages):
+                progress.setValue(page)
+                QApplication.processEvents()
+                if progress.wasCanceled():
+                    printer.abort()
+                    return False
                 if page:
                     printer.newPage()
-                image = self.document.render(page, QSize(area.width(), area.height()))
-                painter.drawImage(area.topLeft(), image.scaled(
-                    area.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation))
+                points = self.document.pagePointSize(page) * (PRINT_DPI / 72)
+                image = self.document.render(page, points.toSize())
+                fitted = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRect(area.topLeft(), fitted), image)
+            progress.setValue(pages)
         finally:
             painter.end()
+            progress.close()
         return True
 
     def reject(self) -> None:
         if self.busy:
             self.cancelled = True
-        with contextlib.suppress(OSError):
-            if not self.busy:
-                self._building.unlink(missing_ok=True)
+            self._stop()
         super().reject()
