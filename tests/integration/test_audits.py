@@ -63,10 +63,14 @@ def test_max_pixels_copy_is_made_and_original_kept(workspace: Workspace,
 def test_finalize_with_problems_is_refused_and_lists_them(
         workspace: Workspace, walk_answers: dict[str, object]) -> None:
     del walk_answers["period"]
-    with pytest.raises(UserError, match=r"cannot finalize: 1 problem\(s\): .*period"):
+    with pytest.raises(UserError, match=r"cannot finalize: 1 problem\(s\): Is this a day or a "
+                                        r"night walk\?: Please answer this question\."):
         new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
     with workspace.transaction() as db:
         assert db.scalar(select(func.count()).select_from(Audit)) == 0
+    answers = {**walk_answers, "finding": [{**walk_answers["finding"][0], "f_sev": "9"}]}
+    with pytest.raises(UserError, match=r"How serious is it\? \(finding 1\): "):  # its label
+        new_audit(workspace, "womens_safety_walk", answers, finalize=True)
     draft = new_audit(workspace, "womens_safety_walk", walk_answers)
     assert draft.status == "draft" and [p.name for p in draft.problems] == ["period"]
 

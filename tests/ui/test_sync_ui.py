@@ -167,6 +167,31 @@ def test_cancel_during_the_export_leaves_no_file(laptop: Workspace, tmp_path: Pa
     dialog.close()
 
 
+def test_a_failed_send_can_be_tried_again(laptop: Workspace, tmp_path: Path, qtbot: QtBot,
+                                          warnings_shown: list[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.errors import UserError
+    from fieldsafe.ui.sync import send_dialog
+
+    def full_disk(*_args: object, **_kwargs: object) -> object:
+        raise UserError("the disk is full; free some space and try again")
+
+    window = open_window(qtbot, laptop, tmp_path)
+    dialog = window.sync.send_bundle()
+    dialog.path_edit.setText(str(tmp_path / "retry.fieldsafe"))
+    with monkeypatch.context() as patched:
+        patched.setattr(send_dialog, "export_bundle", full_disk)
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert warnings_shown == ["the disk is full; free some space and try again"]
+    assert dialog.export_button.isEnabled() and dialog.path_edit.isEnabled()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)  # space was freed
+    qtbot.waitUntil(lambda: dialog.exported is not None, timeout=30_000)
+    assert (tmp_path / "retry.fieldsafe").stat().st_size > 0
+    assert not dialog.export_button.isEnabled()  # sent: done
+    dialog.close()
+
+
 def test_a_cancel_after_the_last_step_still_leaves_no_file(laptop: Workspace, tmp_path: Path,
                                                            qtbot: QtBot) -> None:
     window = open_window(qtbot, laptop, tmp_path)
@@ -235,10 +260,23 @@ def test_receive_merges_the_good_bundle_and_refuses_the_broken_one(
     assert saved is not None
     rows = list(csv.DictReader(saved.read_text(encoding="utf-8").splitlines()))
     assert {r["status"] for r in rows} == {"new", "present", "rejected"}
+    [audit_row] = [r for r in rows if r["kind"] == "audit"]
+    assert audit_row["detail"].startswith("Safety walk - ")  # the audit by its name
     as_json = report.save_report(tmp_path / "report.json")
     assert as_json is not None
     assert [r["refused"] for r in json.loads(as_json.read_text(encoding="utf-8"))] == [
         None, "not a FieldSafe bundle (not a zip file)"]
+    # The same bundle again: its records are not listed, and the table says why.
+    report.accept()
+    again = window.sync.receive_bundles([good])
+    assert isinstance(again, ReceiveDialog)
+    with qtbot.waitSignal(again.imported, timeout=30_000):
+        qtbot.mouseClick(again.import_button, Qt.MouseButton.LeftButton)
+    second = window.sync.report
+    assert second is not None and second is not report
+    assert second.proxy.rowCount() == 1
+    detail = second.model.item(0, 7).text()
+    assert detail.startswith("imported before: its ") and "changed nothing" in detail
 
 
 def test_dropping_bundles_on_the_window_receives_them(
@@ -399,12 +437,18 @@ def test_merge_center_resolves_with_the_answers_chosen(
     assert devices == ["laptop-b", "laptop-a"], "the head first"
     a, b = devices.index("laptop-a"), devices.index("laptop-b")
     assert {"route_desc", "weather", "finding", "route", "n_women"} <= set(view.groups)
+    assert not {"n_findings", "safety_score", "rated_n"} & set(view.groups), \
+        "calculations are computed again, not chosen"
     assert view.radio("route_desc", 0).isChecked(), "the head is chosen by default"
     assert len(view.maps) == 2
     assert unnamed(center) == []
     qtbot.waitUntil(lambda: view.background.pending() == 0)
     findings = view.cells[("finding", a)]
     assert findings.label.text().startswith("3 item(s): Poor or broken lighting")
+    from PySide6.QtWidgets import QLabel
+
+    [row_label] = [w for w in view.findChildren(QLabel) if w.toolTip() == "finding"]
+    assert "Differs in: 2: Describe what you observed" in row_label.text()  # not just counts
     assert findings.thumbnails_shown() == 2, "the photos of the findings"
     assert view.cells[("weather", a)].label.text() == "Rain"
     assert ("weather", 2) not in view.cells, "no Keep both for a choice"

@@ -61,18 +61,15 @@ def run_list(args: argparse.Namespace) -> int:
 def _item_differences(values: list[object]) -> list[tuple[str, str]]:
     """Where the sides' repeats differ, item by item (a photo, a note): ("2 / f_note",
     "Dark | Lit"), so that "3 items | 3 items" does not hide what differs."""
-    lists = [v if isinstance(v, list) else [] for v in values]
-    if not any(lists):
-        return []
-    out: list[tuple[str, str]] = []
-    for index in range(max(len(items) for items in lists)):
-        items = [items[index] if index < len(items) and isinstance(items[index], dict)
-                 else {} for items in lists]
-        for key in dict.fromkeys(k for item in items for k in item):
-            if len({json.dumps(item.get(key), sort_keys=True) for item in items}) > 1:
-                out.append((f"{index + 1} / {key}",
-                            " | ".join(_short(item.get(key)) or "—" for item in items)))
-    return out
+    from fieldsafe.services.conflicts import item_differences
+
+    def answer(value: object, number: int, key: str) -> str:
+        items = value if isinstance(value, list) else []
+        item = items[number - 1] if number <= len(items) else None
+        return _short(item.get(key)) if isinstance(item, dict) else ""
+
+    return [(f"{number} / {key}", " | ".join(answer(v, number, key) or "—" for v in values))
+            for number, key in item_differences(values)]
 
 
 def _short(value: object) -> str:

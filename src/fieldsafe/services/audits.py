@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,12 +96,23 @@ def discard_unused_media(workspace: Workspace, stored: list[IngestedFile]) -> No
                 workspace.media.remove(ingested.sha256)
 
 
-def refuse_invalid_finalize(found: list[Problem]) -> None:
+def refuse_invalid_finalize(found: list[Problem], form: FormDef | None = None) -> None:
+    """Refuse to finalize with these problems, each named by its question's label where
+    ``form`` is given (and its place in a repeat), else by its path."""
     if found:
-        listed = "; ".join(f"{p.path or p.name} ({p.kind}): {p.message}" for p in found[:10])
+        listed = "; ".join(f"{_where(p, form)}: {p.message}" for p in found[:10])
         more = _(" and {n} more").format(n=len(found) - 10) if len(found) > 10 else ""
         raise UserError(_("cannot finalize: {n} problem(s): {listed}{more}").format(
             n=len(found), listed=listed, more=more))
+
+
+def _where(problem: Problem, form: FormDef | None) -> str:
+    element = form.by_name().get(problem.name) if form is not None else None
+    label = element.label() if element is not None else ""
+    if not label:
+        return f"{problem.path or problem.name} ({problem.kind})"
+    repeats = re.findall(r"([^/\[\]]+)\[(\d+)\]", problem.path)
+    return label + "".join(f" ({name} {number})" for name, number in repeats)
 
 
 def _save(workspace: Workspace, audit_id: str | None, session: FormSession, version: str,
@@ -113,7 +125,7 @@ def _save(workspace: Workspace, audit_id: str | None, session: FormSession, vers
             attach(workspace, session, path, source, files, stored)
         found = problems(session)
         if finalize:
-            refuse_invalid_finalize(found)
+            refuse_invalid_finalize(found, session.form)
         snapshot: Snapshot = take_snapshot(session, version, files, [s.media for s in stored])
         revision = store(workspace, audit_id, snapshot, FINALIZED if finalize else DRAFT,
                          campaign_uuid=campaign_uuid, base=base, now=now)

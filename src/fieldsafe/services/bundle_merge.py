@@ -260,7 +260,8 @@ def _merge_audits(db: Session, checked: Checked, out: list[Outcome],
         if audit.uuid in conflicts and status != PRESENT:
             status = "conflict"
         newest = max(audit.revisions, key=lambda r: r.saved_at)
-        out.append(Outcome("audit", audit.uuid, status, **_who(newest)))
+        out.append(Outcome("audit", audit.uuid, status, **_who(newest),
+                           detail=newest.instance_name))
 
 
 def _json_text(value: dict[str, Any] | list[str]) -> str:

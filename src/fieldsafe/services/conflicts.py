@@ -3,6 +3,7 @@ resolved field by field into one new revision."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,7 +90,9 @@ def _conflict(db: Any, audit: Audit, language: str | None = None) -> Conflict | 
     sides = [_side(r) for r in tips]
     form = form_definition(find_version(db, tips[0].form_id, tips[0].form_version))
     order = [e.answer_key for e in form.root.walk() if e.kind in ("question", "repeat")]
-    names = {k for s in sides for k in s.answers if k not in META}
+    # A calculation is not chosen: the resolution computes it again from what is chosen.
+    derived = {e.answer_key for e in form.root.walk() if e.qtype == "calculate"}
+    names = {k for s in sides for k in s.answers if k not in META and k not in derived}
     ranked = sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
     differ = [n for n in ranked if len({_key(s.answers.get(n)) for s in sides}) > 1]
     labels = {e.answer_key: e.label(language) or e.answer_key for e in form.root.walk()}
@@ -98,9 +101,23 @@ def _conflict(db: Any, audit: Audit, language: str | None = None) -> Conflict | 
 
 
 def _key(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def item_differences(values: list[Any]) -> list[tuple[int, str]]:
+    """Where the sides' answers to a repeat differ, item by item: (item number, answer key)
+    for each answer of an item that is not the same on every side (an item one side lacks
+    differs in all its answers), so that "3 items | 3 items" does not hide a changed note
+    or photo."""
+    lists = [v if isinstance(v, list) else [] for v in values]
+    out: list[tuple[int, str]] = []
+    for index in range(max((len(items) for items in lists), default=0)):
+        items = [items[index] if index < len(items) and isinstance(items[index], dict)
+                 else {} for items in lists]
+        for key in dict.fromkeys(k for item in items for k in item):
+            if len({_key(item.get(key)) for item in items}) > 1:
+                out.append((index + 1, key))
+    return out
 
 
 def list_conflicts(workspace: Workspace, language: str | None = None) -> list[Conflict]:
@@ -198,7 +215,7 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
     status = statuses[base_uuid]
     if status == FINALIZED or (status != RETIRED and FINALIZED in statuses.values()):
         status = FINALIZED
-        refuse_invalid_finalize(problems(session))
+        refuse_invalid_finalize(problems(session), form)
     snapshot = take_snapshot(session, record.version, kept)
     order = [base_uuid, *[s.revision for s in conflict.sides if s.revision != base_uuid]]
     revision = store_resolution(workspace, conflict.audit, snapshot, status, order, now)

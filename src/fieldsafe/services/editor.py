@@ -178,5 +178,5 @@ class AuditEditor:
         return revision
 
     def finalize(self) -> AuditRevision:
-        refuse_invalid_finalize(self.problems())
+        refuse_invalid_finalize(self.problems(), self.session.form)
         return self.write(self.snapshot(), finalize=True)

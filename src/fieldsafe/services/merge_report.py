@@ -83,18 +83,22 @@ def write_reports(reports: list[MergeReport], path: Path) -> None:
         text = json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2,
                           default=str)
     else:
+        from fieldsafe.services.exports_csv import defused
+
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["bundle", "kind", "id", "status", "device", "team", "author",
                          "detail"])
+        rows: list[list[str]] = []
         for report in reports:
             if report.refused is not None:
-                writer.writerow([Path(report.file).name, "bundle", report.bundle_uuid,
-                                 REJECTED, report.device_name, report.team, report.author,
-                                 report.refused])
-            for o in report.outcomes:
-                writer.writerow([Path(report.file).name, o.kind, o.id, o.status, o.device,
-                                 o.team, o.author, o.detail])
+                rows.append([Path(report.file).name, "bundle", report.bundle_uuid,
+                             REJECTED, report.device_name, report.team, report.author,
+                             report.refused])
+            rows += [[Path(report.file).name, o.kind, o.id, o.status, o.device, o.team,
+                      o.author, o.detail] for o in report.outcomes]
+        # Names and instance names come from other laptops: none runs as a formula.
+        writer.writerows([defused(cell) for cell in row] for row in rows)
         text = buffer.getvalue()
     try:
         temp = path.with_name(f".{path.name}.part")

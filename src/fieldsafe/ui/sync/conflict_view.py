@@ -24,16 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.forms.model import FormDef, FormElement
-from fieldsafe.services.conflicts import BOTH, Conflict, compose
+from fieldsafe.services.conflicts import BOTH, Conflict, compose, item_differences
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.background import Background
 from fieldsafe.ui.photo_widget import load_image
 from fieldsafe.ui.sync.conflict_values import Shown, can_keep_both, shown
 from fieldsafe.ui.sync.side_maps import SideMap, bounds, side_colour
 
-THUMBNAIL = 72
-THUMBNAILS_SHOWN = 4
+THUMBNAIL = 60
+THUMBNAILS_SHOWN = 3  # (with the "Keep both" column, three sides fit a 1200-pixel window)
 MAP_HEIGHT = 260
+DIFFERENCES_SHOWN = 6  # where a repeat's items differ, at most this many listed
 
 
 class _Cell(QFrame):
@@ -155,7 +156,7 @@ class ConflictView(QWidget):
             heading = QLabel(self.tr("<b>Keep both</b>"), self)
             grid.addWidget(heading, 0, self.both_column, Qt.AlignmentFlag.AlignBottom)
             grid.setColumnStretch(self.both_column, 1)
-        grid.setColumnMinimumWidth(0, 150)
+        grid.setColumnMinimumWidth(0, 130)
         self._maps(grid, len(conflict.fields) + 2)
         inner = QWidget(self)
         inner_layout = QVBoxLayout(inner)
@@ -204,7 +205,16 @@ class ConflictView(QWidget):
     def _row(self, grid: QGridLayout, row: int, name: str, element: FormElement | None,
              language: str | None) -> bool:
         sides = self.conflict.sides
-        label = QLabel(f"<b>{html.escape(self.conflict.labels.get(name, name))}</b>", self)
+        text = f"<b>{html.escape(self.conflict.labels.get(name, name))}</b>"
+        differ = item_differences([side.answers.get(name) for side in sides])
+        if differ:  # "3 items | 3 items" would hide what differs: say where
+            where = [self.tr("{n}: {field}").replace("{n}", str(number)).replace(
+                "{field}", self.conflict.labels.get(key, key)) for number, key in differ]
+            more = len(where) - DIFFERENCES_SHOWN
+            text += "<br><small>" + html.escape(
+                self.tr("Differs in: {where}").replace("{where}", "; ".join(
+                    where[:DIFFERENCES_SHOWN]) + (" …" if more > 0 else ""))) + "</small>"
+        label = QLabel(text, self)
         label.setWordWrap(True)
         label.setToolTip(name)
         grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)

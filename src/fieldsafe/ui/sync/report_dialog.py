@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fieldsafe.errors import UserError
 from fieldsafe.services.merge_report import (
     CONFLICT,
+    PRESENT,
     REJECTED,
     STATUSES,
     MergeReport,
@@ -142,13 +143,17 @@ class MergeReportDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(980, 560)
 
-    @staticmethod
-    def _outcomes(report: MergeReport) -> list[Outcome]:
-        if report.refused is None:
-            return report.outcomes
+    def _outcomes(self, report: MergeReport) -> list[Outcome]:
         name = Path(report.file).name
-        return [Outcome("bundle", report.bundle_uuid or name, REJECTED, report.device_name,
-                        report.team, report.author, report.refused), *report.outcomes]
+        if report.refused is not None:
+            return [Outcome("bundle", report.bundle_uuid or name, REJECTED, report.device_name,
+                            report.team, report.author, report.refused), *report.outcomes]
+        if report.already_imported and not report.outcomes:  # its records are not listed
+            return [Outcome("bundle", report.bundle_uuid or name, PRESENT, report.device_name,
+                            report.team, report.author,
+                            self.tr("imported before: its {n} records changed nothing")
+                            .replace("{n}", str(report.present_unlisted)))]
+        return report.outcomes
 
     def _row(self, report: MergeReport, outcome: Outcome) -> list[QStandardItem]:
         texts = [self.kind_text(outcome.kind), outcome.id, Path(report.file).name,

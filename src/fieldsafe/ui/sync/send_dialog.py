@@ -172,9 +172,7 @@ class SendBundleDialog(JobDialog):
                                         "last bundle sent to them goes."))
             return None
         self._remember(path, recipient)
-        for widget in (self.campaign, self.since_last, self.recipient, self.path_edit,
-                       self.choose_button, self.export_button, *self.options.values()):
-            widget.setEnabled(False)
+        self._editable(False)
         self.label.setText(self.tr("Gathering what to send…"))
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -258,13 +256,26 @@ class SendBundleDialog(JobDialog):
                          .replace("{recipient}", self.recipient.currentText().strip()))
         return "\n".join(lines)
 
+    def _editable(self, on: bool) -> None:
+        for widget in (self.campaign, self.since_last, self.path_edit, self.choose_button,
+                       self.export_button, *self.options.values()):
+            widget.setEnabled(on)
+        self.recipient.setEnabled(on and self.since_last.isChecked())
+
+    def _again(self) -> None:
+        """After a cancel or a failure: the options can be changed and Export pressed again."""
+        self.job = None
+        self._editable(True)
+
     def _cancelled(self) -> None:
         self.label.setText(self.tr("Cancelled; nothing was written."))
         self._finished()
+        self._again()
 
     def _failed(self, message: str) -> None:
         self.label.setText(message)
         self._finished()
+        self._again()
         QMessageBox.warning(self, self.tr("Send bundle"), message)
 
     def _finished(self) -> None:
