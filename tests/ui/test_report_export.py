@@ -89,6 +89,12 @@ def test_the_menu_items_ask_for_a_file_then_export(
     assert (tmp_path / "from-menu.pdf").read_bytes().startswith(b"%PDF")
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert printed.stat().st_size > 1000
+    printed.unlink()
+    from PySide6.QtWidgets import QProgressDialog
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda _self: True)  # Cancel pressed
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert not printed.exists(), "a cancelled print to a file leaves no half file"
     dialog.accept()
     window.export_campaign_action.trigger()
     campaign = next(d for d in _dialogs(window) if d is not dialog)
@@ -127,6 +133,7 @@ def test_an_unwritable_place_is_named_as_the_user_chose_it(
     qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
     [message] = told
     assert f"{not_a_folder / 'r.pdf'}" in message and ".building" not in message
+    assert f"{not_a_folder} is a file, not a folder" in message
     assert dialog.cancel_button.text() == "Close"
     dialog.reject()
     window.table.clearSelection()

@@ -186,6 +186,7 @@ def test_a_failed_send_can_be_tried_again(laptop: Workspace, tmp_path: Path, qtb
     assert warnings_shown == ["the disk is full; free some space and try again"]
     assert dialog.export_button.isEnabled() and dialog.path_edit.isEnabled()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)  # space was freed
+    assert dialog.cancel_button.text() == "Cancel"  # while it runs: not "Close"
     qtbot.waitUntil(lambda: dialog.exported is not None, timeout=30_000)
     assert (tmp_path / "retry.fieldsafe").stat().st_size > 0
     assert not dialog.export_button.isEnabled()  # sent: done
@@ -277,6 +278,11 @@ def test_receive_merges_the_good_bundle_and_refuses_the_broken_one(
     assert second.proxy.rowCount() == 1
     detail = second.model.item(0, 7).text()
     assert detail.startswith("imported before: its ") and "changed nothing" in detail
+    saved_again = second.save_report(tmp_path / "again.csv")
+    assert saved_again is not None
+    [row] = list(csv.DictReader(saved_again.read_text(encoding="utf-8").splitlines()))
+    assert (row["kind"], row["status"]) == ("bundle", "present")
+    assert row["detail"] == detail
 
 
 def test_dropping_bundles_on_the_window_receives_them(

@@ -95,6 +95,11 @@ def write_reports(reports: list[MergeReport], path: Path) -> None:
                 rows.append([Path(report.file).name, "bundle", report.bundle_uuid,
                              REJECTED, report.device_name, report.team, report.author,
                              report.refused])
+            if report.already_imported and not report.outcomes:  # its records: not listed
+                rows.append([Path(report.file).name, "bundle", report.bundle_uuid, PRESENT,
+                             report.device_name, report.team, report.author,
+                             _("imported before: its {n} records changed nothing").format(
+                                 n=report.present_unlisted)])
             rows += [[Path(report.file).name, o.kind, o.id, o.status, o.device, o.team,
                       o.author, o.detail] for o in report.outcomes]
         # Names and instance names come from other laptops: none runs as a formula.

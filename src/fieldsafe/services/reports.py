@@ -65,6 +65,9 @@ def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
     error the temporary file is removed and nothing is left at ``out``."""
     if out.is_dir():
         raise UserError(_("cannot write {path}: it is a folder").format(path=out))
+    if out.parent.exists() and not out.parent.is_dir():
+        raise UserError(_("cannot write {path}: {folder} is a file, not a folder").format(
+            path=out, folder=out.parent))
     if not out.parent.is_dir():
         raise UserError(_("cannot write {path}: the folder {folder} does not exist").format(
             path=out, folder=out.parent))

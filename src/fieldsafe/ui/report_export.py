@@ -204,6 +204,7 @@ class ReportExportDialog(QDialog):
             QMessageBox.warning(self, self.tr("Print"), self.tr("The printer cannot be used."))
             return False
         pages = self.document.pageCount()
+        cancelled = False
         progress = QProgressDialog(self.tr("Printing…"), self.tr("Cancel"), 0, pages, self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
@@ -214,6 +215,7 @@ class ReportExportDialog(QDialog):
                 QApplication.processEvents()
                 if progress.wasCanceled():
                     printer.abort()
+                    cancelled = True
                     return False
                 if page:
                     printer.newPage()
@@ -225,6 +227,10 @@ class ReportExportDialog(QDialog):
         finally:
             painter.end()
             progress.close()
+            if cancelled and printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and \
+                    printer.outputFileName():  # printing to a file: no half file is left
+                with contextlib.suppress(OSError):
+                    Path(printer.outputFileName()).unlink(missing_ok=True)
         return True
 
     def reject(self) -> None:

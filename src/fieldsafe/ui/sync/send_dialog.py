@@ -173,6 +173,8 @@ class SendBundleDialog(JobDialog):
             return None
         self._remember(path, recipient)
         self._editable(False)
+        self.cancel_button.setText(self.tr("Cancel"))  # (it read Close after a failed try)
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.label.setText(self.tr("Gathering what to send…"))
         self.progress.setRange(0, 0)
         self.progress.show()
