@@ -95,6 +95,8 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
     assert "Scores" in flat and "Overall score" in flat
     assert "How it is computed: The average of the answered ratings from 1 (worst)" in flat
     assert "19:30" in flat and "19:30:00" not in flat  # a time as people write it
+    # the map does not number segments: a finding's segment is told in metres walked
+    assert re.search(r"Route segment \d+ \(\d+–\d+ m from the start of the route\)", flat)
     # the form's own calculations (no label) and its metadata are not answers
     appendix = flat[flat.index("Appendix: all answers"):]
     for internal in ("rated_n", "safety_score", "n_findings", "instanceName", "instanceID"):

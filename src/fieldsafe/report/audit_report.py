@@ -204,6 +204,9 @@ def _findings(data: AuditReportData, st: dict[str, Any], width: float) -> list[F
                                                         or _("(no category)")), st["h2"], 300)]
         where = "—" if f.location is None else f"{f.location[0]:.6f}, {f.location[1]:.6f}"
         segment = "—" if f.segment is None else str(f.segment + 1)
+        if f.span_m is not None:
+            segment = _("{n} ({start}–{end} m from the start of the route)").format(
+                n=segment, start=round(f.span_m[0]), end=round(f.span_m[1]))
         out.append(_facts([(_("Severity"), f.severity), (_("Latitude, longitude"), where),
                            (_("Route segment"), segment), (_("Responsible body"), f.agency)],
                           st, width))

@@ -72,6 +72,7 @@ class FindingItem:
     recommendation: str
     agency: str
     thumbnails: list[Path] = field(default_factory=list)  # cached thumbnails only
+    span_m: tuple[float, float] | None = None  # its segment, in metres along the route
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from shapely.geometry import LineString
 from sqlalchemy import select
 
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef, FormElement, pick_translation
+from fieldsafe.geo.geodesy import length_m
 from fieldsafe.geo.odk import parse_geoshape
 from fieldsafe.i18n import _, number, using_language
 from fieldsafe.report.backdrop import Backdrop
@@ -125,6 +127,7 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
     words = lang if language else None
     with using_language(words):
         amap = audit_map(workspace, uuid, lang, include_sensitive=include_sensitive)
+        spans = segment_spans(amap)
         overall, scores, score_el = _scores(form, answers, lang, include_sensitive)
         period = _period(form, answers, lang, amap)
         route_map = _backdropped(_route_map(amap, form, attribution,
@@ -153,10 +156,25 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         findings=[FindingItem(
             f.number, f.category_label, _severity(f.severity_raw, f.severity_scale),
             f.location, f.segment, f.note, f.recommendation, f.agency,
-            [workspace.media.thumbnail_path(sha) for sha in f.photos]) for f in amap.findings],
+            [workspace.media.thumbnail_path(sha) for sha in f.photos],
+            spans.get(f.segment) if f.segment is not None else None)
+            for f in amap.findings],
         actions=actions, answers=answer_list,
         generated=date.today(), version=__version__, sensitive_included=include_sensitive,
         language=words)
+
+
+def segment_spans(amap: AuditMap) -> dict[int, tuple[float, float]]:
+    """Where each route segment lies along the walk, in metres from the start: the map
+    does not number segments, so a finding's "segment 12" is told as "550–600 m"."""
+    out: dict[int, tuple[float, float]] = {}
+    walked = 0.0
+    for segment in sorted(amap.segments, key=lambda s: s.index):
+        lon_lat = [(lon, lat) for lat, lon in segment.coords]
+        length = length_m(LineString(lon_lat)) if len(lon_lat) > 1 else 0.0
+        out[segment.index] = (walked, walked + length)
+        walked += length
+    return out
 
 
 def with_backdrop(route_map: RouteMapData, workspace: Workspace,
