@@ -6,9 +6,8 @@ import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -99,26 +98,28 @@ class ReportExportDialog(QDialog):
         try:
             result = build(self._building)
         except UserError as err:  # named by the file the user chose, not the hidden one
-            self._tell(self._outcome.failed,
-                       str(err).replace(str(self._building), str(self.target)))
+            self._tell("failed", str(err).replace(str(self._building), str(self.target)))
         except Exception as err:
             from fieldsafe.crash import write_crash_log
 
             log = write_crash_log(err)
-            self._tell(self._outcome.failed, self.tr(
-                "The report failed (a bug); details are in {log}").replace("{log}", str(log)))
+            # (translated without the dialog, which may be gone by now)
+            self._tell("failed", QCoreApplication.translate(
+                "ReportExportDialog", "The report failed (a bug); details are in {log}")
+                .replace("{log}", str(log)))
         else:
             with self._lock:
                 if self._stopped:
                     self._discard()
                 else:
                     self._ready = True
-            self._tell(self._outcome.done, result)  # (stopped or not: the dialog stops waiting)
+            self._tell("done", result)  # (stopped or not: the dialog stops waiting)
 
-    def _tell(self, signal: Any, value: object) -> None:
-        """Hand the outcome to the GUI thread; if the dialog is gone, clean up here."""
+    def _tell(self, signal: str, value: object) -> None:
+        """Hand the outcome (``done`` or ``failed``) to the GUI thread; if the dialog is
+        gone, clean up here."""
         try:
-            signal.emit(value)
+            getattr(self._outcome, signal).emit(value)
         except RuntimeError:  # the dialog was closed and deleted meanwhile
             with self._lock:
                 self._stopped = True
