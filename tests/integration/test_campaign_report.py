@@ -260,3 +260,31 @@ def test_the_map_shows_the_largest_hotspots_and_says_how_many_more(
     assert data.hotspots == every.hotspots[:1]
     _texts, flat = _flat(out)
     assert f"The map shows the 1 largest of the {every.hotspots_total} hotspots." in flat
+
+
+def test_a_ward_layer_is_given_to_a_campaign_on_the_command_line(tmp_path: Path) -> None:
+    """`campaigns new --layer ID` links an areas layer: the report splits scores by it."""
+    import json
+
+    wards = tmp_path / "wards.geojson"
+    square = [[77.58, 12.96], [77.60, 12.96], [77.60, 12.98], [77.58, 12.98], [77.58, 12.96]]
+    wards.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Ward 92"},
+         "geometry": {"type": "Polygon", "coordinates": [square]}}]}), encoding="utf-8")
+    ws = ["--workspace", str(tmp_path / "ws")]
+    added = _cli(*ws, "layers", "add", str(wards))
+    assert added.returncode == 0, added.stderr
+    [layer] = [line.split(": ")[-1] for line in added.stdout.splitlines() if ": " in line]
+    refused = _cli(*ws, "campaigns", "new", "Walks", "--layer", "no-such-layer")
+    assert refused.returncode == 2
+    assert "no layer with ID 'no-such-layer'" in refused.stderr
+    made = _cli(*ws, "campaigns", "new", "Walks", "--layer", layer)
+    assert made.returncode == 0, made.stderr
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+
+    workspace = Workspace(tmp_path / "ws")
+    try:
+        data = campaign_report_data(workspace, pick_campaign(workspace, None))
+    finally:
+        workspace.close()
+    assert data.ward_layer and data.wards == ["Ward 92"]

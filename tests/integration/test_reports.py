@@ -338,3 +338,20 @@ def test_sigterm_while_writing_leaves_no_file(workspace: Workspace, walk: str,
     assert "fieldsafe: terminated" in capsys.readouterr().err
     assert list(out.iterdir()) == []  # no report and no temporary file
     assert signal.getsignal(signal.SIGTERM) == before  # put back as it was
+
+
+def test_a_basemap_outside_the_campaign_is_credited_too(workspace: Workspace,
+                                                         walk_answers: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """An audit in no campaign, over the workspace's basemap: the picture and its credit."""
+    from fieldsafe.services.demo import build_demo
+    from fieldsafe.services.reports import audit_report_data
+
+    build_demo(workspace, audits=2, photos=0, seed=9)
+    demo_route = "12.9700 77.5900 0 5;12.9700 77.5915 0 5"  # inside the demo's street grid
+    result = new_audit(workspace, "womens_safety_walk",
+                       {**walk_answers, "route": demo_route, "finding": []}, finalize=True)
+    data = audit_report_data(workspace, result.id)
+    assert data.campaign == ""
+    assert data.route_map is not None and data.route_map.backdrop is not None
+    assert data.route_map.attribution == "Basemap: Demo street grid drawn by FieldSafe"

@@ -62,6 +62,7 @@ def test_repaired_then_dark_again_shows_both_changes_in_walk_order() -> None:
 
 
 def test_walks_on_one_day_or_by_day_and_night_are_no_follow_up() -> None:
+    """Day against night pairs walks of one form; another form's walk does not pair."""
     done, routes, scores = _walks(("a", date(2026, 1, 2), 0.2), ("b", date(2026, 1, 2), 0.8))
     assert matched(done, routes, scores, LABELS, 25.0)[2] == []
     night = Walk("n", "walk", "night", date(2026, 1, 1), "night walk")
@@ -74,6 +75,9 @@ def test_walks_on_one_day_or_by_day_and_night_are_no_follow_up() -> None:
     assert follow == [] and pairs == 2  # the night walk against each day walk
     assert [(r.label, r.first, r.second, r.segments) for r in day_night
             if r.label == "Lighting"] == [("Lighting", 0.5, 0.0, 4)]
+    # Another form's night walk of the street: another instrument, no pair.
+    done["n"] = Walk("n", "cpted", "night", date(2026, 1, 1), "night walk")
+    assert matched(done, routes, scores, LABELS, 25.0)[:2] == ([], 0)
 
 
 def test_a_long_table_keeps_the_largest_overall_changes(monkeypatch) -> None:

@@ -29,8 +29,9 @@ def test_evidence_first_among_equally_severe(tmp_path: Path) -> None:
     findings += [_finding(10, 1.0, ["missing"]), _finding(11, 1.0, ["a"]),
                  _finding(12, 1.0, ["b", "c"]), _finding(13, 0.5, ["d"]),
                  _finding(14, None, [])]
-    top = _top_findings(_workspace(tmp_path, {"a", "b", "c", "d"}), findings)
+    top, tied = _top_findings(_workspace(tmp_path, {"a", "b", "c", "d"}), findings)
     assert len(top) == TOP_FINDINGS
+    assert tied == 2  # findings 9 and 10 are as severe as the last shown, and left out
     assert [t.note for t in top[:2]] == ["note 11", "note 12"]
     assert top[0].thumbnail == tmp_path / "a" and top[1].thumbnail == tmp_path / "b"
     # then the other most severe ones, oldest first; nothing less severe makes the ten
@@ -39,6 +40,6 @@ def test_evidence_first_among_equally_severe(tmp_path: Path) -> None:
 
 
 def test_unrated_findings_come_last(tmp_path: Path) -> None:
-    top = _top_findings(_workspace(tmp_path, {"a"}),
-                        [_finding(1, None, ["a"]), _finding(2, 0.0, [])])
-    assert [t.note for t in top] == ["note 2", "note 1"]
+    top, tied = _top_findings(_workspace(tmp_path, {"a"}),
+                              [_finding(1, None, ["a"]), _finding(2, 0.0, [])])
+    assert [t.note for t in top] == ["note 2", "note 1"] and tied == 0

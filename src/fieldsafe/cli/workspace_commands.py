@@ -42,6 +42,10 @@ def register(commands: Any, forms_sub: Any) -> None:
     new.add_argument("--segment-m", type=float, default=50.0)
     new.add_argument("--tolerance-m", type=float, default=25.0)
     new.add_argument("--form", action="append", dest="forms", default=[], metavar="FORM_ID")
+    new.add_argument("--layer", action="append", dest="layers", default=[], metavar="LAYER_ID",
+                     help=_("a layer of the campaign (see 'layers list'): its areas layer "
+                            "splits the report's scores by ward, its basemap is under its "
+                            "maps"))
     new.set_defaults(handler=run_campaign_new)
     clist = csub.add_parser("list", help=_("the campaigns"))
     clist.add_argument("--json", action="store_true")
@@ -127,7 +131,8 @@ def run_campaign_new(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         made = new_campaign(ws, args.name, area=args.area, segment_m=args.segment_m,
-                            tolerance_m=args.tolerance_m, form_ids=args.forms)
+                            tolerance_m=args.tolerance_m, form_ids=args.forms,
+                            layer_uuids=args.layers)
     print(made["id"])
     return 0
 

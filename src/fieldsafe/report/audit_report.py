@@ -14,6 +14,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     CondPageBreak,
     Flowable,
     Image,
+    KeepTogether,
     PageBreak,
     Spacer,
 )
@@ -51,8 +52,9 @@ def _build(data: AuditReportData, out: BinaryIO | Path, paper: str) -> None:
     footer = _("generated {date} · FieldSafe {version}").format(
         date=data.generated.isoformat(), version=data.version)
     target = str(out) if isinstance(out, Path) else out
-    build(target, story, paper=paper, title=title, subtitle=cut(data.campaign, 200),
-          footer=footer)
+    # Every page says which audit it is (loose printed pages can be sorted again).
+    which = " · ".join(t for t in (data.name or data.audit_id[:8], data.campaign) if t)
+    build(target, story, paper=paper, title=title, subtitle=cut(which, 300), footer=footer)
 
 
 def _facts(rows: list[tuple[str, str]], st: dict[str, Any], width: float) -> Flowable:
@@ -199,26 +201,28 @@ def _findings(data: AuditReportData, st: dict[str, Any], width: float) -> list[F
     if not data.findings:
         return [*out, fixed(_("No findings were recorded."), st["body"])]
     for f in data.findings:
-        out += [CondPageBreak(4 * cm),
-                para(_("Finding {n}: {category}").format(n=f.number, category=f.category
-                                                        or _("(no category)")), st["h2"], 300)]
+        block: list[Flowable] = [
+            para(_("Finding {n}: {category}").format(n=f.number, category=f.category
+                                                     or _("(no category)")), st["h2"], 300)]
         where = "—" if f.location is None else f"{f.location[0]:.6f}, {f.location[1]:.6f}"
         segment = "—" if f.segment is None else str(f.segment + 1)
         if f.span_m is not None:
             segment = _("{n} ({start}–{end} m from the start of the route)").format(
                 n=segment, start=round(f.span_m[0]), end=round(f.span_m[1]))
-        out.append(_facts([(_("Severity"), f.severity), (_("Latitude, longitude"), where),
-                           (_("Route segment"), segment), (_("Responsible body"), f.agency)],
-                          st, width))
-        out.append(Spacer(1, 3))
+        block.append(_facts([(_("Severity"), f.severity), (_("Latitude, longitude"), where),
+                             (_("Route segment"), segment), (_("Responsible body"), f.agency)],
+                            st, width))
+        block.append(Spacer(1, 3))
         if f.note:
-            out += [fixed(_("Observed"), st["cellbold"]), *paras(f.note, st["body"])]
+            block += [fixed(_("Observed"), st["cellbold"]), *paras(f.note, st["body"])]
         if f.recommendation:
-            out += [fixed(_("Recommendation"), st["cellbold"]),
-                    *paras(f.recommendation, st["body"])]
+            block += [fixed(_("Recommendation"), st["cellbold"]),
+                      *paras(f.recommendation, st["body"])]
         thumbs = _thumbs(f, width)
         if thumbs is not None:
-            out.append(thumbs)
+            block.append(thumbs)
+        # A finding and its photos stay on one page where they fit on one.
+        out.append(KeepTogether(block))
     return out
 
 

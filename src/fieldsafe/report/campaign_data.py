@@ -115,3 +115,4 @@ class CampaignReportData:
     #: None: FieldSafe's (FIELDSAFE_LANG)
     language: str | None = None
     hotspots_total: int = 0  # how many there are (the map shows the largest)
+    findings_tied: int = 0  # findings left out as severe as the last one shown

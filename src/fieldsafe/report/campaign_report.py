@@ -42,7 +42,8 @@ def _build(data: CampaignReportData, out: BinaryIO | Path, paper: str) -> None:
     title = _("Campaign report: {name}").format(name=cut(data.name, 200))
     footer = _("generated {date} · FieldSafe {version}").format(
         date=data.today.isoformat(), version=data.version)
-    subtitle = _("{n} finalized audits, {first} – {last}").format(
+    subtitle = ngettext("{n} finalized audit, {first} – {last}",
+                        "{n} finalized audits, {first} – {last}", data.audits).format(
         n=data.audits, first=data.first_date, last=data.last_date) if data.audits else \
         _("no finalized audits yet")
     build(str(out) if isinstance(out, Path) else out, story, paper=paper, title=title,
@@ -141,9 +142,12 @@ def _day_night(data: CampaignReportData, st: Styles, width: float) -> list[Flowa
     out: list[Flowable] = [CondPageBreak(6 * cm), fixed(_("Day and night"), st["h1"])]
     if not data.day_night:
         return [*out, fixed(_("No street was audited both by day and by night."), st["body"])]
-    out.append(fixed(_("Segments audited by day and by night, matched within the campaign's "
-                       "tolerance ({n} pairs of audits); mean scores, 0 worst to 1 best.")
-                     .format(n=data.day_night_pairs), st["muted"]))
+    out.append(fixed(ngettext(
+        "Segments audited by day and by night with the same form, matched within the "
+        "campaign's tolerance ({n} pair of audits); mean scores, 0 worst to 1 best.",
+        "Segments audited by day and by night with the same form, matched within the "
+        "campaign's tolerance ({n} pairs of audits); mean scores, 0 worst to 1 best.",
+        data.day_night_pairs).format(n=data.day_night_pairs), st["muted"]))
     heads = [_("Parameter"), _("Day"), _("Night"), _("Night − day"), _("Matched segments")]
     return [*out, _pairs(heads, data.day_night, st, width)]
 
@@ -153,8 +157,15 @@ def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
                                                        st["h1"])]
     if not data.findings:
         return [*out, fixed(_("No findings were recorded."), st["body"])]
-    out.append(fixed(_("The {n} most severe of {total} findings.").format(
-        n=len(data.findings), total=data.findings_total), st["muted"]))
+    shown = ngettext("The most severe of {total} findings.",
+                     "The {n} most severe of {total} findings.", len(data.findings)).format(
+        n=len(data.findings), total=data.findings_total)
+    if data.findings_tied:
+        shown += " " + ngettext(
+            "{n} more finding is as severe as the last one shown.",
+            "{n} more findings are as severe as the last one shown.",
+            data.findings_tied).format(n=data.findings_tied)
+    out.append(fixed(shown, st["muted"]))
     text_w = width - THUMB - 12
     rows: list[list[Any]] = [[fixed(_("Finding"), st["cellbold"]),
                               fixed(_("Photo"), st["cellbold"])]]

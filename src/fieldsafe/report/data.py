@@ -123,6 +123,7 @@ class AuditReportData:
     version: str
     sensitive_included: bool = False
     score_formula: str = ""  # the overall score's calculation, as the form writes it
+    name: str = ""  # the audit's instance name: every page's header says which audit
     #: the language of the report's own words (a code, "fr", or a form's language name);
     #: None: FieldSafe's (FIELDSAFE_LANG)
     language: str | None = None

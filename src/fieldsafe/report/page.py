@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, LETTER  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     BaseDocTemplate,
@@ -77,10 +78,13 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
         canvas.saveState()
         width, height = size
         top = height - MARGIN + 2 * mm
+        room = width - 2 * MARGIN - 12  # the two texts share the line: neither overprints
+        right = _fit(subtitle, REGULAR, min(room * 0.45, stringWidth(subtitle, REGULAR, 8.5)))
+        left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
         canvas.setFont(BOLD, 8.5)
-        canvas.drawString(MARGIN, top, _shorten(title, 70))
+        canvas.drawString(MARGIN, top, left)
         canvas.setFont(REGULAR, 8.5)
-        canvas.drawRightString(width - MARGIN, top, _shorten(subtitle, 60))
+        canvas.drawRightString(width - MARGIN, top, right)
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
@@ -90,8 +94,13 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
     doc.build(list(story), canvasmaker=_canvas_maker(footer))
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def _fit(text: str, font: str, room: float, size: float = 8.5) -> str:
+    """``text`` shortened with "…" until it is at most ``room`` points wide."""
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True) -> Table:

@@ -45,8 +45,8 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
     out. Follow-ups are in the order they were walked; when there are more than
     :data:`FOLLOW_UPS_SHOWN`, those whose overall score changed most are kept.
 
-    Two finalized audits pair up when one was walked by day and the other by night, or
-    when the same form was walked again in the same period on a later day (a follow-up).
+    Two finalized audits of the same form pair up when one was walked by day and the other
+    by night, or when it was walked again in the same period on a later day (a follow-up).
     Their segments match within ``tolerance_m`` (:func:`match_line_groups`). A segment
     walked several times is compared with the last walk of it before (not with each one)."""
     ordered = [done[a] for a in dict.fromkeys(s.audit_id for s in routes) if a in done]
@@ -94,9 +94,11 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
     shown, left_out = _largest(follow, FOLLOW_UPS_SHOWN)
     # In the order they were walked: the later walk's day, then the earlier one's.
     shown.sort(key=lambda n: (ordered[pairs[n][1]].day, ordered[pairs[n][0]].day, n))
+    # Ties by parameter key, not label: the same order in every language.
     out = [FollowUp(next(iter(follow[n].values())).where, follow[n].get(OVERALL),
-                    sorted((r for k, r in follow[n].items() if k != OVERALL),
-                           key=lambda r: (-_delta(r), r.label)))
+                    [r for _k, r in sorted(((k, r) for k, r in follow[n].items()
+                                            if k != OVERALL),
+                                           key=lambda kr: (-_delta(kr[1]), kr[0]))])
            for n in shown]
     return night, int(np.count_nonzero(~again)), out, left_out
 
@@ -137,10 +139,13 @@ def _largest(follow: Mapping[int, Mapping[str, PairRow]], limit: int
 
 
 def _oriented(one: Walk, other: Walk) -> tuple[Walk, Walk, bool] | None:
-    """For two audits: (first, second, a follow-up?), or None if they do not pair up. A
-    follow-up is the same form walked again in the same period on another day, the earlier
-    walk first; else a day walk pairs with a night walk, the day walk first."""
-    if one.form_id == other.form_id and one.period == other.period and one.day != other.day:
+    """For two audits of the same form: (first, second, a follow-up?), or None if they do
+    not pair up. A follow-up is the form walked again in the same period on another day,
+    the earlier walk first; else a day walk pairs with a night walk, the day walk first.
+    Audits of different forms never pair: their scores are on different instruments."""
+    if one.form_id != other.form_id:
+        return None
+    if one.period == other.period and one.day != other.day:
         return (one, other, True) if one.day < other.day else (other, one, True)
     if {one.period, other.period} != {"day", "night"}:
         return None

@@ -56,9 +56,7 @@ from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
     PAPERS,
-    basemap_attribution,
     choice_translations,
-    credit_line,
     with_backdrop,
     write_atomically,
 )
@@ -132,7 +130,6 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         uuid, name, area_geojson = campaign.uuid, campaign.name, campaign.area_geojson
         layer_ids, tolerance_m = {str(u) for u in campaign.layer_uuids}, campaign.tolerance_m
         audits = _audits(db, campaign)
-        credit = credit_line(basemap_attribution(db, campaign))
         said = _translations(db, campaign, language)
     done = {a.uuid: a for a in audits if a.finalized}
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
@@ -144,6 +141,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
     findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
     sites = campaign_sites(workspace, uuid, include_sensitive=False)
+    top, tied = _top_findings(workspace, findings)
     # The largest first (the earliest found among equals): a big campaign has many.
     spots = sorted((((h.lat, h.lon), len(h.members))
                     for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)),
@@ -160,7 +158,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
-        route_map=with_backdrop(_route_map(routes, sites, overall, credit), workspace,
+        route_map=with_backdrop(_route_map(routes, sites, overall), workspace,
                                 list(layer_ids)),
         # Lighting is scored with the other mapped parameters; when it is not mapped, no
         # audit that rates it has a route, so there is no dark spot to show.
@@ -170,7 +168,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
         day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
         findings_total=len(findings),
-        findings=_top_findings(workspace, findings), plans=_plans(workspace, audits, said),
+        findings=top, findings_tied=tied, plans=_plans(workspace, audits, said),
         today=date.today(), version=__version__, language=words)
 
 
@@ -267,15 +265,15 @@ def _area_km2(area_geojson: str) -> float | None:
     return float(metres.area) / 1e6
 
 
-def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter,
-               credit: str) -> RouteMapData:
+def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter
+               ) -> RouteMapData:
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None) for s in routes]
     places = [Place("", s.location, colour(s.score)) for s in sites]
     points = [c for s in routes for c in s.coords] + [s.location for s in sites]
     bounds = ((min(p[0] for p in points), min(p[1] for p in points)),
               (max(p[0] for p in points), max(p[1] for p in points))) if points else None
-    return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"), credit,
+    return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"), "",
                         NO_DATA_COLOUR, places=places)
 
 
@@ -309,9 +307,11 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
     return str(layer["name"]), [a.name or str(k + 1) for k, a in enumerate(areas)], table
 
 
-def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopFinding]:
+def _top_findings(workspace: Workspace, findings: list[MapFinding]
+                  ) -> tuple[list[TopFinding], int]:
     """The :data:`TOP_FINDINGS` most severe findings; among equally severe ones those with
-    a photo come first (evidence an official can see), then the oldest; unrated ones last."""
+    a photo come first (evidence an official can see), then the oldest; unrated ones last.
+    And how many findings left out are as severe as the last one shown."""
     thumbs_of = {id(f): [p for sha in f.photos
                          if (p := workspace.media.thumbnail_path(sha)).is_file()]
                  for f in findings if f.photos}
@@ -324,7 +324,9 @@ def _top_findings(workspace: Workspace, findings: list[MapFinding]) -> list[TopF
             f"{number(f.severity_raw, 'g')} / {number(f.severity_scale[1], 'g')}"
         out.append(TopFinding(f.category_label, severity, f.location, f.label, f.note,
                               thumbs[0] if thumbs else None))
-    return out
+    last = ranked[TOP_FINDINGS - 1].severity if len(ranked) > TOP_FINDINGS else None
+    tied = sum(1 for f in ranked[TOP_FINDINGS:] if last is not None and f.severity == last)
+    return out, tied
 
 
 def _plans(workspace: Workspace, audits: list[_Audit], said: dict[str, str]

@@ -17,7 +17,7 @@ from fieldsafe.geo.geojson import read_areas
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import Campaign, FormVersion
+from fieldsafe.storage.models import Campaign, FormVersion, Layer
 
 
 def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
@@ -43,6 +43,10 @@ def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
         if unknown:
             raise UserError(_("no form with form_id '{form_id}' in this workspace").format(
                 form_id=unknown[0]))
+        layers = set(db.scalars(select(Layer.uuid)))
+        if missing := [u for u in layer_uuids or [] if u not in layers]:
+            raise UserError(_("no layer with ID '{id}' in this workspace (see 'layers list')")
+                            .format(id=missing[0]))
         if db.scalar(select(Campaign).where(Campaign.name == name.strip())) is not None:
             raise UserError(_("a campaign named '{name}' already exists").format(name=name))
         campaign = Campaign(uuid=new_id(), name=name.strip(),

@@ -101,11 +101,25 @@ def remove_layer(workspace: Workspace, layer_id: str) -> None:
     (workspace.layers_dir / filename).unlink(missing_ok=True)
 
 
-def basemap_file(workspace: Workspace, preferred: list[object] | None = None) -> Path | None:
-    """The MBTiles basemap to show: the first of ``preferred`` layers (a campaign's), else the
-    workspace's first basemap whose file is there."""
+def basemap_layer(workspace: Workspace, preferred: list[object] | None = None
+                  ) -> tuple[dict[str, Any], Path] | None:
+    """The MBTiles basemap to show, as (its layer, its file): the first of ``preferred``
+    layers (a campaign's), else the workspace's first basemap whose file is there."""
     wanted = list(preferred or [])
     basemaps = [layer for layer in list_layers(workspace) if layer["kind"] == "basemap"]
     basemaps.sort(key=lambda layer: layer["id"] not in wanted)
-    files = [workspace.layers_dir / str(layer["file"]) for layer in basemaps]
-    return next((f for f in files if f.is_file()), None)
+    found = ((layer, workspace.layers_dir / str(layer["file"])) for layer in basemaps)
+    return next(((layer, path) for layer, path in found if path.is_file()), None)
+
+
+def basemap_file(workspace: Workspace, preferred: list[object] | None = None) -> Path | None:
+    """The file of :func:`basemap_layer`."""
+    found = basemap_layer(workspace, preferred)
+    return found[1] if found is not None else None
+
+
+def attribution(layer: dict[str, Any]) -> str:
+    """The credit a basemap layer asks for: its own attribution, else its name."""
+    info = layer.get("info") or {}
+    return str(info.get("attribution") or layer["name"]) if isinstance(info, dict) else \
+        str(layer["name"])

@@ -41,7 +41,7 @@ from fieldsafe.services.map_types import AuditMap, Parameter
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.report_answers import answer_rows, display
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign, Layer
+from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign
 
 PAPERS = ("a4", "letter")
 
@@ -116,12 +116,11 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         assert head is not None
         form = form_definition(find_version(db, head.form_id, head.form_version))
         campaign = db.get(Campaign, audit.campaign_uuid) if audit.campaign_uuid else None
-        attribution = basemap_attribution(db, campaign)
         campaign_layers = list(campaign.layer_uuids) if campaign is not None else []
         items = list(db.scalars(select(ActionItem).where(ActionItem.audit_uuid == audit.uuid)
                                 .order_by(ActionItem.finding_index, ActionItem.created_at)))
         answers: dict[str, Any] = dict(head.answers)
-        uuid, team, status = audit.uuid, head.team, head.status
+        uuid, team, status, name = audit.uuid, head.team, head.status, audit.instance_name
         saved = head.saved_at
     lang = pick_language(form, language)
     words = lang if language else None
@@ -130,7 +129,7 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         spans = segment_spans(amap)
         overall, scores, score_el = _scores(form, answers, lang, include_sensitive)
         period = _period(form, answers, lang, amap)
-        route_map = _backdropped(_route_map(amap, form, attribution,
+        route_map = _backdropped(_route_map(amap, form,
                                             _outlines(form, answers, include_sensitive)),
                                  workspace, campaign_layers)
         answer_list = answer_rows(form, answers, lang, include_sensitive)
@@ -160,7 +159,8 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
             spans.get(f.segment) if f.segment is not None else None)
             for f in amap.findings],
         actions=actions, answers=answer_list,
-        generated=date.today(), version=__version__, sensitive_included=include_sensitive,
+        name=name, generated=date.today(), version=__version__,
+        sensitive_included=include_sensitive,
         language=words)
 
 
@@ -179,9 +179,14 @@ def segment_spans(amap: AuditMap) -> dict[int, tuple[float, float]]:
 
 def with_backdrop(route_map: RouteMapData, workspace: Workspace,
                   campaign_layers: list[object]) -> RouteMapData:
-    """The map with the basemap picture under it, where a workspace basemap covers it."""
-    return dataclasses.replace(route_map, backdrop=basemap_backdrop(
-        workspace, campaign_layers, route_map.bounds))
+    """The map with the basemap picture under it, where a workspace basemap covers it,
+    and that basemap's credit (whichever basemap it is: the campaign's, else the first)."""
+    from fieldsafe.services.layers import attribution, basemap_layer
+
+    found = basemap_layer(workspace, campaign_layers)
+    backdrop = basemap_backdrop(found[1], route_map.bounds) if found is not None else None
+    credit = credit_line(attribution(found[0])) if found is not None and backdrop else ""
+    return dataclasses.replace(route_map, backdrop=backdrop, attribution=credit)
 
 
 def _backdropped(route_map: RouteMapData | None, workspace: Workspace,
@@ -189,20 +194,16 @@ def _backdropped(route_map: RouteMapData | None, workspace: Workspace,
     return None if route_map is None else with_backdrop(route_map, workspace, campaign_layers)
 
 
-def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
+def basemap_backdrop(basemap: Path,
                      bounds: tuple[tuple[float, float], tuple[float, float]] | None
                      ) -> Backdrop | None:
-    """The basemap picture for a report map around ``bounds`` (the bounds' size again on
-    each side, and wider east and west, so that it fills the map's box whatever its
-    shape), from the campaign's basemap, else the first."""
+    """The picture of the MBTiles ``basemap`` for a report map around ``bounds`` (the
+    bounds' size again on each side, and wider east and west, so that it fills the map's
+    box whatever its shape)."""
     if bounds is None:
         return None
     from fieldsafe.report.backdrop import make_backdrop
-    from fieldsafe.services.layers import basemap_file
 
-    basemap = basemap_file(workspace, campaign_layers)
-    if basemap is None:
-        return None
     (south, west), (north, east) = bounds
     side = max(north - south, east - west, 0.002)
     middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
@@ -211,17 +212,6 @@ def basemap_backdrop(workspace: Workspace, campaign_layers: list[object],
     wide = side * 1.5 / max(0.2, math.cos(math.radians(middle_lat)))
     return make_backdrop(basemap, middle_lat - side, middle_lon - wide, middle_lat + side,
                          middle_lon + wide)
-
-
-def basemap_attribution(db: Any, campaign: Campaign | None) -> str:
-    """The credit the campaign's basemap asks for ("" without a campaign or a basemap)."""
-    if campaign is None:
-        return ""
-    for uuid in campaign.layer_uuids:
-        layer = db.get(Layer, str(uuid))
-        if layer is not None and layer.kind == "basemap":
-            return str(layer.info.get("attribution") or layer.name)
-    return ""
 
 
 def _severity(raw: float | None, scale: tuple[float, float]) -> str:
@@ -324,7 +314,7 @@ def _outlines(form: FormDef, answers: dict[str, Any], include_sensitive: bool
     return out
 
 
-def _route_map(amap: AuditMap, form: FormDef, attribution: str,
+def _route_map(amap: AuditMap, form: FormDef,
                outlines: list[list[tuple[float, float]]]) -> RouteMapData | None:
     markers = [(f.number, f.location) for f in amap.findings if f.location is not None]
     # A point of a repeat (SafetiPin's audit points) by its number, as the appendix numbers
@@ -340,7 +330,7 @@ def _route_map(amap: AuditMap, form: FormDef, attribution: str,
                        score_class(s.score) if s.score is not None else None)
              for s in amap.segments]
     return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
-                        credit_line(attribution), NO_DATA_COLOUR, places=places,
+                        "", NO_DATA_COLOUR, places=places,
                         outlines=outlines)
 
 
