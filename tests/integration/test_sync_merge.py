@@ -201,6 +201,49 @@ def test_answers_given_in_full_keep_the_photo_of_the_side_they_name(
         assert ws.media.has(photo_a.sha256)
 
 
+def test_answers_left_out_keep_the_heads_and_short_ids_and_same_named_files(
+        laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
+    """Answers given for a resolution go over the head's (leaving the findings out does not
+    delete them); a side is taken by the first characters of its revision, as listed; two
+    photos of one file name at one question make that question differ."""
+    import shutil
+
+    a, audit_id = laptop
+    b = make_device("laptop-b", team="south")
+    import_bundle(b, send(a, tmp_path, "base"))
+    same_name_a, same_name_b = tmp_path / "a" / "x.jpg", tmp_path / "b" / "x.jpg"
+    for target, source in ((same_name_a, PHOTO), (same_name_b, CORPUS / "photos" /
+                                                   "recurser__Portrait_2.jpg")):
+        target.parent.mkdir()
+        shutil.copy(source, target)
+    edit_audit(a, audit_id, {"route_desc": "Seen by A"},
+               photos={"finding[2]/f_photo2": same_name_a}, finalize=True,
+               now=clock("2026-11-22T10:00:00"))
+    edit_audit(b, audit_id, {"route_desc": "Seen by B"},
+               photos={"finding[2]/f_photo2": same_name_b}, finalize=True,
+               now=clock("2026-11-22T11:00:00"))
+    office = make_device("office")
+    import_bundles(office, [send(a, tmp_path, "from-a"), send(b, tmp_path, "from-b")])
+    conflict = get_conflict(office, audit_id)
+    assert {"route_desc", "finding"} <= set(conflict.fields)  # finding: only its photo differs
+    head = conflict.sides[0]
+    findings = len(head.answers["finding"])
+    result = resolve_conflict(office, audit_id, answers={"route_desc": "Agreed"},
+                              now=clock("2026-11-23T09:00:00"))
+    with office.transaction() as db:
+        resolved = db.get(AuditRevision, result.revision_uuid)
+        assert resolved is not None
+        assert resolved.answers["route_desc"] == "Agreed"
+        assert len(resolved.answers["finding"]) == findings  # not emptied
+        assert resolved.answers["weather"] == head.answers["weather"]
+    # Again on another office, by the first eight characters of a side's revision.
+    other = make_device("office-2")
+    import_bundles(other, [send(a, tmp_path, "from-a"), send(b, tmp_path, "from-b")])
+    side_a = next(s for s in get_conflict(other, audit_id).sides if s.device_name == "laptop-a")
+    resolve_conflict(other, audit_id, take=side_a.revision[:8])
+    assert list_conflicts(other) == []
+
+
 def test_a_new_audit_in_conflict_gets_the_head_the_stored_graph_gives(
         laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
     # Its head is chosen from the bundle's records before they are stored: the same as

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +92,11 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from fieldsafe.services.bundles import import_bundles
-    from fieldsafe.services.merge_report import write_reports
+    from fieldsafe.services.merge_report import display_names, write_reports
 
     with open_ws(args) as ws:
         reports = import_bundles(ws, args.files, require_signature=args.require_signature)
-    names = Counter(Path(report.file).name for report in reports)
-    for report in reports:
-        # Two files of one name (week1.fieldsafe from two sticks): each by its path.
-        name = report.file if names[Path(report.file).name] > 1 else None
+    for report, name in zip(reports, display_names(reports), strict=True):
         print(report.summary(name), file=sys.stderr if report.refused else sys.stdout)
     if args.report:
         write_reports(reports, args.report)

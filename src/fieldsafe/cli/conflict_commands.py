@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,40 @@ def run_list(args: argparse.Namespace) -> int:
                           at=side.saved_at.isoformat(timespec="seconds")))
         for name in c.fields:
             label = one_line(c.labels.get(name, name))
-            values = " | ".join(_short(s.answers.get(name)) for s in c.sides)
-            print(f"    {label}: {one_line(values)}")
+            print(f"    {label}: {one_line(_values(c.sides, name))}")
             for where, differ in _item_differences([s.answers.get(name) for s in c.sides]):
                 print(f"      {label} {where}: {one_line(differ)}")
+            for path, files in _file_differences(c.sides, name):
+                print(f"      {label} {path}: {one_line(files)}")
     return 0
+
+
+def _values(sides: list[Any], name: str) -> str:
+    """Each side's answer, shortened; a side sent without its sensitive answers says so,
+    and values that shorten alike (two long routes) get a fingerprint that tells them
+    apart."""
+    texts = [_("(sensitive: not sent)") if s.redacted and name not in s.answers
+             else _short(s.answers.get(name)) for s in sides]
+    values = [json.dumps(s.answers.get(name), sort_keys=True, default=str) for s in sides]
+    if len(set(texts)) < len(set(values)):
+        texts = [f"{text} #{hashlib.sha256(value.encode()).hexdigest()[:6]}"
+                 for text, value in zip(texts, values, strict=True)]
+    return " | ".join(texts)
+
+
+def _file_differences(sides: list[Any], name: str) -> list[tuple[str, str]]:
+    """Files of the question ``name`` (or in its repeat) that differ between the sides
+    although their names may not: (path, "x.jpg (85a89da7) | x.jpg (0a3fa2e4)")."""
+    from fieldsafe.forms.keys import top_key
+
+    paths = sorted({p for s in sides for p in s.files if top_key(p) == name})
+    out = []
+    for path in paths:
+        files = [s.files.get(path) for s in sides]
+        if len({f.sha256 if f else None for f in files}) > 1:
+            out.append((path, " | ".join(f"{f.filename} ({f.sha256[:8]})" if f else "—"
+                                         for f in files)))
+    return out
 
 
 def _item_differences(values: list[object]) -> list[tuple[str, str]]:

@@ -94,7 +94,13 @@ def _conflict(db: Any, audit: Audit, language: str | None = None) -> Conflict | 
     derived = {e.answer_key for e in form.root.walk() if e.qtype == "calculate"}
     names = {k for s in sides for k in s.answers if k not in META and k not in derived}
     ranked = sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
-    differ = [n for n in ranked if len({_key(s.answers.get(n)) for s in sides}) > 1]
+    # A question whose sides hold different files (one file name, two photos) differs
+    # too, though its answers read the same.
+    files_differ = {top_key(path) for path in {p for s in sides for p in s.files}
+                    if len({f.sha256 if (f := s.files.get(path)) else None
+                            for s in sides}) > 1}
+    differ = [n for n in ranked if len({_key(s.answers.get(n)) for s in sides}) > 1
+              or n in files_differ]
     labels = {e.answer_key: e.label(language) or e.answer_key for e in form.root.walk()}
     return Conflict(audit.uuid, tips[0].form_id, tips[0].form_version, audit.instance_name,
                     sides, differ, labels)
@@ -115,7 +121,8 @@ def item_differences(values: list[Any]) -> list[tuple[int, str]]:
         items = [items[index] if index < len(items) and isinstance(items[index], dict)
                  else {} for items in lists]
         for key in dict.fromkeys(k for item in items for k in item):
-            if len({_key(item.get(key)) for item in items}) > 1:
+            if len({_key(item.get(key) if item.get(key) not in ("", []) else None)
+                    for item in items}) > 1:  # (an empty answer is no answer)
                 out.append((index + 1, key))
     return out
 
@@ -198,7 +205,11 @@ def resolve_conflict(workspace: Workspace, audit_id: str, *, take: str | None = 
         base = _pick(conflict, take)
         new, files, base_uuid = compose(conflict, {}, base)
     elif answers is not None:
-        new = {k: v for k, v in answers.items() if k not in ("deprecatedID",)}
+        # Over the head's answers, as `audits edit` does: an answer left out of the file
+        # is kept (a whole repeat of findings is not lost by leaving it out); to clear one,
+        # give it empty.
+        given = {k: v for k, v in answers.items() if k not in ("deprecatedID",)}
+        new = {**conflict.sides[0].answers, **given}
         base_uuid = conflict.sides[0].revision
         files = {}  # the sides' files the answers name: found once the form has read them
     else:
@@ -255,7 +266,10 @@ def _answered(answers: dict[str, Any], path: str, filename: str) -> bool:
 
 
 def _pick(conflict: Conflict, take: str) -> str:
-    found = [s for s in conflict.sides if take in (s.revision, s.device_id, s.device_name)]
+    """The side named by ``take``: its device name or ID, or its revision UUID or the
+    first characters of it (at least 8, as `conflicts list` prints them)."""
+    found = [s for s in conflict.sides if take in (s.revision, s.device_id, s.device_name)
+             or (len(take) >= 8 and s.revision.startswith(take))]
     if len(found) == 1:
         return found[0].revision
     known = ", ".join(f"{s.device_name or s.device_id} ({s.revision[:8]})"

@@ -70,18 +70,27 @@ class MergeReport:
         again = _(" (imported before: nothing changed)") if self.already_imported else ""
         return f"{name}: {', '.join(parts)} ({source}){again}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, name: str | None = None) -> dict[str, Any]:
         data = asdict(self)
         data["counts"] = self.counts()
-        data["summary"] = self.summary()
+        data["summary"] = self.summary(name)
         return data
+
+
+def display_names(reports: list[MergeReport]) -> list[str]:
+    """How each report's bundle is named: its file name, or its path where two bundles
+    imported together have the same file name (week1.fieldsafe from two USB sticks)."""
+    names = [Path(r.file).name for r in reports]
+    return [r.file if names.count(name) > 1 else name
+            for r, name in zip(reports, names, strict=True)]
 
 
 def write_reports(reports: list[MergeReport], path: Path) -> None:
     """The merge report as JSON (``.json``) or CSV (any other name): one row per record."""
+    shown = display_names(reports)
     if path.suffix.lower() == ".json":
-        text = json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2,
-                          default=str)
+        text = json.dumps([r.as_dict(name) for r, name in zip(reports, shown, strict=True)],
+                          ensure_ascii=False, indent=2, default=str)
     else:
         from fieldsafe.services.exports_csv import defused
 
@@ -90,18 +99,18 @@ def write_reports(reports: list[MergeReport], path: Path) -> None:
         writer.writerow(["bundle", "kind", "id", "status", "device", "team", "author",
                          "detail"])
         rows: list[list[str]] = []
-        for report in reports:
+        for report, name in zip(reports, shown, strict=True):
             if report.refused is not None:
-                rows.append([Path(report.file).name, "bundle", report.bundle_uuid,
+                rows.append([name, "bundle", report.bundle_uuid,
                              REJECTED, report.device_name, report.team, report.author,
                              report.refused])
             if report.already_imported and not report.outcomes:  # its records: not listed
-                rows.append([Path(report.file).name, "bundle", report.bundle_uuid, PRESENT,
+                rows.append([name, "bundle", report.bundle_uuid, PRESENT,
                              report.device_name, report.team, report.author,
                              _("imported before: its {n} records changed nothing").format(
                                  n=report.present_unlisted)])
-            rows += [[Path(report.file).name, o.kind, o.id, o.status, o.device, o.team,
-                      o.author, o.detail] for o in report.outcomes]
+            rows += [[name, o.kind, o.id, o.status, o.device, o.team, o.author, o.detail]
+                     for o in report.outcomes]
         # Names and instance names come from other laptops: none runs as a formula.
         writer.writerows([defused(cell) for cell in row] for row in rows)
         text = buffer.getvalue()
