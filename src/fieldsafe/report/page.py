@@ -79,7 +79,7 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
         width, height = size
         top = height - MARGIN + 2 * mm
         room = width - 2 * MARGIN - 12  # the two texts share the line: neither overprints
-        right = _fit(subtitle, REGULAR, min(room * 0.45, stringWidth(subtitle, REGULAR, 8.5)))
+        right = _fit(subtitle, REGULAR, min(room * 0.6, stringWidth(subtitle, REGULAR, 8.5)))
         left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
         canvas.setFont(BOLD, 8.5)
         canvas.drawString(MARGIN, top, left)
