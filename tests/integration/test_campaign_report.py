@@ -285,6 +285,8 @@ def test_a_ward_layer_is_given_to_a_campaign_on_the_command_line(tmp_path: Path)
     workspace = Workspace(tmp_path / "ws")
     try:
         data = campaign_report_data(workspace, pick_campaign(workspace, None))
+        _texts, flat = _flat(campaign_report(workspace, None, tmp_path / "wards.pdf"))
     finally:
         workspace.close()
     assert data.ward_layer and data.wards == ["Ward 92"]
+    assert "No rated segment lies in the areas of the layer" in flat  # not an empty table

@@ -110,6 +110,9 @@ def _wards(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]
     if not data.wards:
         return [*out, fixed(_("The campaign has no area layer, so scores are not split by "
                               "area."), st["body"])]
+    if not data.ward_scores:
+        return [*out, para(_("No rated segment lies in the areas of the layer \"{layer}\" "
+                             "yet.").format(layer=data.ward_layer), st["body"])]
     out.append(para(_("Mean score (0 worst, 1 best) of the segments whose midpoint lies in "
                       "each area of the layer \"{layer}\"; — where no segment is rated.")
                     .format(layer=data.ward_layer), st["muted"]))
@@ -157,9 +160,9 @@ def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
                                                        st["h1"])]
     if not data.findings:
         return [*out, fixed(_("No findings were recorded."), st["body"])]
-    shown = ngettext("The most severe of {total} findings.",
-                     "The {n} most severe of {total} findings.", len(data.findings)).format(
-        n=len(data.findings), total=data.findings_total)
+    shown = _("The campaign's only finding.") if data.findings_total == 1 else ngettext(
+        "The most severe of {total} findings.", "The {n} most severe of {total} findings.",
+        len(data.findings)).format(n=len(data.findings), total=data.findings_total)
     if data.findings_tied:
         shown += " " + ngettext(
             "{n} more finding is as severe as the last one shown.",
