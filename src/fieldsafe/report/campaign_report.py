@@ -18,7 +18,7 @@ from fieldsafe.i18n import _, ngettext, number, using_language
 from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.page import MARGIN, build, page_size, table
-from fieldsafe.report.text import cell, cut, fixed, para, styles, word
+from fieldsafe.report.text import cell, cut, fixed, para, status_word, styles, word
 
 THUMB = 3.2 * cm
 _WARD_COLUMNS = 5
@@ -204,8 +204,7 @@ def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
     for plan in data.plans:
         rows = [[r.audit, f"{r.finding}. {r.finding_title}" if r.finding_title
                  else str(r.finding), r.action, word(r.priority), r.target or "—",
-                 _("{status} (overdue)").format(status=word(r.status)) if r.overdue
-                 else word(r.status)]
+                 status_word(r.status, r.overdue)]
                 for r in plan.rows]
         out += [CondPageBreak(4 * cm), para(plan.agency, st["h2"], 300),
                 _grid(heads, rows, [0.2, 0.16, 0.26, 0.1, 0.13, 0.15], st, width)]

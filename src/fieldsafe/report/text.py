@@ -109,3 +109,8 @@ def word(code: str) -> str:
     """A stored code (an audit's status or period, an action's status or priority) in the
     report's language; other text as it is."""
     return _(code) if code in _WORDS else code
+
+
+def status_word(status: str, overdue: bool) -> str:
+    """An action item's status in the report's language, marked when it is overdue."""
+    return _("{status} (overdue)").format(status=word(status)) if overdue else word(status)

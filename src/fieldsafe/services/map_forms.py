@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -328,6 +328,14 @@ def _finding(repeat: FormElement, language: str | None) -> FindingSpec:
                        name(location), name(category), other(category), choices(category),
                        rated, name(role("note")), name(role("recommendation")), name(agency),
                        other(agency), choices(agency), photos)
+
+
+def whole_score(rated: Iterable[Rated]) -> Rated | None:
+    """The score of the whole audit among ``rated``: where a form scores each point and
+    the whole audit (SafetiPin's stop and route scores), the one outside any repeat; else
+    its first overall score; None if it has none."""
+    overall = [r for r in rated if r.key == OVERALL]
+    return next((r for r in overall if not r.repeats), overall[0] if overall else None)
 
 
 def instances(answers: dict[str, Any], repeats: tuple[str, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldsafe.services.map_forms import OVERALL, instances
+from fieldsafe.services.map_forms import instances, whole_score
 from fieldsafe.services.map_load import AuditData, load_audits
 from fieldsafe.services.map_types import LatLon
 from fieldsafe.services.records import resolve_campaign
@@ -49,8 +49,7 @@ def _place(audit: AuditData) -> LatLon | None:
 def overall_score(audit: AuditData) -> float | None:
     """The audit's overall score, 0..1: its form's score of the whole audit (one outside any
     repeat, where a form also scores each point), the mean where it has several answers."""
-    rated = [r for r in audit.info.rated if r.key == OVERALL]
-    chosen = next((r for r in rated if not r.repeats), rated[0] if rated else None)
+    chosen = whole_score(audit.info.rated)
     if chosen is None:
         return None
     scores = [chosen.score(n) for _prefix, answers in instances(audit.answers, chosen.repeats)

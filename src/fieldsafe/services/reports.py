@@ -35,7 +35,14 @@ from fieldsafe.report.data import (
 from fieldsafe.services.actions import is_overdue
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.map_data import audit_map
-from fieldsafe.services.map_forms import OVERALL, Rated, form_info, instances, match_language
+from fieldsafe.services.map_forms import (
+    OVERALL,
+    Rated,
+    form_info,
+    instances,
+    match_language,
+    whole_score,
+)
 from fieldsafe.services.map_palette import NO_DATA_COLOUR, colour, legend, score_class
 from fieldsafe.services.map_types import AuditMap, Parameter
 from fieldsafe.services.records import resolve_audit
@@ -271,19 +278,14 @@ def _scores(form: FormDef, answers: dict[str, Any], lang: str, include_sensitive
     scores), the overall score is the whole audit's, as the form computed it."""
     by_key = {(tuple(r.answer_key for r in e.repeat_ancestors()), e.answer_key): e
               for e in form.questions()}
-    overall: tuple[ScoreItem, FormElement | None] | None = None
-    scores: list[ScoreItem] = []
-    for rated in form_info(form).rated:
-        element = by_key.get((rated.repeats, rated.name))
-        if element is not None and element.sensitive and not include_sensitive:
-            continue
-        item = _score_item(rated, element, answers, lang)
-        if rated.key != OVERALL:
-            scores.append(item)
-        elif overall is None or (rated.repeats == () and overall[1] is not None
-                                 and overall[1].repeat_ancestors()):
-            overall = (item, element)
-    return (overall[0] if overall else None), scores, (overall[1] if overall else None)
+    shown = [(rated, by_key.get((rated.repeats, rated.name))) for rated in form_info(form).rated]
+    shown = [(r, e) for r, e in shown if e is None or include_sensitive or not e.sensitive]
+    scores = [_score_item(r, e, answers, lang) for r, e in shown if r.key != OVERALL]
+    chosen = whole_score(r for r, _e in shown)
+    if chosen is None:
+        return None, scores, None
+    element = next(e for r, e in shown if r is chosen)
+    return _score_item(chosen, element, answers, lang), scores, element
 
 
 def _score_item(rated: Rated, element: FormElement | None, answers: dict[str, Any],
