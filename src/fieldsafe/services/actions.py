@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormElement, pick_translation
@@ -157,7 +158,9 @@ def list_actions(workspace: Workspace, *, agency: str | None = None,
                  today: date | None = None) -> list[dict[str, Any]]:
     today = today or date.today()
     with workspace.transaction() as db:
-        query = select(ActionItem).order_by(ActionItem.target_date, ActionItem.uuid)
+        # The changes of every item in one more query, not one each (a campaign has 100s).
+        query = select(ActionItem).options(selectinload(ActionItem.changes)).order_by(
+            ActionItem.target_date, ActionItem.uuid)
         if agency:
             query = query.where(ActionItem.agency == agency)
         if status:

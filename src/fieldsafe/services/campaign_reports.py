@@ -51,7 +51,7 @@ from fieldsafe.services.map_data import (
     score_class,
 )
 from fieldsafe.services.map_forms import OVERALL, match_language
-from fieldsafe.services.map_load import form_infos
+from fieldsafe.services.map_load import campaign_audits, form_infos
 from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
@@ -136,11 +136,14 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     overall = next((p for p in parameters if p.key == OVERALL),
                    Parameter(OVERALL, _("Overall score"), 0.0, 1.0, True, True))
     # Officials get no sensitive answers: no option here, unlike one audit's report.
+    with workspace.transaction() as db:  # read once for the scores, findings and sites
+        read = campaign_audits(db, resolve_campaign(db, uuid), language=language,
+                               include_sensitive=False, photos=True)
     routes, scores = campaign_scores_for(workspace, uuid, [p.key for p in parameters],
-                                         include_sensitive=False)
+                                         read=read)
     labels = {p.key: (_("Overall score") if p.key == OVERALL else p.label) for p in parameters}
-    findings = campaign_findings(workspace, uuid, language=language, include_sensitive=False)
-    sites = campaign_sites(workspace, uuid, include_sensitive=False)
+    findings = campaign_findings(workspace, uuid, read=read)
+    sites = campaign_sites(workspace, uuid, read=read)
     top, tied = _top_findings(workspace, findings)
     # The largest first (the earliest found among equals): a big campaign has many.
     spots = sorted((((h.lat, h.lon), len(h.members))

@@ -27,7 +27,9 @@ from fieldsafe.services.map_cluster import cluster_points, hotspots
 from fieldsafe.services.map_forms import KEY_LABELS, OVERALL, FormInfo, instances, text
 from fieldsafe.services.map_load import (
     AuditData,
+    CampaignAudits,
     Locator,
+    campaign_audits,
     form_infos,
     load_audits,
     route_segments,
@@ -126,14 +128,15 @@ def campaign_segments_for(workspace: Workspace, campaign_id: str, parameters: li
 
 
 def campaign_scores_for(workspace: Workspace, campaign_id: str, parameters: list[str],
-                        include_sensitive: bool = True,
+                        include_sensitive: bool = True, read: CampaignAudits | None = None,
                         ) -> tuple[list[ScoredSegment], dict[str, dict[tuple[str, int], float]]]:
     """The campaign's segments scored overall (as :func:`campaign_segments`), and for each
     of ``parameters`` the score of every segment that has one, by (audit, segment index):
-    what a report of many parameters needs, without a segment object per parameter."""
+    what a report of many parameters needs, without a segment object per parameter.
+    ``read``: the campaign's audits read already (then ``include_sensitive`` is theirs)."""
     mapped, routes, placed = _campaign_routes(workspace, campaign_id,
                                               list(dict.fromkeys([OVERALL, *parameters])),
-                                              include_sensitive=include_sensitive)
+                                              include_sensitive=include_sensitive, read=read)
     segments = [segment for audit in mapped for segment in _scored(
         audit, OVERALL, routes[audit.audit_id], placed[audit.audit_id])]
     scores: dict[str, dict[tuple[str, int], float]] = {}
@@ -150,16 +153,16 @@ def campaign_scores_for(workspace: Workspace, campaign_id: str, parameters: list
 
 def _campaign_routes(workspace: Workspace, campaign_id: str, parameters: list[str],
                      period: str | None = None, form_id: str | None = None,
-                     include_sensitive: bool = True,
+                     include_sensitive: bool = True, read: CampaignAudits | None = None,
                      ) -> tuple[list[AuditData], dict[str, _Route], dict[str, _Placed]]:
     """The campaign's finalized audits that have a route (oldest first), their routes'
     segments, and where the points rated for ``parameters`` lie on them."""
-    with workspace.transaction() as db:
-        campaign = resolve_campaign(db, campaign_id)
-        audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
-                             include_sensitive=include_sensitive)
-        known = {k for i in form_infos(db, campaign).values() for k in i.parameter_keys()}
-        segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
+    if read is None:
+        with workspace.transaction() as db:
+            read = campaign_audits(db, resolve_campaign(db, campaign_id), period=period,
+                                   form_id=form_id, include_sensitive=include_sensitive)
+    audits, known = read.audits, read.known
+    segment_m, tolerance_m = read.segment_m, read.tolerance_m
     rated = known | {k for a in audits for k in a.info.parameter_keys()}
     for parameter in parameters:
         if parameter != OVERALL and parameter not in rated:
@@ -187,17 +190,19 @@ def dark_spots(workspace: Workspace, campaign_id: str,
 
 def campaign_findings(workspace: Workspace, campaign_id: str, period: str | None = None,
                       form_id: str | None = None, language: str | None = None,
-                      include_sensitive: bool = True) -> list[MapFinding]:
+                      include_sensitive: bool = True, read: CampaignAudits | None = None,
+                      ) -> list[MapFinding]:
     """Every finding of the campaign's finalized audits, oldest audit first, each placed on
     its audit's route segments (within the campaign's tolerance) when it has a route;
-    choice labels in ``language`` where the audit's form has it."""
-    with workspace.transaction() as db:
-        campaign = resolve_campaign(db, campaign_id)
-        audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
-                             photos=True, language=language,
-                             include_sensitive=include_sensitive)
-        segment_m, tolerance_m = campaign.segment_m, campaign.tolerance_m
-    audits = [a for a in audits if a.info.finding is not None]
+    choice labels in ``language`` where the audit's form has it. ``read``: the campaign's
+    audits read already (the other options are then theirs)."""
+    if read is None:
+        with workspace.transaction() as db:
+            read = campaign_audits(db, resolve_campaign(db, campaign_id), period=period,
+                                   form_id=form_id, language=language,
+                                   include_sensitive=include_sensitive, photos=True)
+    segment_m, tolerance_m = read.segment_m, read.tolerance_m
+    audits = [a for a in read.audits if a.info.finding is not None]
     routes = {a.audit_id: route_segments(r, segment_m) for a in audits
               if (r := a.route()) is not None}
     placed = _place(audits, routes, tolerance_m, _finding_points)

@@ -136,6 +136,28 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
     return list(audits.values())
 
 
+@dataclass
+class CampaignAudits:
+    """A campaign's finalized audits as :func:`load_audits` reads them, read once for
+    everything a report shows of them; ``known`` is every parameter key its forms rate."""
+
+    audits: list[AuditData]
+    known: set[str]
+    segment_m: float
+    tolerance_m: float
+
+
+def campaign_audits(db: Session, campaign: Campaign, *, period: str | None = None,
+                    form_id: str | None = None, language: str | None = None,
+                    include_sensitive: bool = True, photos: bool = False) -> CampaignAudits:
+    """The campaign's finalized audits (oldest first), see :class:`CampaignAudits`; the
+    options are :func:`load_audits`'s."""
+    audits = load_audits(db, campaign=campaign.uuid, period=period, form_id=form_id,
+                         photos=photos, language=language, include_sensitive=include_sensitive)
+    known = {k for i in form_infos(db, campaign).values() for k in i.parameter_keys()}
+    return CampaignAudits(audits, known, campaign.segment_m, campaign.tolerance_m)
+
+
 def form_infos(db: Session, campaign: Campaign | None = None, form_id: str | None = None,
                language: str | None = None) -> dict[tuple[str, str], FormInfo]:
     """The map's reading of every stored form version, by (form_id, version). With

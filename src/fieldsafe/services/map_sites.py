@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fieldsafe.services.map_forms import instances, whole_score
-from fieldsafe.services.map_load import AuditData, load_audits
+from fieldsafe.services.map_load import AuditData, CampaignAudits, campaign_audits
 from fieldsafe.services.map_types import LatLon
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.workspace import Workspace
@@ -23,14 +23,17 @@ class ScoredSite:
 
 
 def campaign_sites(workspace: Workspace, campaign_id: str, *,
-                   include_sensitive: bool = True) -> list[ScoredSite]:
+                   include_sensitive: bool = True, read: CampaignAudits | None = None,
+                   ) -> list[ScoredSite]:
     """The campaign's finalized audits that located a place and walked no route, oldest
-    first (what the campaign map shows as squares beside the routes)."""
-    with workspace.transaction() as db:
-        campaign = resolve_campaign(db, campaign_id)
-        audits = load_audits(db, campaign=campaign.uuid, include_sensitive=include_sensitive)
+    first (what the campaign map shows as squares beside the routes). ``read``: the
+    campaign's audits read already (then ``include_sensitive`` is theirs)."""
+    if read is None:
+        with workspace.transaction() as db:
+            read = campaign_audits(db, resolve_campaign(db, campaign_id),
+                                   include_sensitive=include_sensitive)
     out: list[ScoredSite] = []
-    for audit in audits:
+    for audit in read.audits:
         where = _place(audit) if audit.route() is None else None
         if where is not None:
             out.append(ScoredSite(audit.audit_id, audit.label, where, overall_score(audit)))
