@@ -85,3 +85,29 @@ def test_a_map_without_a_route_says_so() -> None:
     data = RouteMapData([], [], None, [("#00204D", "very poor")])
     drawing = route_drawing(data, 300, 200)
     assert any(getattr(s, "text", "") == "no route recorded" for s in drawing.contents)
+
+
+def test_table_cells_wrap_within_their_column_and_print_literally() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldsafe.report.cells import TextCell, break_lines
+    from fieldsafe.report.text import cell
+
+    style = styles()["cell"]
+    font, size = style.fontName, style.fontSize
+    text = "Street light broken near the <b>bus</b> stop & the school\n\nsecond  paragraph " + \
+        "W" * 80
+    lines = break_lines(text, font, size, 100.0)
+    assert all(stringWidth(line, font, size) <= 100.0 for line in lines)
+    assert lines[0].startswith("Street light") and "" in lines  # the empty line is kept
+    assert "second paragraph" in lines  # runs of spaces as one, as a paragraph shows them
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert break_lines("", font, size, 100.0) == [] and break_lines("a\n\n", font, size, 9) == ["a"]
+    made = cell(text, style, 100.0)
+    assert isinstance(made, TextCell)
+    assert made.wrap(100.0, 1000.0) == (100.0, len(lines) * style.leading)
+    assert not isinstance(cell(RTL, style, 100.0), TextCell)  # shaped by BidiParagraph
+    out = io.BytesIO()
+    build_audit_report(_data("<para>" + "x" * 300 + " <b>&amp;"), out)
+    flat = " ".join(p.extract_text() or "" for p in PdfReader(out).pages)
+    assert "<para>" in flat and "<b>&amp;" in flat

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untype
 
 from fieldsafe.i18n import N_, _
 from fieldsafe.report.bidi_text import BidiParagraph, has_rtl
+from fieldsafe.report.cells import TextCell
 from fieldsafe.report.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 
 #: Body text is split into paragraphs of at most this many characters, so that one
@@ -80,8 +81,10 @@ def para(text: object, style: ParagraphStyle, limit: int = CELL_LIMIT) -> Flowab
 
 def cell(text: object, style: ParagraphStyle, width: float) -> Flowable:
     """A table cell of user text, cut so that it stays well under a page tall however
-    wide its characters: about six characters per point of the column's width."""
-    return para(text, style, max(40, int(width * 6)))
+    wide its characters: about six characters per point of the column's width. Plain
+    (a :class:`TextCell`) unless it holds right-to-left script."""
+    value = cut(text, max(40, int(width * 6)))
+    return paragraph(value, style) if has_rtl(value) else TextCell(value, style)
 
 
 def paras(text: object, style: ParagraphStyle) -> list[Flowable]:
