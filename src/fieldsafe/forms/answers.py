@@ -92,9 +92,11 @@ def _fill_children(session: FormSession, container: FormElement, node: XNode,
                 continue
             existing = [c for c in node.children if c.name == child.name]
             for index, item in enumerate(items):
-                # Instances made by a repeat_count are filled in before new ones are added.
+                # Instances made by a repeat_count are filled in before new ones are added;
+                # the count is applied once everything is in (load_answers' recompute),
+                # whether the question it reads comes before the repeat or after it.
                 instance = existing[index] if index < len(existing) else \
-                    session.add_repeat(child, node)
+                    session.add_repeat(child, node, recompute=False)
                 _fill(session, child, instance, item, problems)
         elif child.qtype not in ("calculate", "note"):
             value = _given(child, answers, legacy)

@@ -104,11 +104,16 @@ class FormSession:
             raise KeyError(name)
         return nodes[0]
 
-    def add_repeat(self, element: FormElement, parent: XNode) -> XNode:
+    def add_repeat(self, element: FormElement, parent: XNode, *,
+                   recompute: bool = True) -> XNode:
+        """A new instance of the repeat ``element`` under ``parent``, its defaults applied.
+        ``recompute=False`` leaves the form's logic to a later :meth:`recompute` (while
+        saved answers are read in, a repeat count must not remove what is not in yet)."""
         node = add_repeat(parent, element)
         for n in [node, *node.descendants()]:
             self._apply_default(n)
-        self.recompute({element.path})
+        if recompute:
+            self.recompute({element.path})
         return node
 
     def remove_repeat(self, node: XNode) -> None:
