@@ -33,3 +33,28 @@ def test_saved_answers_of_a_counted_repeat_come_back_whole(write_form: Write,
     answers = {"n": 3, "stop": [{"rating": 1}, {"rating": 2}, {"rating": 3}]}
     assert load_answers(session, answers) == []
     assert instance_json(session)["stop"] == answers["stop"]
+
+
+def test_calculations_over_repeat_answers_follow_every_edit(write_form: Write) -> None:
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | calculation | relevant |
+|        | begin_repeat | r | Place | | |
+|        | integer | v | Score | | |
+|        | end_repeat | | | | |
+|        | calculate | bad_places | | count(${r}[v > 2]) | |
+|        | calculate | total | | sum(${r}/v) | |
+|        | calculate | bad2 | | count(/data/r[v > 2]) | |
+|        | note | warn | There are bad places | | count(${r}[v > 2]) > 0 |
+""")
+    repeat = session.compiled.by_path[session.compiled.ref_paths["r"]]
+    session.add_repeat(repeat, session.root)
+    session.add_repeat(repeat, session.root)
+    session.set_value(session.node("v", 1), "5")
+    session.set_value(session.node("v", 2), "1")
+    assert [session.value(n) for n in ("bad_places", "total", "bad2")] == ["1", "6", "1"]
+    assert session.node("warn").is_relevant()
+    session.set_value(session.node("v", 1), "2")
+    assert [session.value(n) for n in ("bad_places", "total", "bad2")] == ["0", "3", "0"]
+    assert not session.node("warn").is_relevant()
+    assert instance_json(session)["bad_places"] == "0"  # saved as it is now, not stale

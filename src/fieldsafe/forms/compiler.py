@@ -7,6 +7,7 @@ import heapq
 import re
 from dataclasses import dataclass, field
 
+from fieldsafe.forms.deep_reads import deep_reads
 from fieldsafe.forms.errors import FormProblem
 from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.forms.xpath.ast import BinOp, Call, Filter, Negate, Node, Path, Ref, walk
@@ -71,6 +72,10 @@ def compile_form(form: FormDef) -> list[FormProblem]:
     compiled.instance_ids = set(form.choice_lists) | {
         a.rsplit(".", 1)[0] for a in form.attachments}
     deps: dict[ElementPath, set[ElementPath]] = {}
+    deep: dict[ElementPath, set[ElementPath]] = {}  # read through predicates and ${r}/x
+    by_name: dict[str, list[ElementPath]] = {}
+    for path in compiled.by_path:
+        by_name.setdefault(path[-1], []).append(path)
     for element in form.root.walk():
         own: set[ElementPath] = set()
         for attr, column in EXPRESSION_FIELDS:
@@ -87,10 +92,13 @@ def compile_form(form: FormDef) -> list[FormProblem]:
                 problems.append(_problem(element, column, text, why))
                 continue
             compiled.exprs[(element.path, attr)] = tree
+            reads = deep_reads(tree, element.path, compiled.by_path, compiled.ref_paths,
+                               by_name)
             if attr in VALUE_FIELDS:
                 own |= _dependencies(tree, element, compiled)
+                deep.setdefault(element.path, set()).update(reads)
             elif attr in CHECK_FIELDS:
-                for source in _dependencies(tree, element, compiled):
+                for source in _dependencies(tree, element, compiled) | reads:
                     compiled.checked_by.setdefault(source, set()).add(element.path)
                 if attr == "calculation" and _is_volatile(tree):
                     compiled.volatile.add(element.path)
@@ -110,7 +118,15 @@ def compile_form(form: FormDef) -> list[FormProblem]:
             problems.append(FormProblem(_("instance_name '{text}': {why}").format(
                 text=form.instance_name, why=why), "settings", 2))
     if not problems:
-        problems.extend(_order(form, compiled, deps))
+        # What is read through predicates orders the evaluation too, unless that makes a
+        # circle the plain references do not (a name matched too widely): then it only
+        # makes those values recalculate when what they read changes.
+        merged = {p: deps.get(p, set()) | deep.get(p, set()) for p in compiled.by_path}
+        if _order(form, compiled, merged):
+            problems.extend(_order(form, compiled, deps))
+            for path, sources in deep.items():
+                for source in sources - {path}:
+                    compiled.dependents[source].add(path)
     form.compiled = compiled
     return problems
 
