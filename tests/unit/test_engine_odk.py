@@ -58,3 +58,45 @@ def test_calculations_over_repeat_answers_follow_every_edit(write_form: Write) -
     assert [session.value(n) for n in ("bad_places", "total", "bad2")] == ["0", "3", "0"]
     assert not session.node("warn").is_relevant()
     assert instance_json(session)["bad_places"] == "0"  # saved as it is now, not stale
+
+
+def test_a_trigger_sets_its_question_once_each_time_the_trigger_changes(
+        write_form: Write) -> None:
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | calculation | trigger |
+|        | integer | a | A | | |
+|        | integer | b | B | | |
+|        | integer | c | C | ${a} * 2 | ${b} |
+|        | text | d | D | | ${a}, ${b} |
+|        | begin_repeat | r | R | | |
+|        | integer | x | X | | |
+|        | integer | y | Y | ${x} + 1 | ${x} |
+|        | end_repeat | | | | |
+""")
+    session.set_value(session.node("a"), "5")
+    assert session.value("c") == ""  # not a live calculation: b has not changed
+    session.set_value(session.node("d"), "typed")
+    session.set_value(session.node("b"), "1")
+    assert (session.value("c"), session.value("d")) == ("10", "")  # no calculation: cleared
+    session.set_value(session.node("c"), "99")  # the user's own answer
+    session.set_value(session.node("a"), "6")
+    assert session.value("c") == "99"
+    repeat = session.compiled.by_path[session.compiled.ref_paths["r"]]
+    session.add_repeat(repeat, session.root)
+    session.add_repeat(repeat, session.root)
+    session.set_value(session.node("x", 2), "7")
+    assert (session.value("y", 1), session.value("y", 2)) == ("", "8")  # its own instance
+    load_answers(session, {"c": 3, "a": 4})
+    assert session.value("c") == "3"  # saved answers are read in, not triggered
+
+
+def test_a_trigger_naming_no_question_is_a_load_error(write_form: Write) -> None:
+    from fieldsafe.forms.errors import FormLoadError
+
+    with pytest.raises(FormLoadError):
+        load_form(write_form("""
+| survey |
+|        | type | name | label | trigger |
+|        | integer | c | C | ${nowhere} |
+"""))

@@ -44,6 +44,10 @@ class CompiledForm:
     checked_by: dict[ElementPath, set[ElementPath]] = field(default_factory=dict)
     rank: dict[ElementPath, int] = field(default_factory=dict)  # position in ``order``
     volatile: set[ElementPath] = field(default_factory=set)
+    # A question's trigger (XLSForm's ``trigger`` column): the elements whose value is set
+    # (to their calculation, else empty) when it changes, as pyxform's setvalue on
+    # xforms-value-changed; their calculation is under (path, "trigger_value").
+    triggers: dict[ElementPath, list[ElementPath]] = field(default_factory=dict)
     instance_ids: set[str] = field(default_factory=set)
 
     def expr(self, element: FormElement, name: str) -> Node | None:
@@ -91,6 +95,9 @@ def compile_form(form: FormDef) -> list[FormProblem]:
             if why:
                 problems.append(_problem(element, column, text, why))
                 continue
+            if attr == "calculation" and element.trigger:
+                compiled.exprs[(element.path, "trigger_value")] = tree  # not a live one
+                continue
             compiled.exprs[(element.path, attr)] = tree
             reads = deep_reads(tree, element.path, compiled.by_path, compiled.ref_paths,
                                by_name)
@@ -102,6 +109,13 @@ def compile_form(form: FormDef) -> list[FormProblem]:
                     compiled.checked_by.setdefault(source, set()).add(element.path)
                 if attr == "calculation" and _is_volatile(tree):
                     compiled.volatile.add(element.path)
+        for name in _OUTPUT_REF.findall(element.trigger):
+            if name in compiled.ref_paths:
+                compiled.triggers.setdefault(compiled.ref_paths[name], []).append(
+                    element.path)
+            else:
+                problems.append(_problem(element, "trigger", element.trigger, _(
+                    "there is no question named '{name}'").format(name=name)))
         for text in [*element.labels.values(), *element.hints.values()]:
             for name in _OUTPUT_REF.findall(text):
                 if name not in compiled.ref_paths:

@@ -149,7 +149,9 @@ def _add(parent: FormElement, js: dict[str, Any], rows: dict[tuple[str, ...], in
     element.constraint_messages = _texts(bind.get("jr:constraintMsg"), languages)
     element.appearance = str(control.get("appearance", ""))
     element.repeat_count = str(control.get("jr:count", ""))
-    element.trigger = str(js.get("trigger", ""))
+    trigger = js.get("trigger") or ""  # pyxform gives the names: ("b",) for ${b}
+    element.trigger = ", ".join(f"${{{name}}}" for name in trigger) if isinstance(
+        trigger, list | tuple) else str(trigger)
     element.choice_filter = str(js.get("choice_filter", ""))
     element.role = str(js.get("role", "")).strip().lower()
     params = js.get("parameters") or {}

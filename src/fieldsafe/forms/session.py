@@ -138,12 +138,33 @@ class FormSession:
         self.recompute({self.element_of(node).path})
 
     # -- values -------------------------------------------------------------------------------
-    def set_value(self, node: XNode, value: str) -> None:
-        """Answer a question and update what depends on it."""
+    def set_value(self, node: XNode, value: str, *, _depth: int = 0) -> None:
+        """Answer a question and update what depends on it; then set the questions it
+        triggers (XLSForm's ``trigger``) as ODK does when a value changes."""
         if node.value == value:
             return
         node.value = value
-        self.recompute({self.element_of(node).path}, include_changed=False)
+        element = self.element_of(node)
+        self.recompute({element.path}, include_changed=False)
+        if _depth < 10:  # a trigger that sets its own trigger stops
+            for path in self.compiled.triggers.get(element.path, []):
+                target = self.compiled.by_path[path]
+                expr = self.compiled.exprs.get((path, "trigger_value"))
+                for other in self._near(node, target):
+                    new = "" if expr is None else self._as_text(
+                        self._eval(expr, other, target, "trigger"), target)
+                    self.set_value(other, new, _depth=_depth + 1)
+
+    def _near(self, node: XNode, target: FormElement) -> list[XNode]:
+        """The nodes of ``target`` that a change at ``node`` reaches: in the same repeat
+        instance where both are in that repeat, else every one."""
+        nodes = self.nodes_of(target)
+        for ancestor in node.ancestors():
+            repeat = self.element_of(ancestor) if ancestor.parent is not None else None
+            if repeat is not None and repeat.kind == "repeat" and \
+                    target.path[:len(repeat.path)] == repeat.path:
+                return [n for n in nodes if any(a is ancestor for a in n.ancestors())]
+        return nodes
 
     def value(self, name: str, *indexes: int) -> str:
         return self.node(name, *indexes).value
