@@ -100,3 +100,53 @@ def test_a_trigger_naming_no_question_is_a_load_error(write_form: Write) -> None
 |        | type | name | label | trigger |
 |        | integer | c | C | ${nowhere} |
 """))
+
+
+def test_choice_filters_see_file_lists_and_each_item_s_position(write_form: Write,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "wards.csv").write_text("name,label,region\nw1,Ward 1,n\nw2,Ward 2,s\n"
+                                        "w3,Ward 3,n\n", encoding="utf-8")
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | choice_filter |
+|        | select_one region | region | Region | |
+|        | select_one_from_file wards.csv | ward | Ward | region = ${region} |
+|        | integer | n | How many? | |
+|        | select_one c | first | First n | position() <= ${n} |
+|        | select_one c | last | Last | position() = last() |
+| choices |
+|         | list_name | name | label |
+|         | region | n | North |
+|         | region | s | South |
+|         | c | a | A |
+|         | c | b | B |
+|         | c | d | D |
+""")
+    session.set_value(session.node("region"), "n")
+    assert [c.name for c in session.options(session.node("ward"))] == ["w1", "w3"]
+    session.set_value(session.node("ward"), "w2")
+    assert session.problem(session.node("ward")) is not None  # filtered out: not allowed
+    session.set_value(session.node("n"), "1")
+    assert [c.name for c in session.options(session.node("first"))] == ["a"]
+    assert [c.name for c in session.options(session.node("last"))] == ["d"]
+
+
+def test_a_blank_number_where_a_whole_one_is_needed_never_crashes(write_form: Write) -> None:
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | constraint | choice_filter |
+|        | integer | k | How many letters? | | |
+|        | text | code | Code | substr(., 0, ${k}) != 'XX' | |
+|        | text | bad | Bad | regex(., '[a-') | |
+|        | select_one c | pick | Pick | | selected-at('a b', ${k}) != name |
+| choices |
+|         | list_name | name | label |
+|         | c | a | A |
+|         | c | b | B |
+""")
+    session.set_value(session.node("code"), "ABC")  # k blank: substr(..., 0, 0)
+    assert session.problem(session.node("code")) is None
+    assert [c.name for c in session.options(session.node("pick"))] == ["b"]
+    session.set_value(session.node("bad"), "x")  # an invalid pattern: told, not raised
+    assert session.problem(session.node("bad")) is not None
+    assert any("invalid regular expression" in e for e in session.errors)

@@ -154,3 +154,37 @@ def test_arithmetic_matches_python(a: int, b: int, c: int) -> None:
     if b != 0:
         assert ev(f"{a} div {b}") == pytest.approx(a / b)
         assert ev(f"{a} mod {b}") == math.fmod(a, b)
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    # regex() is a whole match (ODK: "exact and complete"), in Java's dialect.
+    ("regex('call 98450123456789 now', '[0-9]{10}')", False),
+    ("regex('9845012345', '[0-9]{10}')", True),
+    ("regex('Zoë Ñandú', '[\\p{L} ]+')", True),
+    ("regex('jane.doe@example.org', '^[\\w-\\.]+@([\\w-]+\\.)+[\\w-]{2,}$')", True),
+    # A blank or infinite whole number is 0 or the largest int (Java's intValue), no crash.
+    ("substr('hello', 0, number(''))", ""),
+    ("substr('hello', 1, 1 div 0)", "ello"),
+    ("substr('hello', -3)", "llo"),
+    ("substr('hello', 0, -1)", "hell"),
+    ("selected-at('a b', number(''))", "a"),
+    ("round(2.567, number(''))", 3.0),
+    ("uuid(number(''))", ""),
+    # Ties round toward +infinity with decimals too, as round(x) does.
+    ("round(-2.5, 0)", -2.0),
+    ("round(-1.25, 1)", -1.2),
+    ("round(-0.125, 2)", -0.12),
+    ("round(2.5, 0)", 3.0),
+    ("round(1.25, 1)", 1.3),
+    ("substring-after('abc', '')", "abc"),
+    ("substring-before('abc', '')", ""),
+    ("substring-after('a/b/c', '/')", "b/c"),
+    ("pow(0, -1)", math.inf),
+    ("pow(-2, 3)", -8.0),
+    ("pow(-10, 1001)", -math.inf),
+    ("log(0)", -math.inf),
+    ("exp(1000)", math.inf),
+    ("floor(1 div 0)", math.inf),
+])
+def test_functions_as_javarosa_answers_them(expr: str, expected: object) -> None:
+    assert ev(expr) == expected

@@ -19,7 +19,7 @@ from fieldsafe.forms.instance import (
 from fieldsafe.forms.model import Choice, FormDef, FormElement, pick_translation
 from fieldsafe.forms.validation import Problem, check_node
 from fieldsafe.forms.xpath.ast import Node as XPathNode
-from fieldsafe.forms.xpath.evaluator import Ctx, Env, XPathEvalError, evaluate
+from fieldsafe.forms.xpath.evaluator import EVAL_ERRORS, Ctx, Env, evaluate
 from fieldsafe.forms.xpath.functions import FUNCTIONS  # noqa: F401 - registers the library
 from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.forms.xpath.values import (
@@ -240,7 +240,7 @@ class FormSession:
     def _eval(self, expr: XPathNode, node: XNode, element: FormElement, what: str) -> Value:
         try:
             return evaluate(expr, Ctx(node, node, self.env))
-        except (XPathEvalError, ZeroDivisionError, OverflowError, ValueError) as err:
+        except EVAL_ERRORS as err:
             message = f"{element.name} ({what}): {err}"
             if message not in self.errors:
                 self.errors.append(message)
@@ -300,18 +300,23 @@ class FormSession:
         expr = self.compiled.exprs.get((element.path, "choice_filter"))
         if expr is None or not element.list_name:
             return choices
-        instance = self.env.instances.get(element.list_name)
+        # A choice list by its name; a file's (select_one_from_file) by the file's stem.
+        instance = self.env.instances.get(element.list_name) or (self.env.instances.get(
+            element.external_file.rsplit(".", 1)[0]) if element.external_file else None)
         if instance is None:
             return choices
         items = instance.children[0].children
         kept: list[Choice] = []
-        for choice, item in zip(choices, items, strict=False):
-            ctx = Ctx(item, node, self.env, 1, 1)
+        for position, (choice, item) in enumerate(zip(choices, items, strict=False), start=1):
+            # position() and last() are the item's, as in instance('list')/root/item[...]
+            ctx = Ctx(item, node, self.env, position, len(items))
             try:
                 if to_boolean(evaluate(expr, ctx)):
                     kept.append(choice)
-            except XPathEvalError as err:
-                self.errors.append(f"{element.name} (choice_filter): {err}")
+            except EVAL_ERRORS as err:
+                message = f"{element.name} (choice_filter): {err}"
+                if message not in self.errors:
+                    self.errors.append(message)
                 return choices
         return kept
 

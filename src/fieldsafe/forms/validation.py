@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from fieldsafe.forms.model import FormElement, pick_translation
 from fieldsafe.forms.xpath.ast import Node as XPathNode
-from fieldsafe.forms.xpath.evaluator import Ctx, XPathEvalError, evaluate
+from fieldsafe.forms.xpath.evaluator import EVAL_ERRORS, Ctx, evaluate
 from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.forms.xpath.values import parse_date, parse_datetime, parse_time, to_boolean
 from fieldsafe.i18n import _
@@ -85,9 +85,14 @@ def check_node(session: FormSession, element: FormElement, node: XNode) -> Probl
 
 
 def _true(session: FormSession, expr: XPathNode, node: XNode) -> bool:
+    """Whether ``expr`` holds at ``node``; False when it cannot be evaluated, which is
+    recorded in the session's errors (where a form's author sees why)."""
     try:
         return to_boolean(evaluate(expr, Ctx(node, node, session.env)))
-    except XPathEvalError:
+    except EVAL_ERRORS as err:
+        message = f"{node.name}: {err}"
+        if message not in session.errors:
+            session.errors.append(message)
         return False
 
 

@@ -27,6 +27,11 @@ class XPathEvalError(ValueError):
     """An expression could not be evaluated (a bad argument at run time)."""
 
 
+#: What evaluating an expression can raise for what a form or its answers hold (not a bug):
+#: callers record it and go on.
+EVAL_ERRORS = (XPathEvalError, ZeroDivisionError, OverflowError, ValueError)
+
+
 @dataclass
 class Env:
     """What an evaluation may consult beyond the context node."""

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+import regex  # type: ignore[import-untyped]
 
 from fieldsafe.forms.xpath.ast import Call, Node
 from fieldsafe.forms.xpath.evaluator import Ctx, XPathEvalError, evaluate
 from fieldsafe.forms.xpath.nodes import XNode
-from fieldsafe.forms.xpath.values import Value, to_boolean, to_number, to_string
+from fieldsafe.forms.xpath.values import Value, to_boolean, to_int, to_number, to_string
+
+UUID_MAX = 10_000  # the longest uuid(n) made (a blank or huge n must not fill the memory)
 
 Impl = Callable[[Ctx, tuple[Node, ...]], Value]
 
@@ -219,12 +223,21 @@ register("string-length", 0, 1)(
     lambda ctx, v: float(len(to_string(v[0]) if v else ctx.node.string_value())))
 register("normalize-space", 0, 1)(
     lambda ctx, v: " ".join((to_string(v[0]) if v else ctx.node.string_value()).split()))
-register("substring-before", 2, 2)(
-    lambda ctx, v: to_string(v[0]).partition(to_string(v[1]))[0]
-    if to_string(v[1]) in to_string(v[0]) else "")
-register("substring-after", 2, 2)(
-    lambda ctx, v: to_string(v[0]).partition(to_string(v[1]))[2]
-    if to_string(v[1]) in to_string(v[0]) else "")
+
+
+@register("substring-before", 2, 2)
+def _substring_before(ctx: Ctx, v: list[Value]) -> Value:
+    text, mark = to_string(v[0]), to_string(v[1])
+    return text[:text.find(mark)] if mark in text else ""  # "" is found at 0: ""
+
+
+@register("substring-after", 2, 2)
+def _substring_after(ctx: Ctx, v: list[Value]) -> Value:
+    text, mark = to_string(v[0]), to_string(v[1])
+    return text[text.find(mark) + len(mark):] if mark in text else ""  # "": all of it
+
+
+
 register("upper-case", 1, 1)(lambda ctx, v: to_string(v[0]).upper())
 register("lower-case", 1, 1)(lambda ctx, v: to_string(v[0]).lower())
 
@@ -241,9 +254,13 @@ def _translate(ctx: Ctx, v: list[Value]) -> Value:
 
 @register("substr", 2, 3)
 def _substr(ctx: Ctx, v: list[Value]) -> Value:
+    """JavaRosa's substr: 0-based, the end left out; a negative start or end counts from
+    the end of the text."""
     text = to_string(v[0])
-    start = int(to_number(v[1]))
-    end = int(to_number(v[2])) if len(v) > 2 else len(text)
+    start = to_int(v[1])
+    end = to_int(v[2]) if len(v) > 2 else len(text)
+    start = start + len(text) if start < 0 else start
+    end = end + len(text) if end < 0 else end
     start, end = max(start, 0), min(end, len(text))
     return text[start:end] if start < end else ""
 
@@ -260,10 +277,17 @@ def _substring(ctx: Ctx, v: list[Value]) -> Value:
 
 @register("regex", 2, 2)
 def _regex(ctx: Ctx, v: list[Value]) -> Value:
+    """Whether the whole text matches (ODK: "an exact and complete match"; JavaRosa's
+    ``Pattern.matches``), in Java's dialect as far as the regex module reads it."""
     try:
-        return re.search(to_string(v[1]), to_string(v[0])) is not None
-    except re.error as err:
+        return _pattern(to_string(v[1])).fullmatch(to_string(v[0])) is not None
+    except regex.error as err:
         raise XPathEvalError(f"invalid regular expression: {err}") from err
+
+
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> regex.Pattern[str]:
+    return regex.compile(text)
 
 
 @register("uuid", 0, 1, volatile=True)
@@ -271,7 +295,8 @@ def _uuid(ctx: Ctx, v: list[Value]) -> Value:
     if not v:
         return str(uuid_module.uuid4())
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    return "".join(random.SystemRandom().choice(alphabet) for _ in range(int(to_number(v[0]))))
+    length = min(to_int(v[0]), UUID_MAX)
+    return "".join(random.SystemRandom().choice(alphabet) for _ in range(length))
 
 
 # -- numbers -------------------------------------------------------------------------------
@@ -288,9 +313,11 @@ def _round(ctx: Ctx, v: list[Value]) -> Value:
         return _xpath_round(x)
     if math.isnan(x) or math.isinf(x):
         return x
-    places = int(to_number(v[1]))
+    places = to_int(v[1])
+    # Ties toward +infinity, as round(x) does (JavaRosa: half up, and half down below 0).
+    rounding = ROUND_HALF_UP if x >= 0 else ROUND_HALF_DOWN
     try:
-        return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+        return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding))
     except InvalidOperation:
         return x
 
@@ -299,37 +326,6 @@ def _round(ctx: Ctx, v: list[Value]) -> Value:
 def _int(ctx: Ctx, v: list[Value]) -> Value:
     x = to_number(v[0])
     return x if math.isnan(x) or math.isinf(x) else float(math.trunc(x))
-
-
-def _math1(name: str, fn: Callable[[float], float]) -> None:
-    def impl(ctx: Ctx, v: list[Value]) -> Value:
-        try:
-            return float(fn(to_number(v[0])))
-        except (ValueError, OverflowError):
-            return math.nan
-    register(name, 1, 1)(impl)
-
-
-_MATH: dict[str, Callable[[float], float]] = {
-               "abs": abs, "floor": math.floor, "ceiling": math.ceil, "sqrt": math.sqrt,
-               "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin,
-               "acos": math.acos, "atan": math.atan, "exp": math.exp,
-               "exp10": lambda x: float(10 ** x), "log": math.log, "log10": math.log10}
-for _n, _f in _MATH.items():
-    _math1(_n, _f)
-
-register("number", 0, 1)(lambda ctx, v: to_number(v[0]) if v else to_number([ctx.node]))
-register("pi", 0, 0)(lambda ctx, v: math.pi)
-register("random", 0, 0, volatile=True)(lambda ctx, v: random.random())
-register("atan2", 2, 2)(lambda ctx, v: math.atan2(to_number(v[0]), to_number(v[1])))
-
-
-@register("pow", 2, 2)
-def _pow(ctx: Ctx, v: list[Value]) -> Value:
-    try:
-        return float(math.pow(to_number(v[0]), to_number(v[1])))
-    except (ValueError, OverflowError):
-        return math.nan
 
 
 # -- selections -------------------------------------------------------------------------------
@@ -344,7 +340,7 @@ register("count-selected", 1, 1)(lambda ctx, v: float(len(selection(v[0]))))
 @register("selected-at", 2, 2)
 def _selected_at(ctx: Ctx, v: list[Value]) -> Value:
     items = selection(v[0])
-    index = int(to_number(v[1]))
+    index = to_int(v[1])
     return items[index] if 0 <= index < len(items) else ""
 
 
@@ -358,5 +354,6 @@ register("pulldata", 4, 4)(
     lambda ctx, v: ctx.env.pulldata(*(to_string(x) for x in v)))
 
 
-# Dates, geometry, encodings and repeats live in a module of their own.
+# Maths, then dates, geometry, encodings and repeats, live in modules of their own.
+from fieldsafe.forms.xpath import functions_math as _math  # noqa: E402,F401
 from fieldsafe.forms.xpath import functions_more as _more  # noqa: E402,F401

@@ -17,6 +17,7 @@ from fieldsafe.forms.xpath.values import (
     Value,
     parse_time,
     to_date,
+    to_int,
     to_number,
     to_string,
 )
@@ -193,7 +194,7 @@ def _indexed_repeat(ctx: Ctx, args: tuple[Node, ...]) -> Value:
     done = 0
     for rep_expr, index_expr in zip(args[1::2], args[2::2], strict=True):
         rep = _template_names(rep_expr, ctx)
-        index = int(to_number(evaluate(index_expr, ctx)))
+        index = to_int(evaluate(index_expr, ctx))
         found: list[XNode] = []
         for base in nodes:
             found.extend(_descend(base, rep[done:]))

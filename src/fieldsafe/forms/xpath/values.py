@@ -115,6 +115,21 @@ def format_datetime(value: datetime) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + millis + offset[:3] + ":" + offset[3:]
 
 
+INT_MAX, INT_MIN = 2**31 - 1, -(2**31)
+
+
+def to_int(value: Value) -> int:
+    """``value`` as a whole number where a function needs one (an index, a length, decimal
+    places), as JavaRosa takes it (Java's ``Double.intValue()``): cut toward zero, NaN (a
+    blank answer) as 0, and past the ends of a 32-bit integer (infinity) as those ends."""
+    x = to_number(value)
+    if math.isnan(x):
+        return 0
+    if math.isinf(x):
+        return INT_MAX if x > 0 else INT_MIN
+    return max(INT_MIN, min(INT_MAX, int(x)))
+
+
 def to_number(value: Value) -> float:
     if isinstance(value, list):
         if not value:
