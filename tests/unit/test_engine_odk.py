@@ -150,3 +150,37 @@ def test_a_blank_number_where_a_whole_one_is_needed_never_crashes(write_form: Wr
     session.set_value(session.node("bad"), "x")  # an invalid pattern: told, not raised
     assert session.problem(session.node("bad")) is not None
     assert any("invalid regular expression" in e for e in session.errors)
+
+
+def test_numbers_and_dates_from_answers_files_read_as_odk_reads_them(write_form: Write) -> None:
+    from fieldsafe.forms.validation import problems
+
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | constraint | calculation |
+|        | integer | n | People | . >= 1 and . <= 100 | |
+|        | decimal | km | Distance | . < 5000 | |
+|        | datetime | when | When | | |
+|        | calculate | double | | | ${n} * 2 |
+""")
+    load_answers(session, {"n": "+5", "km": "1e3", "when": "9999-12-31T23:00:00-05:00"})
+    assert session.value("double") == "10"
+    found = {(p.name, p.kind) for p in problems(session)}
+    assert found == {("when", "type")}  # past the calendar's end: not a date, no crash
+    load_answers(session, {"km": "1_000", "when": "2024-01-01T12:00:00Z"})
+    assert {(p.name, p.kind) for p in problems(session)} == {("km", "type")}
+
+
+def test_a_broken_instance_name_is_told_once_on_the_settings_sheet(write_form: Write) -> None:
+    from fieldsafe.forms.errors import FormLoadError
+
+    with pytest.raises(FormLoadError) as caught:
+        load_form(write_form("""
+| survey |
+|        | type | name | label |
+|        | text | a | A |
+| settings |
+|          | instance_name |
+|          | concat(${a}, |
+"""))
+    assert [(p.sheet, p.row) for p in caught.value.problems] == [("settings", 2)]

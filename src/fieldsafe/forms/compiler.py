@@ -88,12 +88,15 @@ def compile_form(form: FormDef) -> list[FormProblem]:
                 continue
             try:
                 tree = parse(text)
+                why = _check(tree, compiled)
             except XPathSyntaxError as err:
-                problems.append(_problem(element, column, text, str(err)))
-                continue
-            why = _check(tree, compiled)
+                why = str(err)
             if why:
-                problems.append(_problem(element, column, text, why))
+                # pyxform's meta/instanceName holds the settings' instance_name, which is
+                # told below on its own sheet and row (the author never wrote this one).
+                if not (element.row is None and element.name == "instanceName" and
+                        form.instance_name):
+                    problems.append(_problem(element, column, text, why))
                 continue
             if attr == "calculation" and element.trigger:
                 compiled.exprs[(element.path, "trigger_value")] = tree  # not a live one

@@ -11,7 +11,13 @@ from fieldsafe.forms.model import FormElement, pick_translation
 from fieldsafe.forms.xpath.ast import Node as XPathNode
 from fieldsafe.forms.xpath.evaluator import EVAL_ERRORS, Ctx, evaluate
 from fieldsafe.forms.xpath.nodes import XNode
-from fieldsafe.forms.xpath.values import parse_date, parse_datetime, parse_time, to_boolean
+from fieldsafe.forms.xpath.values import (
+    is_answer_number,
+    parse_date,
+    parse_datetime,
+    parse_time,
+    to_boolean,
+)
 from fieldsafe.i18n import _
 
 if TYPE_CHECKING:
@@ -104,10 +110,7 @@ def type_error(session: FormSession, element: FormElement, node: XNode) -> str |
     if whole and (not _INT_RE.match(value) or abs(int(value)) > 2**31 - 1):
         return _("'{value}' is not a whole number").format(value=value)
     if qtype == "decimal" or qtype == "range":
-        try:
-            number = float(value)
-        except ValueError:
-            return _("'{value}' is not a number").format(value=value)
+        number = float(value) if is_answer_number(value) else math.nan
         if math.isnan(number) or math.isinf(number):
             return _("'{value}' is not a number").format(value=value)
         if qtype == "range":

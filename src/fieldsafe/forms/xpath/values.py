@@ -11,6 +11,9 @@ from fieldsafe.forms.xpath.nodes import XNode
 Value = str | float | bool | list[XNode] | date | datetime
 EPOCH = date(1970, 1, 1)
 _NUMBER_RE = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
+# An int or decimal answer as ODK reads one (Java's parseInt / parseDouble): a sign, and an
+# exponent, are allowed; "1_000", "inf" and "nan" are not numbers.
+_ANSWER_NUMBER_RE = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _DATE_RE = re.compile(r"^\s*(-?\d{4})-(\d{2})-(\d{2})\s*$")
 _DATETIME_RE = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
@@ -51,8 +54,16 @@ def parse_datetime(text: str) -> datetime | None:
         return None
     offset = _tz(m.group(8))
     if offset is not None:
-        value = (value - offset).replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+        try:
+            value = (value - offset).replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):  # past the ends of the calendar
+            return None
     return value
+
+
+def is_answer_number(text: str) -> bool:
+    """Whether ``text`` is a number as an int or decimal answer holds one (see ``typed``)."""
+    return _ANSWER_NUMBER_RE.match(text) is not None
 
 
 def parse_time(text: str) -> time | None:
@@ -73,7 +84,7 @@ def typed(node: XNode) -> str | float | date | datetime:
         return text
     kind = node.datatype
     if kind in ("int", "decimal"):
-        return to_number(text)
+        return float(text) if is_answer_number(text) else math.nan
     if kind == "date":
         return parse_date(text) or text
     if kind == "dateTime":
