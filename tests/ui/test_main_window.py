@@ -138,3 +138,44 @@ def test_closing_after_a_gallery_was_closed(workspace: Workspace, settings: QSet
     gallery.close()
     qtbot.waitUntil(lambda: gallery not in window._editors)
     assert window.close()
+
+
+def test_an_audit_opens_in_one_window_only(workspace: Workspace, settings: QSettings,
+                                           walk_answers: dict[str, object],
+                                           qtbot: QtBot) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    (audit_id,) = _seed(workspace, walk_answers, 1)
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    first = window.open_action
+    first.trigger()
+    # A second press brings the same window back: two would save over each other's answers.
+    first.trigger()
+    editors = [w for w in window._editors if w.isVisible()]
+    assert len(editors) == 1
+    assert editors[0].editor.audit_id == audit_id  # type: ignore[attr-defined]
+    close = next(a for a in editors[0].findChildren(type(first))
+                 if QKeySequence("Ctrl+W") in a.shortcuts())
+    assert QKeySequence("Ctrl+F4") in close.shortcuts()  # both, as the README's table says
+    close.trigger()
+    qtbot.waitUntil(lambda: not editors[0].isVisible())
+
+
+def test_a_retired_audit_is_not_opened_for_editing(workspace: Workspace,
+                                                   settings: QSettings,
+                                                   walk_answers: dict[str, object],
+                                                   qtbot: QtBot,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.services.audits import retire_audit
+
+    (audit_id,) = _seed(workspace, walk_answers, 1)
+    retire_audit(workspace, audit_id)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    assert window.open_audit(audit_id) is None
+    assert told and "retired" in told[0] and "can no longer be edited" in told[0]

@@ -11,6 +11,7 @@ from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef
 from fieldsafe.forms.validation import Problem, problems
 from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.i18n import _
 from fieldsafe.services.audit_content import FileAnswer, IngestedFile, ingest_file, question_path
 from fieldsafe.services.audits import refuse_invalid_finalize, start_session
 from fieldsafe.services.form_library import find_version, form_definition
@@ -18,6 +19,7 @@ from fieldsafe.services.records import resolve_audit, resolve_campaign
 from fieldsafe.services.revisions import (
     DRAFT,
     FINALIZED,
+    RETIRED,
     Snapshot,
     head_files,
     head_revision,
@@ -66,6 +68,11 @@ class AuditEditor:
             audit = resolve_audit(db, audit_id)
             head = head_revision(db, audit)
             refuse_redacted(head)
+            if head.status == RETIRED:
+                raise UserError(_(
+                    "audit {id} is retired, so it can no longer be edited; its answers stay "
+                    "in its history, and its PDF report can still be exported").format(
+                    id=audit.uuid[:8]))
             record = find_version(db, head.form_id, head.form_version)
             form = form_definition(record)
             answers, files = dict(head.answers), head_files(head)

@@ -85,7 +85,7 @@ class EditorWindow(QMainWindow):
         map_action.setShortcut(QKeySequence("Ctrl+M"))
         map_action.triggered.connect(self.show_map)
         close = QAction(self.tr("&Close"), self)
-        close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        close.setShortcuts(QKeySequence.StandardKey.Close)  # Ctrl+W and Ctrl+F4 alike
         close.triggered.connect(self.close)
         for action in (self.save_action, self.finalize_action, map_action, close):
             toolbar.addAction(action)
@@ -109,7 +109,8 @@ class EditorWindow(QMainWindow):
         self.statusBar().setStyleSheet("color: #b00020;")
         self.statusBar().showMessage(self.tr(
             "Not saved: {why} Your answers are kept here and saving is retried.").replace(
-            "{why}", message))
+            "{why}", message if message.rstrip().endswith((".", "!", "?")) else
+            message.rstrip() + "."))
 
     def finalize(self) -> bool:
         problems = self.filler.validate_for_finalize()

@@ -235,8 +235,17 @@ class MainWindow(QMainWindow):
         return self.open_audit(audit_id) if audit_id else None
 
     def open_audit(self, audit_id: str) -> QWidget | None:
+        """The audit's window: the one already open, brought to the front (two windows on
+        one draft would each save over the other's answers), else a new one."""
         from fieldsafe.services.editor import AuditEditor
+        from fieldsafe.ui.editor_window import EditorWindow
 
+        for window in self._editors:
+            if isinstance(window, EditorWindow) and window.editor.audit_id == audit_id:
+                window.showNormal()
+                window.raise_()
+                window.activateWindow()
+                return window
         return self._open_editor(lambda: AuditEditor.open(self.workspace, audit_id))
 
     def _open_editor(self, make: object) -> QWidget | None:
