@@ -291,7 +291,7 @@ def test_geopoint_decimal_dms_and_invalid(qtbot, make: Make) -> None:
     assert spot.problem_text() == ""  # not while typing
     qtbot.keyClick(spot.edit, Qt.Key.Key_Return)
     assert "is not a location" in spot.problem_text()
-    assert session.value("spot") == ""
+    assert session.value("spot") == "north of the bridge"  # kept (saved), never lost
     spot.edit.clear()
     type_into(qtbot, spot.edit, "95, 10")
     qtbot.keyClick(spot.edit, Qt.Key.Key_Return)
@@ -326,6 +326,10 @@ def test_geotrace_geoshape_and_gpx_import(qtbot, make: Make) -> None:
     filler.widget_for("name").focus_input()
     qtbot.waitUntil(lambda: area.problem_text() != "")
     assert area.problem_text().startswith("Point 2:")
+    assert session.value("area") == "0 0\nsomewhere"  # a typo loses nothing typed
+    from fieldsafe.forms.validation import problems
+
+    assert "area" in {p.name for p in problems(session)}  # and cannot be finalized
 
 
 def test_attach_file_without_a_photo_widget(qtbot, make: Make, tmp_path: Path) -> None:

@@ -98,7 +98,9 @@ class GeopointQuestion(QuestionWidget):
             return
         point = self._read(text)
         if point is None:
-            self._write("")
+            # What was typed is kept as the answer (a draft saves it, the question shows
+            # why it is not a location, finalizing refuses it): never lost to a typo.
+            self._write(text.strip())
             self._set_local_error(self._pending)
         else:
             self._write(point.to_odk())
@@ -189,9 +191,12 @@ class GeotraceQuestion(QuestionWidget):
             self._write(to_odk_trace(points))
 
     def _commit(self) -> None:
-        points = self._read(self.edit.toPlainText())
+        text = self.edit.toPlainText()
+        points = self._read(text)
         if points is None:
-            self._write("")
+            # Kept as typed (as a point is): a draft saves it, closing loses nothing, and
+            # the question says which line is not a location until it is put right.
+            self._write(text.strip())
         self._set_local_error(self._pending)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
