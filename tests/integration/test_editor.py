@@ -49,10 +49,17 @@ def test_drafts_from_snapshots_then_finalize(workspace: Workspace,
 
 
 def test_recovery_marker(workspace: Workspace) -> None:
+    from fieldsafe.services.recovery import interrupted_audits
+
     assert interrupted_audit(workspace) is None
     mark_open(workspace, "abc")
-    assert interrupted_audit(workspace) == "abc"
-    mark_closed(workspace)
+    mark_open(workspace, "def")
+    mark_open(workspace, "abc")  # saved again: listed once
+    assert interrupted_audits(workspace) == ["abc", "def"]
+    mark_closed(workspace, "abc")  # one window closed: the other is still open
+    assert interrupted_audits(workspace) == ["def"] and interrupted_audit(workspace) == "def"
+    mark_open(workspace, "ghi")
+    mark_closed(workspace)  # the offer declined: all forgotten
     assert interrupted_audit(workspace) is None
 
 

@@ -179,3 +179,30 @@ def test_a_retired_audit_is_not_opened_for_editing(workspace: Workspace,
     qtbot.addWidget(window)
     assert window.open_audit(audit_id) is None
     assert told and "retired" in told[0] and "can no longer be edited" in told[0]
+
+
+def test_every_audit_open_at_a_crash_is_offered_back(workspace: Workspace,
+                                                     settings: QSettings,
+                                                     walk_answers: dict[str, object],
+                                                     qtbot: QtBot,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.services.recovery import interrupted_audits, mark_open
+
+    first, second, third = _seed(workspace, walk_answers, 3)
+    for audit_id in (first, second, third):
+        mark_open(workspace, audit_id)  # as each window's autosave does
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    opened = [window.open_audit(third)]
+    assert opened[0] is not None
+    opened[0].close()  # closing one window forgets that audit only
+    assert interrupted_audits(workspace) == [first, second]
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text: asked.append(text) or
+                        QMessageBox.StandardButton.Yes)
+    again = MainWindow(workspace, settings)  # the next start, after a crash
+    qtbot.addWidget(again)
+    again.offer_recovery()
+    assert "2 audits were open" in asked[0]
+    reopened = [w.editor.audit_id for w in again._editors]  # type: ignore[attr-defined]
+    assert sorted(reopened) == sorted([first, second])

@@ -122,7 +122,8 @@ class EditorWindow(QMainWindow):
         try:
             self.autosave.flush()
             self.editor.finalize()
-            mark_closed(self.editor.workspace)
+            if self.editor.audit_id is not None:
+                mark_closed(self.editor.workspace, self.editor.audit_id)
         except UserError as err:
             QMessageBox.warning(self, self.tr("Not finalized"), str(err))
             return False
@@ -144,7 +145,7 @@ class EditorWindow(QMainWindow):
                 return
         if self.editor.audit_id is not None:
             with suppress(UserError):  # the draft is saved; only the recovery offer remains
-                mark_closed(self.editor.workspace)
+                mark_closed(self.editor.workspace, self.editor.audit_id)
         self.saved.emit()
         super().closeEvent(event)
 

@@ -402,20 +402,24 @@ class MainWindow(QMainWindow):
         SettingsDialog(self.workspace, self.settings, self).exec()
 
     def offer_recovery(self) -> None:
-        """After a crash: offer the audit that was open back."""
-        from fieldsafe.services.recovery import interrupted_audit, mark_closed
+        """After a crash: offer back every audit that was open."""
+        from fieldsafe.services.recovery import interrupted_audits, mark_closed
 
-        audit_id = interrupted_audit(self.workspace)
-        if audit_id is None:
+        audit_ids = interrupted_audits(self.workspace)
+        if not audit_ids:
             return
         answer = QMessageBox.question(
             self, self.tr("Recover your draft"),
             self.tr("FieldSafe was closed while an audit was open. Its draft was saved "
-                    "up to the last second. Open it again?"))
-        if answer == QMessageBox.StandardButton.Yes:
-            self.open_audit(audit_id)
-        else:
+                    "up to the last second. Open it again?") if len(audit_ids) == 1 else
+            self.tr("FieldSafe was closed while %n audits were open. Their drafts were "
+                    "saved up to the last second. Open them again?", "", len(audit_ids)))
+        if answer != QMessageBox.StandardButton.Yes:
             mark_closed(self.workspace)
+            return
+        for audit_id in audit_ids:
+            if self.open_audit(audit_id) is None:  # gone meanwhile (retired, merged away)
+                mark_closed(self.workspace, audit_id)
 
     def _about(self) -> None:
         from fieldsafe import __version__
