@@ -143,3 +143,39 @@ def test_a_new_revision_deprecates_the_old_instance_id(
                now=lambda: datetime(2026, 11, 24, 12))
     final = show_audit(workspace, first.id)["answers"]
     assert (final["instanceID"], final["deprecatedID"]) == (draft["instanceID"], old_id)
+
+
+@pytest.mark.parametrize("first_revision", [True, False])
+def test_a_draft_saved_meanwhile_is_never_written_over(
+        workspace: Workspace, walk_answers: dict[str, object], first_revision: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two edits of one draft at once (two windows, the desktop and the command line):
+    the one that lands second is kept beside the first, a conflict; neither is lost."""
+    import fieldsafe.services.audits as audits
+    from fieldsafe.services.editor import AuditEditor
+
+    draft = new_audit(workspace, "womens_safety_walk", walk_answers)
+    if not first_revision:  # a draft continuing a finalized revision
+        edit_audit(workspace, draft.id, {}, finalize=True)
+        edit_audit(workspace, draft.id, {"good_points": "reopened"})
+    window = AuditEditor.open(workspace, draft.id)  # read before the command's edit lands
+    original = audits._save
+
+    def other_lands_first(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(audits, "_save", original)
+        edit_audit(workspace, draft.id, {"priorities": "EDIT B"})
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audits, "_save", other_lands_first)
+    edit_audit(workspace, draft.id, {"good_points": "EDIT A"})
+    shown = show_audit(workspace, draft.id)
+    assert shown["conflict"] is True
+    with workspace.transaction() as db:
+        kept = {r.answers.get("priorities") for r in db.scalars(select(AuditRevision))} | {
+            r.answers.get("good_points") for r in db.scalars(select(AuditRevision))}
+    assert {"EDIT A", "EDIT B"} <= kept
+    window.session.set_value(window.session.node("good_points"), "EDIT C")
+    window.write(window.snapshot())  # the window's draft changed under it too: kept beside
+    with workspace.transaction() as db:
+        values = [r.answers.get("good_points") for r in db.scalars(select(AuditRevision))]
+    assert "EDIT C" in values and "EDIT A" in values

@@ -118,7 +118,7 @@ def _where(problem: Problem, form: FormDef | None) -> str:
 def _save(workspace: Workspace, audit_id: str | None, session: FormSession, version: str,
           files: dict[str, FileAnswer], photos: dict[str, Path], finalize: bool,
           campaign_uuid: str | None, now: Callable[[], datetime],
-          base: str | None = None) -> AuditResult:
+          base: str | None = None, seen: datetime | None = None) -> AuditResult:
     stored: list[IngestedFile] = []
     try:
         for path, source in photos.items():
@@ -128,7 +128,7 @@ def _save(workspace: Workspace, audit_id: str | None, session: FormSession, vers
             refuse_invalid_finalize(found, session.form)
         snapshot: Snapshot = take_snapshot(session, version, files, [s.media for s in stored])
         revision = store(workspace, audit_id, snapshot, FINALIZED if finalize else DRAFT,
-                         campaign_uuid=campaign_uuid, base=base, now=now)
+                         campaign_uuid=campaign_uuid, base=base, seen=seen, now=now)
     except BaseException:
         discard_unused_media(workspace, stored)
         raise
@@ -167,10 +167,12 @@ def edit_audit(workspace: Workspace, audit_id: str, answers: dict[str, Any], *,
         form = form_definition(record)
         merged = {**head.answers, **answers}
         files = head_files(head)
-        audit_uuid, head_uuid = audit.uuid, head.uuid
+        audit_uuid, head_uuid, seen = audit.uuid, head.uuid, head.saved_at
     session = start_session(workspace, form, merged, now)
+    # ``seen``: a draft saved again meanwhile (the desktop, another command) is kept, and
+    # this change made beside it, a conflict, rather than written over it.
     return _save(workspace, audit_uuid, session, record.version, files, photos or {},
-                 finalize, None, now, base=head_uuid)
+                 finalize, None, now, base=head_uuid, seen=seen)
 
 
 def retire_audit(workspace: Workspace, audit_id: str,

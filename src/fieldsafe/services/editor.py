@@ -45,6 +45,7 @@ class AuditEditor:
         self.session = start_session(workspace, form, answers, now)
         self.audit_id = audit_id
         self.revision_uuid: str | None = None  # the revision the changes are made on
+        self.saved_at: datetime | None = None  # ...as it was saved when read or written
         self.status = status
         self.campaign_uuid = campaign_uuid
         self.files: dict[str, FileAnswer] = dict(files or {})
@@ -77,10 +78,10 @@ class AuditEditor:
             form = form_definition(record)
             answers, files = dict(head.answers), head_files(head)
             status, audit_uuid, campaign = head.status, audit.uuid, audit.campaign_uuid
-            head_uuid = head.uuid
+            head_uuid, saved_at = head.uuid, head.saved_at
         editor = cls(workspace, form, record.version, answers, audit_id=audit_uuid,
                      files=files, status=status, campaign_uuid=campaign)
-        editor.revision_uuid = head_uuid
+        editor.revision_uuid, editor.saved_at = head_uuid, saved_at
         return editor
 
     # -- files ------------------------------------------------------------------------------
@@ -176,10 +177,11 @@ class AuditEditor:
         makes a conflict instead of being written over)."""
         revision = store(self.workspace, self.audit_id, snapshot,
                          FINALIZED if finalize else DRAFT, campaign_uuid=self.campaign_uuid,
-                         base=self.revision_uuid, now=self._now)
+                         base=self.revision_uuid, seen=self.saved_at, now=self._now)
         with self._lock:
             self.audit_id = revision.audit_uuid
             self.revision_uuid = revision.uuid
+            self.saved_at = revision.saved_at
             self.status = revision.status
             self._pending = [m for m in self._pending if m not in snapshot.media]
         return revision

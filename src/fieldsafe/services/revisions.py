@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -81,7 +81,7 @@ def refuse_redacted(revision: AuditRevision) -> None:
 
 def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status: str, *,
           campaign_uuid: str | None = None, always_new: bool = False,
-          base: str | None = None,
+          base: str | None = None, seen: datetime | None = None,
           now: Callable[[], datetime] = datetime.now) -> AuditRevision:
     """Save ``snapshot`` as a revision of the audit: a new audit when ``audit_id`` is None.
     ``base`` is the revision the change was made on (default: the head). A draft made on
@@ -89,7 +89,9 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
     a new revision whose parent it is (ODK's deprecatedID); ``always_new`` makes a new
     revision even over such a draft (a retirement). The head and conflict flag then follow
     from the revision graph: a change made on an old base beside a newer revision is a
-    conflict, both kept. One transaction: all of it or nothing."""
+    conflict, both kept. ``seen`` is when the base was saved as the caller read it: a draft
+    saved again since (another window or process) is not written over; the change is kept
+    beside it, a conflict, both kept. One transaction: all of it or nothing."""
     stamp = now()
     with workspace.transaction() as db:
         parent: AuditRevision | None = None
@@ -106,7 +108,18 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
                 raise UserError(_("audit {id} is retired and cannot be changed").format(
                     id=audit.uuid))
             refuse_redacted(parent)
-            if not always_new and _own_open_draft(db, workspace.identity, parent):
+            in_place = not always_new and _own_open_draft(db, workspace.identity, parent)
+            if in_place and seen is not None and parent.saved_at != seen:
+                # Saved meanwhile by someone else: this change goes beside it, made on what
+                # it was made on (a first revision of its own), never over it: a conflict.
+                parent = db.get(AuditRevision, parent.parent_uuid) \
+                    if parent.parent_uuid else None
+                if parent is None and snapshot.answers.get("instanceID"):
+                    snapshot = replace(snapshot, answers={
+                        **snapshot.answers, "instanceID": f"uuid:{new_id()}"})
+                revision = _new_revision(audit, parent, snapshot, status, stamp)
+                db.add(revision)
+            elif in_place:
                 revision = parent
             else:
                 revision = _new_revision(audit, parent, snapshot, status, stamp)
