@@ -179,3 +179,26 @@ def test_a_draft_saved_meanwhile_is_never_written_over(
     with workspace.transaction() as db:
         values = [r.answers.get("good_points") for r in db.scalars(select(AuditRevision))]
     assert "EDIT C" in values and "EDIT A" in values
+
+
+def test_a_save_is_refused_when_its_photo_left_the_store_meanwhile(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    """A failed save removes the photos it stored; another save that found the same photo
+    stored must not commit a record of a file that is gone (they race for it)."""
+    from fieldsafe.services.editor import AuditEditor
+
+    photo = CORPUS / "photos" / "exifpy__DSCN0042.jpg"
+    draft = new_audit(workspace, "womens_safety_walk", walk_answers)
+    editor = AuditEditor.open(workspace, draft.id)
+    node = editor.session.node("f_photo1", 1)
+    stored = editor.ingest(node, photo)
+    editor.apply(node, stored)
+    workspace.media.remove(stored.sha256)  # as a failed save's cleanup would, meanwhile
+    with pytest.raises(UserError, match="no longer in the media store"):
+        editor.write(editor.snapshot())
+    from fieldsafe.storage.models import Attachment
+
+    with workspace.transaction() as db:
+        assert db.get(Media, stored.sha256) is None  # nothing names the missing file
+        assert not db.scalars(select(Attachment).where(
+            Attachment.sha256 == stored.sha256)).first()

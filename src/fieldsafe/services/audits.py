@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.answers import load_answers
@@ -89,11 +92,24 @@ def attach(workspace: Workspace, session: FormSession, path: str, source: Path,
 
 
 def discard_unused_media(workspace: Workspace, stored: list[IngestedFile]) -> None:
-    """After a failed save, remove the files it stored that nothing refers to."""
-    with workspace.transaction() as db:
+    """After a failed save, remove the files it stored that nothing refers to. Under
+    SQLite's write lock (BEGIN IMMEDIATE): a save of another window or process that found
+    one of these files in the store commits its record of it either before this looks
+    (the file stays) or after, when it finds the file gone and is refused (see
+    revisions.store) instead of naming a missing file."""
+    if not any(i.new for i in stored):
+        return
+    db = workspace.writer_session()
+    try:
+        db.connection()  # BEGIN IMMEDIATE
         for ingested in stored:
             if ingested.new and db.get(Media, ingested.sha256) is None:
                 workspace.media.remove(ingested.sha256)
+        db.rollback()
+    except DBAPIError as err:
+        raise workspace.database_error(err) from None
+    finally:
+        db.close()
 
 
 def refuse_invalid_finalize(found: list[Problem], form: FormDef | None = None) -> None:
@@ -130,7 +146,8 @@ def _save(workspace: Workspace, audit_id: str | None, session: FormSession, vers
         revision = store(workspace, audit_id, snapshot, FINALIZED if finalize else DRAFT,
                          campaign_uuid=campaign_uuid, base=base, seen=seen, now=now)
     except BaseException:
-        discard_unused_media(workspace, stored)
+        with contextlib.suppress(UserError):  # the save's own error is the one to tell
+            discard_unused_media(workspace, stored)
         raise
     return AuditResult(revision.audit_uuid, revision.number, revision.uuid, revision.status,
                        found)

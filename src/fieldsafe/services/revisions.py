@@ -124,8 +124,22 @@ def store(workspace: Workspace, audit_id: str | None, snapshot: Snapshot, status
             else:
                 revision = _new_revision(audit, parent, snapshot, status, stamp)
                 db.add(revision)
-        return _write(db, workspace.identity, audit, revision, parent, snapshot, status,
-                      stamp)
+        written = _write(db, workspace.identity, audit, revision, parent, snapshot, status,
+                         stamp)
+        _refuse_missing_files(workspace, snapshot)
+        return written
+
+
+def _refuse_missing_files(workspace: Workspace, snapshot: Snapshot) -> None:
+    """Refuse to save records of files that are not in the media store. Checked once the
+    records are written, so under SQLite's write lock: a failed save that removes the files
+    it stored (discard_unused_media, under that lock too) cannot take one away between
+    this check and the commit, and one it took just before is found missing here."""
+    for media in snapshot.media:
+        if not workspace.media.has(media.sha256):
+            raise UserError(_("a file of this save ({sha}…) is no longer in the media store "
+                              "(another save that failed removed it); attach it again")
+                            .format(sha=media.sha256[:12]))
 
 
 def _write(db: Session, ident: Identity, audit: Audit, revision: AuditRevision,
