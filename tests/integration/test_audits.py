@@ -202,3 +202,22 @@ def test_a_save_is_refused_when_its_photo_left_the_store_meanwhile(
         assert db.get(Media, stored.sha256) is None  # nothing names the missing file
         assert not db.scalars(select(Attachment).where(
             Attachment.sha256 == stored.sha256)).first()
+
+
+def test_removing_a_finding_keeps_the_photos_of_those_after_it(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    second = CORPUS / "photos" / "exifpy__DSCN0042.jpg"
+    made = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True,
+                     photos={"finding[1]/f_photo1": PHOTO, "finding[2]/f_photo1": second})
+    findings = show_audit(workspace, made.id)["answers"]["finding"]
+    assert len(findings) >= 2
+    edit_audit(workspace, made.id, {"finding": [findings[1], findings[0], *findings[2:]]},
+               finalize=True)  # two findings swapped: each keeps its photo
+    shown = show_audit(workspace, made.id)
+    assert sorted((a["question"], a["filename"]) for a in shown["attachments"]) == [
+        ("finding[1]/f_photo1", second.name), ("finding[2]/f_photo1", PHOTO.name)]
+    edit_audit(workspace, made.id, {"finding": [findings[1], *findings[2:]]},
+               finalize=True)  # the first one resolved and removed
+    shown = show_audit(workspace, made.id)
+    assert [(a["question"], a["filename"]) for a in shown["attachments"]] == [
+        ("finding[1]/f_photo1", second.name)]

@@ -164,10 +164,36 @@ def named_files(session: FormSession) -> Iterator[tuple[str, str, str]]:
 
 
 def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str, FileAnswer]:
-    """The files that still answer their questions: relevant, and named by the answer."""
+    """The files that still answer their questions: relevant, and named by the answer. A
+    file answers at its place (``finding[2]/f_photo1``) or, where repeat instances were
+    removed or moved (finding 2 is now finding 1), at another instance of the same question
+    whose answer names it."""
     out: dict[str, FileAnswer] = {}
+    elsewhere: dict[tuple[str, str], list[FileAnswer]] = {}
+    for old_path, answer in files.items():
+        elsewhere.setdefault((_REPEAT_INDEX.sub("", old_path), answer.filename),
+                             []).append(answer)
+    placed: list[tuple[str, str]] = []
     for path, by_name, filename in named_files(session):
         given = files.get(path) or files.get(by_name)
         if given is not None and given.filename == filename:
             out[path] = given
+            _take(elsewhere, (_REPEAT_INDEX.sub("", path), filename), given)
+        else:
+            placed.append((path, filename))
+    for path, filename in placed:  # moved: the same question's file of that name
+        candidates = elsewhere.get((_REPEAT_INDEX.sub("", path), filename))
+        if candidates:
+            out[path] = candidates.pop(0)
     return out
+
+
+_REPEAT_INDEX = re.compile(r"\[\d+\]")
+
+
+def _take(pool: dict[tuple[str, str], list[FileAnswer]], key: tuple[str, str],
+          answer: FileAnswer) -> None:
+    """Take ``answer`` out of ``pool[key]``: it answers at its own place."""
+    candidates = pool.get(key, [])
+    if answer in candidates:
+        candidates.remove(answer)
