@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.campaigns import new_campaign
 from fieldsafe.services.segments import matched_segments, route_segments
@@ -35,3 +37,21 @@ def test_the_same_streets_match_across_audits(workspace: Workspace,
     elsewhere = dict(walk_answers, route="12.9000 77.5000 0 5;12.9010 77.5010 0 5")
     other = new_audit(workspace, "womens_safety_walk", elsewhere)
     assert matched_segments(workspace, day.id, other.id) == []
+
+
+@pytest.mark.parametrize(("segment_m", "tolerance_m", "says"), [
+    (float("nan"), 25.0, "segment length"), (float("inf"), 25.0, "segment length"),
+    (1e-300, 25.0, "segment length"), (0.01, 25.0, "segment length"),
+    (50.0, float("inf"), "matching tolerance"), (50.0, float("nan"), "matching tolerance"),
+    (50.0, 0.0, "matching tolerance")])
+def test_a_campaign_needs_a_sensible_segment_length_and_tolerance(
+        workspace: Workspace, segment_m: float, tolerance_m: float, says: str) -> None:
+    """Not a raw SQL error (NaN), not a campaign no bundle can carry (infinity), not
+    segments so short a report never ends."""
+    from fieldsafe.errors import UserError
+    from fieldsafe.services.campaigns import list_campaigns, new_campaign
+
+    with pytest.raises(UserError, match=says):
+        new_campaign(workspace, "Ward walks", segment_m=segment_m, tolerance_m=tolerance_m)
+    assert list_campaigns(workspace) == []
+    new_campaign(workspace, "Ward walks", segment_m=1.0, tolerance_m=100_000)

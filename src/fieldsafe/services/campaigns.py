@@ -19,6 +19,9 @@ from fieldsafe.ids import new_id
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Campaign, FormVersion, Layer
 
+MIN_SEGMENT_M = 1.0  # shorter segments say nothing a map can show, and cost much
+MAX_METRES = 100_000  # a campaign's segment length and tolerance: as a sync bundle allows
+
 
 def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
                  segment_m: float = 50.0, tolerance_m: float = 25.0,
@@ -27,8 +30,13 @@ def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
     """Create a campaign; ``area`` is a GeoJSON file whose polygons make its area."""
     if not name.strip():
         raise UserError(_("a campaign needs a name"))
-    if segment_m <= 0 or tolerance_m <= 0:
-        raise UserError(_("segment length and matching tolerance must be more than 0 m"))
+    if not (MIN_SEGMENT_M <= segment_m <= MAX_METRES):  # NaN fails both
+        raise UserError(_("the segment length must be {low} to {high} m, not {value}").format(
+            low=f"{MIN_SEGMENT_M:g}", high=f"{MAX_METRES:,}", value=f"{segment_m:g}"))
+    if not (0 < tolerance_m <= MAX_METRES):
+        raise UserError(_("the matching tolerance must be more than 0 and at most {high} m, "
+                          "not {value}").format(high=f"{MAX_METRES:,}",
+                                                value=f"{tolerance_m:g}"))
     area_geojson = ""
     if area is not None:
         shapes = [a.geometry for a in read_areas(area)]

@@ -191,8 +191,8 @@ def form_infos(db: Session, campaign: Campaign | None = None, form_id: str | Non
 def route_segments(geojson: str, segment_m: float) -> tuple[tuple[Segment, list[LatLon]], ...]:
     """A route's segments with their (lat, lon) coordinates (cached by content: a
     finalized revision never changes). A route of zero length has none."""
-    try:
-        segments = split_route(shape(json.loads(geojson)), segment_m)
+    try:  # at least 1 m (a campaign's shortest): a smaller one would never end
+        segments = split_route(shape(json.loads(geojson)), max(segment_m, 1.0))
     except (GeometryError, ValueError, TypeError, KeyError):
         return ()
     return tuple((s, [(float(c[1]), float(c[0])) for c in s.geometry.coords]) for s in segments)

@@ -75,7 +75,7 @@ class CampaignRecord(Provenance, kw_only=True):
     uuid: Uuid
     name: Title
     area_geojson: GeoJsonText = ""
-    segment_m: Annotated[float, Meta(gt=0, le=100_000)] = 50.0
+    segment_m: Annotated[float, Meta(ge=1, le=100_000)] = 50.0  # as campaigns new allows
     tolerance_m: Annotated[float, Meta(ge=0, le=100_000)] = 25.0
     form_ids: list[Annotated[str, Meta(max_length=200)]] = []
     layer_uuids: list[Uuid] = []
