@@ -221,3 +221,19 @@ def test_removing_a_finding_keeps_the_photos_of_those_after_it(
     shown = show_audit(workspace, made.id)
     assert [(a["question"], a["filename"]) for a in shown["attachments"]] == [
         ("finding[1]/f_photo1", second.name)]
+
+
+def test_a_photo_for_a_question_not_asked_is_refused(workspace: Workspace,
+                                                      walk_answers: dict[str, object]) -> None:
+    second = CORPUS / "photos" / "exifpy__DSCN0042.jpg"
+    findings = list(walk_answers["finding"])  # type: ignore[call-overload]
+    answers = dict(walk_answers, finding=[dict(findings[0], f_photo1="")])
+    with pytest.raises(UserError, match="not asked with these answers"):
+        new_audit(workspace, "womens_safety_walk", answers,
+                  photos={"finding[1]/f_photo2": second})  # asked once f_photo1 is given
+    assert list_audits(workspace) == []
+    with workspace.transaction() as db:  # and nothing of it was kept
+        assert db.scalar(select(func.count()).select_from(Media)) == 0
+    made = new_audit(workspace, "womens_safety_walk", answers,  # given with it: in order
+                     photos={"finding[1]/f_photo2": second, "finding[1]/f_photo1": PHOTO})
+    assert len(show_audit(workspace, made.id)["attachments"]) == 2

@@ -83,6 +83,10 @@ def attach(workspace: Workspace, session: FormSession, path: str, source: Path,
     if element.qtype not in FILE_TYPES:
         raise UserError(_("'{path}' is a {kind} question, not a photo or file").format(
             path=path, kind=element.qtype))
+    if not node.is_relevant():  # its answer would not be saved: nothing to attach to
+        raise UserError(_("'{path}' is not asked with these answers (its relevance does "
+                          "not hold), so {file} cannot be attached there").format(
+            path=path, file=source.name))
     ingested = ingest_file(workspace.media, source, element)
     stored.append(ingested)
     session.set_value(node, ingested.filename)
@@ -137,8 +141,17 @@ def _save(workspace: Workspace, audit_id: str | None, session: FormSession, vers
           base: str | None = None, seen: datetime | None = None) -> AuditResult:
     stored: list[IngestedFile] = []
     try:
-        for path, source in photos.items():
-            attach(workspace, session, path, source, files, stored)
+        waiting = list(photos.items())
+        while waiting:  # a photo question asked once another photo is given: after it
+            last, waiting = waiting, []
+            for path, source in last:
+                _element, node = find_question(session, path)
+                if not node.is_relevant() and len(last) > 1:
+                    waiting.append((path, source))
+                    continue
+                attach(workspace, session, path, source, files, stored)
+            if len(waiting) == len(last):  # none became relevant: the first one says so
+                attach(workspace, session, *waiting[0], files, stored)
         found = problems(session)
         if finalize:
             refuse_invalid_finalize(found, session.form)
