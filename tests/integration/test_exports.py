@@ -593,3 +593,23 @@ def test_times_are_written_in_utc_as_central_does(monkeypatch: pytest.MonkeyPatc
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_an_audit_being_corrected_is_exported_as_last_finalized(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    """As ODK keeps the last submission while an edit is not sent: a draft over a
+    finalized revision leaves that revision in the exports; a draft never finalized, or a
+    retired audit, is not in them."""
+    made = new_audit(workspace, WALK, dict(walk_answers, good_points="as finalized"),
+                     finalize=True)
+    edit_audit(workspace, made.id, {"good_points": "half-way through a correction"})
+    new_audit(workspace, WALK, walk_answers)  # a draft, never finalized
+    gone = new_audit(workspace, WALK, walk_answers, finalize=True)
+    retire_audit(workspace, gone.id)
+    export_csv(workspace, tmp_path / "csv")
+    header, rows = _table(tmp_path / "csv" / f"{WALK}.csv")
+    column = next(c for c in header if c.endswith("good_points"))
+    assert [r[column] for r in rows] == ["as finalized"]
+    export_geojson(workspace, tmp_path / "walks.geojson", form_id=WALK)
+    features = json.loads((tmp_path / "walks.geojson").read_text())["features"]
+    assert {f["id"] for f in features if "__audit" not in f["properties"]} == {made.id}
