@@ -102,3 +102,12 @@ def test_bad_input_is_one_line_on_stderr(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("fieldsafe: "), result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_target_date_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    for text in ("2026-13-01", "2026-W49-1", "20261201", "next week"):
+        result = run("--workspace", str(tmp_path / "ws"), "actions", "add", "abc", "1",
+                     "--target", text)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"'{text}' is not a date (use YYYY-MM-DD)" in result.stderr

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 
 
@@ -49,7 +49,13 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: 
 
 
 def parse_date(text: str) -> date:
+    """A YYYY-MM-DD date given on the command line (argparse's ``type``: a bad one is a
+    usage error, one line and exit 2, not a traceback). Only that form: Python would also
+    read 2026-W49-1 and 20261201."""
     try:
-        return date.fromisoformat(text)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(_("'{text}' is not a date (use YYYY-MM-DD)").format(text=text)) from None
+        raise argparse.ArgumentTypeError(_("'{text}' is not a date (use YYYY-MM-DD)").format(
+            text=text)) from None
