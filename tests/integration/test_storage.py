@@ -240,3 +240,29 @@ def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
         new_campaign(ws, "x" * 400_000)  # a row larger than the pages left
     assert [c["name"] for c in list_campaigns(ws)] == ["Before"]
     ws.close()
+
+
+def test_a_backup_is_whole_or_not_there(workspace: Workspace, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from fieldsafe.services import workspace_admin
+    from fieldsafe.services.workspace_admin import backup
+
+    inside = workspace.root / "media" / "backup"
+    with pytest.raises(UserError, match="outside the workspace"):
+        backup(workspace, inside)  # it would copy itself, again and again
+    assert not inside.exists()
+    real = shutil.copytree
+
+    def disk_full(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workspace_admin.shutil, "copytree", disk_full)
+    target = tmp_path / "copy"
+    with pytest.raises(UserError, match="nothing of it was left: No space left on device"):
+        backup(workspace, target)
+    assert not target.exists() and not list(tmp_path.glob(".copy*"))
+    monkeypatch.setattr(workspace_admin.shutil, "copytree", real)
+    assert backup(workspace, target) == target  # the same command again, once there is room
+    assert (target / workspace.db_path.name).is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -75,22 +76,46 @@ def check(workspace: Workspace) -> list[str]:
 
 
 def backup(workspace: Workspace, destination: Path) -> Path:
-    """Copy the workspace to ``destination`` (a new or empty folder): a consistent copy of
-    the database made while it is in use, the media and the layers."""
-    if destination.exists() and any(destination.iterdir()):
+    """Copy the workspace to ``destination`` (a new or empty folder outside it): a
+    consistent copy of the database made while it is in use, the media and the layers.
+    Written beside it first and put in place when whole: a failure (a full disk) leaves no
+    half backup, and the same command can be run again."""
+    root = workspace.root.resolve()
+    target = destination.resolve()
+    if target == root or root in target.parents:
+        raise UserError(_("{folder}: the backup folder must be outside the workspace "
+                          "(it would copy itself)").format(folder=destination))
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise UserError(_("{folder}: the backup folder must be new or empty").format(
             folder=destination))
+    building = destination.with_name(f".{destination.name}.partial")
     try:
-        destination.mkdir(parents=True, exist_ok=True)
-        backup_database(workspace.db_path, destination / workspace.db_path.name)
+        shutil.rmtree(building, ignore_errors=True)  # a failed run's, if any
+        building.mkdir(parents=True)
+        backup_database(workspace.db_path, building / workspace.db_path.name)
         for folder in ("media", "layers"):
             source = workspace.root / folder
             if source.is_dir():
-                shutil.copytree(source, destination / folder)
-    except OSError as err:
-        raise UserError(_("{folder}: the backup failed: {why}").format(
-            folder=destination, why=err.strerror or err)) from None
+                shutil.copytree(source, building / folder)
+        if destination.exists():
+            destination.rmdir()  # empty, checked above
+        building.rename(destination)
+    except (OSError, sqlite3.Error) as err:
+        shutil.rmtree(building, ignore_errors=True)
+        raise UserError(_("{folder}: the backup failed, and nothing of it was left: {why}")
+                        .format(folder=destination, why=_why(err))) from None
     return destination
+
+
+def _why(err: OSError | sqlite3.Error) -> str:
+    """One line for what went wrong (a copy of many files reports every file)."""
+    if isinstance(err, shutil.Error) and err.args and isinstance(err.args[0], list):
+        first = err.args[0][0] if err.args[0] else None
+        text = str(first[2]) if first and len(first) > 2 else str(err)
+        return text.splitlines()[0][:300] if text else type(err).__name__
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return (str(err).splitlines() or [type(err).__name__])[0][:300]
 
 
 def digest(workspace: Workspace) -> str:
