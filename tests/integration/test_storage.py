@@ -266,3 +266,24 @@ def test_a_backup_is_whole_or_not_there(workspace: Workspace, tmp_path: Path,
     monkeypatch.setattr(workspace_admin.shutil, "copytree", real)
     assert backup(workspace, target) == target  # the same command again, once there is room
     assert (target / workspace.db_path.name).is_file()
+
+
+def test_an_old_workspace_is_left_as_it_was_when_its_copy_cannot_be_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldsafe.storage import db as db_module
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copy(SCHEMA1, folder / "fieldsafe.sqlite")
+    before = (folder / "fieldsafe.sqlite").read_bytes()
+
+    def disk_full(source: Path, destination: Path) -> None:
+        destination.write_bytes(b"")  # as SQLite leaves it when the disk fills
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(db_module, "backup_database", disk_full)
+    with pytest.raises(UserError, match=r"could not be written \(database or disk is "
+                                        r"full\).*Nothing was changed"):
+        Workspace(folder)
+    assert (folder / "fieldsafe.sqlite").read_bytes() == before
+    assert not list(folder.glob("*.bak"))  # no empty copy left, one more at each try

@@ -91,8 +91,7 @@ def open_engine(path: Path) -> Engine:
     event.listen(engine, "connect", _pragmas)
     if version < SCHEMA_VERSION:
         if existed and version > 0:
-            backup_database(path, path.with_name(
-                f"{path.name}.schema{version}-{datetime.now():%Y%m%d-%H%M%S}.bak"))
+            _backup_before_migrating(path, version, engine)
         try:
             from fieldsafe.storage.migrate import upgrade
 
@@ -102,6 +101,22 @@ def open_engine(path: Path) -> Engine:
             engine.dispose()
             raise database_error(path, err) from None
     return engine
+
+
+def _backup_before_migrating(path: Path, version: int, engine: Engine) -> None:
+    """A copy of the database as it was, beside it, before its schema is changed; if it
+    cannot be made (a full disk), nothing is changed and no part of a copy is left."""
+    copy = path.with_name(f"{path.name}.schema{version}-{datetime.now():%Y%m%d-%H%M%S}.bak")
+    try:
+        backup_database(path, copy)
+    except (OSError, sqlite3.Error) as err:
+        copy.unlink(missing_ok=True)
+        engine.dispose()
+        raise UserError(_(
+            "{file} needs updating to this FieldSafe's schema, but its copy from before "
+            "could not be written ({why}); free some space and open it again. Nothing was "
+            "changed.").format(file=path, why=str(err).splitlines()[0] if str(err) else
+                               type(err).__name__)) from None
 
 
 def open_writer_engine(path: Path) -> Engine:
