@@ -237,3 +237,13 @@ def test_a_photo_for_a_question_not_asked_is_refused(workspace: Workspace,
     made = new_audit(workspace, "womens_safety_walk", answers,  # given with it: in order
                      photos={"finding[1]/f_photo2": second, "finding[1]/f_photo1": PHOTO})
     assert len(show_audit(workspace, made.id)["attachments"]) == 2
+
+
+def test_a_damaged_photo_is_named_by_its_own_file_and_not_kept(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    cut = tmp_path / "cut short.jpg"
+    cut.write_bytes((CORPUS / "photos" / "exifpy__DSCN0042.jpg").read_bytes()[:30_000])
+    with pytest.raises(UserError, match=r"cut short\.jpg: the picture cannot be read"):
+        new_audit(workspace, "womens_safety_walk", walk_answers,
+                  photos={"finding[1]/f_photo1": cut})
+    assert not [p for p in (workspace.root / "media").rglob("*") if p.is_file()]

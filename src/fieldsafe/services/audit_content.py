@@ -19,6 +19,7 @@ from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.geo.geodesy import area_m2, length_m
 from fieldsafe.geo.odk import parse_odk
 from fieldsafe.i18n import _
+from fieldsafe.media.errors import MediaError
 from fieldsafe.media.hashing import sha256_of_file
 from fieldsafe.media.photos import downscale, make_thumbnail, read_photo_info
 from fieldsafe.media.store import MediaStore
@@ -115,16 +116,26 @@ def ingest_file(store: MediaStore, source: Path, element: FormElement) -> Ingest
         existed_before = store.has(sha256_of_file(source))
     sha = store.put_file(source)
     if element.qtype == "image":
-        if not store.thumbnail_path(sha).exists():
-            store.put_thumbnail(sha, make_thumbnail(store.path(sha)))
-        max_pixels = element.parameters.get("max-pixels", "")
-        if max_pixels.isdigit() and not store.derived_path(sha, int(max_pixels)).exists():
-            data = downscale(store.path(sha), int(max_pixels))
-            if data is not None:
-                store.put_derived(sha, int(max_pixels), data)
+        try:
+            _derive(store, sha, element)
+        except MediaError as err:  # a damaged picture: told by the user's file, not kept
+            if not existed_before:
+                store.remove(sha)
+            raise MediaError(source, err.problem) from None
     size = store.path(sha).stat().st_size
     media = Media(sha256=sha, size=size, mime=mime, info=info)
     return IngestedFile(sha, source.name, media, not existed_before)
+
+
+def _derive(store: MediaStore, sha: str, element: FormElement) -> None:
+    """The stored photo's thumbnail and its copy downscaled to the question's max-pixels."""
+    if not store.thumbnail_path(sha).exists():
+        store.put_thumbnail(sha, make_thumbnail(store.path(sha)))
+    max_pixels = element.parameters.get("max-pixels", "")
+    if max_pixels.isdigit() and not store.derived_path(sha, int(max_pixels)).exists():
+        data = downscale(store.path(sha), int(max_pixels))
+        if data is not None:
+            store.put_derived(sha, int(max_pixels), data)
 
 
 def geometries(session: FormSession) -> list[dict[str, Any]]:
