@@ -205,6 +205,15 @@ def test_importing_a_gpx_track(qtbot, make: Make) -> None:
     assert session.value("path").count(";") == count - 1
 
 
+def test_what_a_gpx_import_leaves_out_is_told(qtbot, make: Make) -> None:
+    gpx = CORPUS / "gpx" / "gpxpy__korita-zbevnica.gpx"  # three tracks
+    filler, _session = make(FillerContext(choose_gpx=lambda: gpx))
+    dialog = _open(qtbot, filler, "path")
+    qtbot.mouseClick(dialog.gpx_button, LEFT)
+    assert "The file has 3 tracks; the longest, '03-OCT-10 #2', was used." in \
+        dialog.note.text()
+
+
 def test_a_malformed_gpx_is_explained(qtbot, make: Make) -> None:
     gpx = CORPUS / "gpx" / "furkot__invalid.gpx"
     filler, _session = make(FillerContext(choose_gpx=lambda: gpx))

@@ -144,9 +144,31 @@ def test_best_line_is_the_longest_track_else_route() -> None:
     short = LineString([(0, 0), (0, 0.001)])
     long = LineString([(0, 0), (0, 0.01)])
     longer_route = LineString([(0, 0), (0, 1)])
-    assert best_line(GpxData(tracks=[short, long], routes=[longer_route])) is long
-    assert best_line(GpxData(routes=[short, longer_route])) is longer_route
+    two_tracks = GpxData(tracks=[short, long], routes=[longer_route], track_names=["a", "b"],
+                         track_numbers=[1, 2])
+    assert best_line(two_tracks) == long
+    assert two_tracks.warnings == ["the file has 2 tracks; the longest, 'b', was used"]
+    assert best_line(GpxData(routes=[short, longer_route], route_names=["r", "s"])) == \
+        longer_route
     assert best_line(GpxData()) is None
+
+
+def test_a_track_that_paused_is_imported_whole(tmp_path: Path) -> None:
+    """A receiver starts a new segment when it loses the signal: one walk, with a gap.
+    All of it is the route (it kept only the longest segment, and said nothing)."""
+    path = tmp_path / "paused.gpx"
+    path.write_text("""<?xml version="1.0"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk>
+<name>Evening walk</name>
+<trkseg><trkpt lat="12.9700" lon="77.6000"/><trkpt lat="12.9720" lon="77.6000"/></trkseg>
+<trkseg><trkpt lat="12.9730" lon="77.6000"/><trkpt lat="12.9740" lon="77.6000"/>
+<trkpt lat="12.9740" lon="77.6010"/></trkseg></trk></gpx>""", encoding="utf-8")
+    data = read_gpx(path)
+    line = best_line(data)
+    assert line is not None and len(line.coords) == 5  # both segments, in order
+    assert line.coords[0] == (77.6, 12.97) and line.coords[-1] == (77.601, 12.974)
+    assert data.warnings == ["track 'Evening walk' has 2 segments (the recording paused); "
+                             "they were joined into one route"]
 
 
 def test_simplify_line_keeps_shape_within_tolerance() -> None:

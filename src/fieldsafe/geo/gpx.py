@@ -39,8 +39,9 @@ class GpxData:
     """What a GPX file holds, as WGS84 (lon, lat) geometries without altitude.
 
     ``tracks`` has one line per track segment of two points or more, in file order;
-    ``times[i]`` and ``track_names[i]`` go with ``tracks[i]`` (a time per point, None where the
-    file has none). ``warnings`` says what was left out or changed, one sentence each.
+    ``times[i]``, ``track_names[i]`` and ``track_numbers[i]`` (its track's, from 1) go with
+    ``tracks[i]`` (a time per point, None where the file has none). ``warnings`` says what
+    was left out or changed, one sentence each.
     """
 
     tracks: list[LineString] = field(default_factory=list)
@@ -48,6 +49,7 @@ class GpxData:
     waypoints: list[Waypoint] = field(default_factory=list)
     times: list[list[datetime | None]] = field(default_factory=list)
     track_names: list[str] = field(default_factory=list)
+    track_numbers: list[int] = field(default_factory=list)
     route_names: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -86,10 +88,32 @@ def read_gpx(path: Path) -> GpxData:
 
 
 def best_line(data: GpxData) -> LineString | None:
-    """The longest track, else the longest route: the line to import as the walked route."""
-    for lines in (data.tracks, data.routes):
-        if lines:
-            return max(lines, key=length_m)
+    """The line to import as the walked route: the longest track, its segments joined in
+    order (a receiver starts a new segment when it loses the signal: one walk, with gaps),
+    else the longest route. What that leaves out or joins is added to ``data.warnings``."""
+    tracks: dict[int, list[LineString]] = {}
+    for number, line in zip(data.track_numbers, data.tracks, strict=True):
+        tracks.setdefault(number, []).append(line)
+    joined = {n: LineString([c for part in parts for c in part.coords])
+              for n, parts in tracks.items()}
+    if joined:
+        number = max(joined, key=lambda n: length_m(joined[n]))
+        name = data.track_names[data.track_numbers.index(number)]
+        if len(tracks[number]) > 1:
+            name = name.rsplit(" (", 1)[0]  # "Walk (1)", its first segment: "Walk"
+            data.warnings.append(_("track '{name}' has {n} segments (the recording paused); "
+                                   "they were joined into one route").format(
+                name=name, n=len(tracks[number])))
+        if len(joined) > 1:
+            data.warnings.append(_("the file has {n} tracks; the longest, '{name}', was "
+                                   "used").format(n=len(joined), name=name))
+        return joined[number]
+    if data.routes:
+        best = max(range(len(data.routes)), key=lambda i: length_m(data.routes[i]))
+        if len(data.routes) > 1:
+            data.warnings.append(_("the file has {n} routes; the longest, '{name}', was "
+                                   "used").format(n=len(data.routes), name=data.route_names[best]))
+        return data.routes[best]
     return None
 
 
@@ -164,6 +188,7 @@ def _collect(gpx: gpxpy.gpx.GPX, data: GpxData) -> None:
             data.tracks.append(LineString(points))
             data.times.append([_utc(p.time) for p in segment.points])
             data.track_names.append(name if len(usable) == 1 else f"{name} ({number})")
+            data.track_numbers.append(t_number)
     for r_number, route in enumerate(gpx.routes, start=1):
         name = route.name or _("Route {n}").format(n=r_number)
         points = [(p.longitude, p.latitude) for p in route.points]

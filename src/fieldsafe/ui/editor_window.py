@@ -203,7 +203,8 @@ class EditorWindow(QMainWindow):
         from fieldsafe.geo.odk import to_odk
 
         try:
-            line = best_line(read_gpx(path))
+            data = read_gpx(path)
+            line = best_line(data)
         except UserError as err:
             QMessageBox.warning(self, self.tr("GPX file"), str(err))
             return None
@@ -216,6 +217,9 @@ class EditorWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Route imported: {km} km, {n} points").replace(
             "{km}", f"{length_m(simple) / 1000:.2f}").replace(
             "{n}", str(len(simple.coords))))
+        if data.warnings:  # what was joined or left out: the user decides if it is right
+            QMessageBox.information(self, self.tr("GPX file"), "\n".join(
+                w[:1].upper() + w[1:] + "." for w in data.warnings))
         return to_odk(simple)
 
     def _photo_widget(self, session: FormSession, node: XNode, parent: QWidget) -> QWidget:

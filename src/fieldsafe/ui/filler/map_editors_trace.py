@@ -192,7 +192,8 @@ class TraceEditorDialog(MapDialog):
     def import_gpx_file(self, path: Path) -> bool:
         """Replace the points with the longest track of ``path``, simplified to 2 m."""
         try:
-            line = best_line(read_gpx(path))
+            data = read_gpx(path)
+            line = best_line(data)
         except UserError as err:
             self.set_problem(str(err))
             return False
@@ -204,9 +205,10 @@ class TraceEditorDialog(MapDialog):
         self.selected = None
         self._change([LatLon(y, x) for x, y, *_z in simple.coords], self.tr("Import GPX"))
         self.set_problem("")
-        self.note.setText(self.tr("Imported {file}: {n} points, {length}.").replace(
+        self.note.setText(" ".join([self.tr("Imported {file}: {n} points, {length}.").replace(
             "{file}", path.name).replace("{n}", str(len(simple.coords))).replace(
-            "{length}", format_distance(length_m(simple))))
+            "{length}", format_distance(length_m(simple))),
+            *(w[:1].upper() + w[1:] + "." for w in data.warnings)]))
         self.show_area([(p.lat, p.lon) for p in self.points])
         return True
 
