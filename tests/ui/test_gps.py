@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,3 +87,35 @@ def test_a_missing_log_or_port_is_explained(qtbot, tmp_path: Path) -> None:  # t
     with qtbot.waitSignal(port.error, timeout=1000) as blocker:
         assert not port.start()
     assert "ttyNONE" in blocker.args[0]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal stands in for the port")
+def test_a_receiver_unplugged_or_without_a_fix_is_told(qtbot,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import pty
+    import tty
+
+    from fieldsafe.ui import gps
+
+    monkeypatch.setattr(gps, "NO_FIX_SECONDS", 1)
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    source = GpsSource(GpsSetting("serial", os.ttyname(slave), 9600))
+    try:
+        with qtbot.waitSignal(source.position, timeout=5000):
+            assert source.start()
+            at = datetime(2024, 3, 5, 5, 30, 0)
+            os.write(master, (rmc(at, 12.9716, 77.5946) + "\r\n" + gga(at, 12.9716, 77.5946)
+                              + "\r\n").encode())
+        with qtbot.waitSignal(source.error, timeout=5000) as silent:
+            pass  # nothing more comes: no fix (indoors), said after NO_FIX_SECONDS
+        assert "No position from the GPS for 1 seconds" in silent.args[0]
+        assert source.is_running()  # it may come back
+        with qtbot.waitSignal(source.error, timeout=5000) as gone:
+            os.close(slave)
+            os.close(master)  # unplugged: the port goes away
+        assert "was disconnected or stopped working" in gone.args[0]
+        assert not source.is_running()
+    finally:
+        source.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QFile, QIODevice, QObject, QSettings, Signal
+from PySide6.QtCore import QFile, QIODevice, QObject, QSettings, QTimer, Signal
 from PySide6.QtPositioning import (
     QGeoPositionInfo,
     QGeoPositionInfoSource,
@@ -18,6 +18,8 @@ SETTINGS_KEY = "gps/source"
 #: The receiver's user equivalent range error (m); Qt's accuracy is 2 × HDOP × this.
 UERE_KEY = "gps/uere_m"
 DEFAULT_UERE_M = 5.0
+#: A receiver that gives no position for this long is said to (no fix: indoors, no sky).
+NO_FIX_SECONDS = 30
 
 
 class GpsSource(QObject):
@@ -37,6 +39,12 @@ class GpsSource(QObject):
         self._source: QNmeaPositionInfoSource | None = None
         self._device: QIODevice | None = None
         self.last: tuple[float, float, float] | None = None
+        # Qt reports no timeout without an update interval, nor an unplugged port: watched
+        # here, for a receiver (a replayed log ends when it ends).
+        self._no_fix = QTimer(self)
+        self._no_fix.setSingleShot(True)
+        self._no_fix.setInterval(NO_FIX_SECONDS * 1000)
+        self._no_fix.timeout.connect(self._silent)
 
     @classmethod
     def from_settings(cls, settings: QSettings,
@@ -82,6 +90,11 @@ class GpsSource(QObject):
         source.positionUpdated.connect(self._updated)
         source.errorOccurred.connect(self._failed)
         self._source, self._device = source, device
+        if self.setting.kind == "serial":
+            signal = getattr(device, "errorOccurred", None)
+            if signal is not None:  # a QSerialPort: unplugged is its ResourceError
+                signal.connect(self._port_failed)
+            self._no_fix.start()
         source.startUpdates()
         return True
 
@@ -89,6 +102,7 @@ class GpsSource(QObject):
         """Stop the positions and close the log or the port."""
         source, device = self._source, self._device
         self._source = self._device = None
+        self._no_fix.stop()
         if source is not None:
             source.positionUpdated.disconnect(self._updated)
             source.errorOccurred.disconnect(self._failed)
@@ -130,7 +144,24 @@ class GpsSource(QObject):
         if info.hasAttribute(horizontal):
             accuracy = _number(info.attribute(horizontal), 0.0)
         self.last = (coordinate.latitude(), coordinate.longitude(), accuracy)
+        if self.setting.kind == "serial":
+            self._no_fix.start()  # from now: the next position is due within the time
         self.position.emit(*self.last)
+
+    def _silent(self) -> None:
+        if self._source is not None:
+            self.error.emit(self.tr("No position from the GPS for {n} seconds; is the "
+                                    "receiver outdoors with a view of the sky?").replace(
+                "{n}", str(NO_FIX_SECONDS)))
+
+    def _port_failed(self, code: object) -> None:
+        """The serial port's error: unplugged (or failing), the positions stop here."""
+        if getattr(code, "value", code) in (0, None):  # NoError
+            return
+        self.stop()
+        self.error.emit(self.tr("The GPS receiver on {port} was disconnected or stopped "
+                                "working; plug it in again and start recording again.")
+                        .replace("{port}", self.setting.path))
 
     def _failed(self, code: QGeoPositionInfoSource.Error) -> None:
         errors = QGeoPositionInfoSource.Error
