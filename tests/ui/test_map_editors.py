@@ -275,6 +275,34 @@ def test_recording_a_trace_from_the_gps_with_pause(qtbot, make: Make) -> None:
     assert session.value("path").split(";")[0] == "12.9716 77.5946 0 9"
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pty")
+def test_a_receiver_unplugged_while_recording_stops_it_and_says_so(
+        qtbot, make: Make) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import pty
+    import tty
+    from datetime import datetime
+
+    from fieldsafe.geo.nmea import gga, rmc
+
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    port = os.ttyname(slave)
+    filler, _session = make(FillerContext(gps_source_factory=lambda parent: GpsSource(
+        GpsSetting("serial", port, 9600), parent)))
+    dialog = _open(qtbot, filler, "path")
+    qtbot.mouseClick(dialog.record_button, LEFT)
+    at = datetime(2024, 3, 5, 5, 30, 0)
+    os.write(master, (rmc(at, 12.9716, 77.5946) + "\r\n" + gga(at, 12.9716, 77.5946) +
+                      "\r\n").encode())
+    qtbot.waitUntil(lambda: len(dialog.points) == 1, timeout=4000)
+    os.close(slave)
+    os.close(master)  # unplugged
+    qtbot.waitUntil(lambda: not dialog.recording, timeout=4000)
+    assert "was disconnected" in dialog.problem.text() and dialog.problem.isVisible()
+    assert len(dialog.points) == 1 and dialog.record_button.isEnabled()  # nothing lost
+
+
 def test_the_map_buttons_are_named(qtbot, make: Make) -> None:
     filler, _session = make()
     for name in ("where", "path", "area"):

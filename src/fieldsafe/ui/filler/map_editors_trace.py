@@ -218,9 +218,21 @@ class TraceEditorDialog(MapDialog):
         self.recording, self.paused = True, False  # a log's first fix comes at once
         self._run += 1
         self._refresh()
-        if self.start_gps() is None:
+        source = self.start_gps()
+        if source is None:
             self.recording = False
             self._refresh()
+        elif not source.property("fieldsafe_watched"):
+            source.setProperty("fieldsafe_watched", True)
+            source.error.connect(self._gps_lost)
+
+    def _gps_lost(self, why: str) -> None:
+        """The receiver stopped (unplugged): so does the recording; what was recorded stays
+        and the problem line says why (a silent receiver only warns: it may come back)."""
+        if self.recording and (self.gps is None or not self.gps.is_running()):
+            self.recording = self.paused = False
+            self._refresh()
+            self.set_problem(why)  # over what the refresh says of the points
 
     def pause(self) -> None:
         """Pause the recording, or resume it."""
