@@ -167,6 +167,29 @@ def test_a_tile_that_is_not_an_image_is_reported(qtbot: QtBot, tmp_path: Path) -
     assert near(image, view.view_point(-30.0, 0.0), GRID_MAIN, 2)
 
 
+@pytest.mark.parametrize("bad", [b"", b"\x89PNG cut short"], ids=["empty", "truncated"])
+def test_one_bad_tile_is_skipped_and_the_rest_still_drawn(qtbot: QtBot, tmp_path: Path,
+                                                          bad: bytes) -> None:
+    """As QGIS and QField: its parent is drawn in its place; the basemap stays."""
+    from tests.ui.test_map_support import tile_png
+
+    path = tmp_path / "one-bad.mbtiles"
+    write_mbtiles(path, [(z, x, y, bad if (z, x, y) == (3, 5, 2) else tile_png(z, x, y))
+                         for z in range(4) for x in range(2**z) for y in range(2**z)],
+                  {"name": "test", "format": "png"})
+    view = shown_view(qtbot)
+    view.set_basemap(path)
+    view.set_view(*tile_centre(3, 5, 2), 3)  # the bad one first
+    image = settle(qtbot, view)
+    assert view.basemap_error == "" and not view.graticule_visible()
+    centre = view.view_point(*tile_centre(3, 5, 2))
+    assert near(image, centre, tile_colour(2, 2, 1))  # its parent, scaled up
+    view.set_view(*tile_centre(3, 1, 6), 3)  # and elsewhere all is as it was
+    image = settle(qtbot, view)
+    assert near(image, view.view_point(*tile_centre(3, 1, 6)), tile_colour(3, 1, 6))
+    assert view.basemap_error == ""
+
+
 def test_tiles_are_decoded_off_the_gui_thread(qtbot: QtBot, view: MapView,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     threads: list[int] = []

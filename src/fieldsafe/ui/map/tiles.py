@@ -67,6 +67,14 @@ class ImageCache:
             self.bytes -= old.sizeInBytes()
 
 
+class BadTileError(MBTilesError):
+    """One tile of a readable file is not an image: that tile is skipped, not the file."""
+
+
+#: A file whose first tiles are all bad (and none good) is told as damaged after this many.
+BAD_TILES_BEFORE_FAILING = 4
+
+
 def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage | None]:
     """Read and decode one tile (on a worker thread); None when the file lacks it."""
     data = source.tile(*key)
@@ -79,12 +87,21 @@ def decode_tile(source: MBTiles, key: TileKey) -> tuple[MBTiles, TileKey, QImage
     image = QImage.fromData(data, kind) if kind else QImage()  # type: ignore[arg-type]
     if image.isNull():
         z, x, y = key
-        raise MBTilesError(QCoreApplication.translate(
+        raise BadTileError(QCoreApplication.translate(
             "TileStore", "{file}: tile {z}/{x}/{y} is not an image that can be shown").format(
                 file=source.path, z=z, x=x, y=y))
     wanted = (QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel()
               else QImage.Format.Format_RGB32)
     return source, key, image.convertToFormat(wanted)
+
+
+def _decode_or_skip(source: MBTiles, key: TileKey
+                    ) -> tuple[MBTiles, TileKey, QImage | None, str]:
+    """:func:`decode_tile`, and why a bad tile was skipped ("" when it was not)."""
+    try:
+        return (*decode_tile(source, key), "")
+    except BadTileError as err:
+        return source, key, None, str(err)
 
 
 class TileStore(QObject):
@@ -107,6 +124,7 @@ class TileStore(QObject):
         self._missing: set[TileKey] = set()
         self._retired: list[MBTiles] = []
         self.error = ""
+        self._good = self._bad = 0  # tiles decoded, and skipped as not images
 
     def open(self, path: Path | None) -> None:
         """Show ``path`` (None: no basemap); a file that cannot be used raises MBTilesError."""
@@ -136,6 +154,7 @@ class TileStore(QObject):
         self._asked.clear()
         self._missing.clear()
         self.error = ""
+        self._good = self._bad = 0
         self._close_retired()
 
     @property
@@ -174,18 +193,24 @@ class TileStore(QObject):
             return
         self._pending.add(key)
         self._asked.add(key)
-        self._background.run(lambda: decode_tile(source, key), self._arrived,
+        self._background.run(lambda: _decode_or_skip(source, key), self._arrived,
                              lambda message: self._failed(source, message))
 
     def _arrived(self, result: object) -> None:
-        source, key, image = cast(tuple[MBTiles, TileKey, QImage | None], result)
+        source, key, image, bad = cast(tuple[MBTiles, TileKey, QImage | None, str], result)
         if source is not self.source:
             self._close_retired()
             return
         self._pending.discard(key)
+        if bad:  # skipped, its parent drawn instead (as QGIS and QField do)...
+            self._bad += 1
+            if not self._good and self._bad >= BAD_TILES_BEFORE_FAILING:
+                self._failed(source, bad)  # ...unless no tile of the file is an image
+                return
         if image is None:
             self._missing.add(key)
         else:
+            self._good += 1
             self.cache.put(key, image)
         self.tile_ready.emit(*key)
         if not self._pending:
