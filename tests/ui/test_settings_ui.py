@@ -144,6 +144,37 @@ def test_adding_layers(qtbot: Any, dialog: SettingsDialog, workspace: Workspace,
     assert any(t.startswith("nodembtiles__plain_1 — basemap, zoom ") for t in texts)
 
 
+def test_what_adding_an_area_layer_skipped_or_repaired_is_told(
+        qtbot: Any, dialog: SettingsDialog, workspace: Workspace,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, warnings_shown: list[str]) -> None:
+    square = [[77.59, 12.97], [77.60, 12.97], [77.60, 12.98], [77.59, 12.98], [77.59, 12.97]]
+    bow_tie = [[77.61, 12.97], [77.62, 12.98], [77.62, 12.97], [77.61, 12.98], [77.61, 12.97]]
+    path = tmp_path / "wards_with_problems.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Ward 5"}, "geometry": None},
+        {"type": "Feature", "properties": {"name": "Ward 6"},
+         "geometry": {"type": "Polygon", "coordinates": [bow_tie]}},
+        {"type": "Feature", "properties": {"name": "Ward 7"},
+         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text, *a: told.append(text))
+    _choose_file(monkeypatch, path)
+    with qtbot.waitSignal(dialog.layers_changed, timeout=10000):
+        qtbot.mouseClick(dialog.add_layer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(told), timeout=5000)
+    assert "feature 1 ('Ward 5')" in told[0] and "has no geometry; skipped" in told[0]
+    assert "feature 2 ('Ward 6')" in told[0] and "repaired" in told[0]
+    empty = tmp_path / "empty.geojson"
+    empty.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    _choose_file(monkeypatch, empty)
+    qtbot.mouseClick(dialog.add_layer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(warnings_shown), timeout=10000)
+    assert "empty.geojson: has no area (polygon) in it, so no layer was added" in \
+        warnings_shown[0]
+    assert len(list_layers(workspace)) == 1
+
+
 def test_a_broken_layer_is_explained(qtbot: Any, dialog: SettingsDialog, workspace: Workspace,
                                      monkeypatch: pytest.MonkeyPatch,
                                      warnings_shown: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,8 @@ def run_layer_add(args: argparse.Namespace) -> int:
 
     with open_ws(args) as ws:
         layer = add_layer(ws, args.file, name=args.name)
+    for warning in layer["warnings"]:  # what was skipped or repaired, named
+        print(_("warning: {text}").format(text=warning), file=sys.stderr)
     print(_("{kind} layer {name}: {id}").format(**layer))
     return 0
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldsafe.errors import UserError
-from fieldsafe.geo.geojson import read_areas
+from fieldsafe.geo.geojson import read_areas_with_warnings
 from fieldsafe.geo.mbtiles import MBTiles
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
@@ -24,13 +24,19 @@ from fieldsafe.storage.models import Layer
 def add_layer(workspace: Workspace, source: Path, *, name: str | None = None,
               now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
     """Check ``source`` (a .geojson area layer or an .mbtiles basemap), copy it into the
-    workspace and register it."""
+    workspace and register it. The layer's dict has ``warnings``: what was skipped or
+    repaired in an area file, one sentence each, naming the file and feature."""
     if not source.is_file():
         raise UserError(_("{file}: no such file").format(file=source))
     suffix = source.suffix.lower()
     info: dict[str, object]
+    warnings: list[str] = []
     if suffix in (".geojson", ".json"):
-        areas = read_areas(source)
+        areas, warnings = read_areas_with_warnings(source)
+        if not areas:
+            raise UserError(_("{file}: has no area (polygon) in it, so no layer was added{why}")
+                            .format(file=source, why="".join(
+                                f"; {w.split(': ', 1)[-1]}" for w in warnings[:3])))
         kind = "areas"
         info = {"areas": [a.name for a in areas], "count": len(areas)}
     elif suffix == ".mbtiles":
@@ -61,7 +67,7 @@ def add_layer(workspace: Workspace, source: Path, *, name: str | None = None,
             layer = Layer(uuid=layer_uuid, kind=kind, name=name or source.stem,
                           filename=filename, sha256=digest, info=info, added_at=now())
             db.add(layer)
-            return layer_dict(layer)
+            return {**layer_dict(layer), "warnings": warnings}
     except OSError as err:
         raise UserError(_("{file}: cannot copy it into the workspace: {why}").format(
             file=source, why=err.strerror or err)) from None

@@ -260,6 +260,9 @@ class SettingsDialog(QDialog):
             if self.layer_list.item(i).data(LAYER_ROLE) == layer["id"]:
                 self.layer_list.setCurrentRow(i)
         self.layers_changed.emit()
+        if layer.get("warnings"):  # skipped or repaired features: the user should know
+            QMessageBox.information(self, self.tr("Layer added, with changes"), "\n".join(
+                layer["warnings"][:20]))
 
     def _layer_failed(self, message: str) -> None:
         self._adding = False
