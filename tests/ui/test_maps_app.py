@@ -53,6 +53,10 @@ def test_audit_map_jumps_to_the_finding(demo: Workspace, tmp_path: Path,
     assert editor is not None
     audit_map = editor.show_map()  # type: ignore[attr-defined]
     assert audit_map is not None
+    names = [layer.name for layer in audit_map.view.layers()]
+    # The scored route over the ward fill (its colours true), under photos and findings,
+    # from the start, not only after "Colour the route by" was changed.
+    assert names[-3:] == ["segments", "photos", "findings"] and len(names) > 3
     findings = audit_map.view.layer("findings").points()
     assert findings and all(p.text for p in findings)
     audit_map.view.feature_activated.emit(Feature("finding", findings[-1].feature.data, ""))

@@ -78,7 +78,10 @@ class AuditMapWidget(QWidget):
         self.view.remove_layer("segments")
         segments = self.data.parameters.get(key, self.data.segments)
         self.view.add_layer(segment_layer("segments", self.tr("Route"), segments))
-        self.view.move_layer("segments", max(0, len(self.view.layers()) - 3))
+        # Over the area layers, under the photos and findings (once they are there).
+        names = [layer.name for layer in self.view.layers()]
+        above = [i for i, name in enumerate(names) if name in ("photos", "findings")]
+        self.view.move_layer("segments", min(above) if above else len(names) - 1)
 
     def _activated(self, feature: object) -> None:
         if isinstance(feature, Feature) and feature.kind == "finding":
