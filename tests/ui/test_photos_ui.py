@@ -331,3 +331,52 @@ def test_refresh_shows_a_photo_attached_elsewhere(
     assert height > width
     widget.refresh()
     assert widget.background.pending() == 0  # the same photo: its thumbnail is not read again
+
+
+@pytest.mark.parametrize("meanwhile", ["add a finding", "close the window"])
+def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
+        qtbot: Any, workspace: Any, walk_answers: dict[str, object], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, meanwhile: str) -> None:
+    """A large photo takes a second or more to store: adding a finding (which rebuilds the
+    findings' widgets) or closing the window then must not lose it."""
+    import threading
+
+    from PySide6.QtCore import QSettings, QTimer
+
+    from fieldsafe.services.audits import new_audit
+    from fieldsafe.ui.editor_window import EditorWindow
+
+    made = new_audit(workspace, "womens_safety_walk", walk_answers)
+    editor = AuditEditor.open(workspace, made.id)
+    release = threading.Event()
+    real_ingest = editor.ingest
+
+    def slow_ingest(node: Any, source: Path) -> Any:
+        release.wait(10)  # a big photo, still being stored
+        return real_ingest(node, source)
+
+    monkeypatch.setattr(editor, "ingest", slow_ingest)
+    window = EditorWindow(workspace, editor, QSettings(str(tmp_path / "s.ini"),
+                                                       QSettings.Format.IniFormat))
+    window.show()  # deletes itself once closed
+    window.filler.go_to_page(next(i for i, title in enumerate(window.filler.page_titles())
+                                  if "inding" in title))
+    photo = window.filler.widget_for("f_photo1", 1).custom  # type: ignore[attr-defined]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(GPS_PHOTO), "")))
+    qtbot.mouseClick(photo.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(photo.busy_bar.isVisible)
+    if meanwhile == "add a finding":
+        repeat = editor.session.compiled.by_path[editor.session.compiled.ref_paths["finding"]]
+        editor.session.add_repeat(repeat, editor.session.root)
+        window.filler.answers_changed()  # the findings' widgets are rebuilt
+        release.set()
+        qtbot.waitUntil(lambda: editor.session.value("f_photo1", 1) == GPS_PHOTO.name)
+        window.close()
+    else:
+        QTimer.singleShot(300, release.set)
+        window.close()  # waits for the photo, then saves
+    saved = show_audit(workspace, made.id)
+    assert saved["answers"]["finding"][0]["f_photo1"] == GPS_PHOTO.name
+    assert [a["filename"] for a in saved["attachments"]
+            if a["question"] == "finding[1]/f_photo1"] == [GPS_PHOTO.name]

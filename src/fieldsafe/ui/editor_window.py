@@ -6,17 +6,19 @@ from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.services.audit_content import IngestedFile
 from fieldsafe.services.editor import AuditEditor
 from fieldsafe.services.recovery import mark_closed
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.autosave import AutoSaver
+from fieldsafe.ui.background import Background
 from fieldsafe.ui.filler.context import FillerContext
 from fieldsafe.ui.filler.form_filler import FormFillerWidget
 from fieldsafe.ui.gps import GpsSource
@@ -61,6 +63,7 @@ class EditorWindow(QMainWindow):
                                 snap_tolerance_m=tolerance_m, segment_m=segment_m,
                                 gps_source_factory=lambda parent: GpsSource.from_settings(
                                     settings, parent))
+        self.photo_jobs = Background(self)  # see _photo_widget
         self.filler = FormFillerWidget(editor.session, context, self)
         self.setCentralWidget(self.filler)
         self.autosave = AutoSaver(editor, self)
@@ -133,6 +136,7 @@ class EditorWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._wait_for_photos()  # a photo being stored is attached, then saved below
         try:
             self.autosave.flush()
         except UserError as err:
@@ -225,4 +229,30 @@ class EditorWindow(QMainWindow):
     def _photo_widget(self, session: FormSession, node: XNode, parent: QWidget) -> QWidget:
         from fieldsafe.ui.photo_widget import PhotoQuestionWidget
 
-        return PhotoQuestionWidget(self.editor, node, parent)  # the filler listens to it
+        # Photos are stored by the window's jobs: one being stored when its finding is
+        # rebuilt (another added) or the window closes is still attached and saved.
+        return PhotoQuestionWidget(self.editor, node, parent, jobs=self.photo_jobs,
+                                   kept=self._photo_kept, lost=self._photo_lost)
+
+    def _photo_kept(self, node: XNode, ingested: IngestedFile) -> None:
+        """A photo stored after its widget was rebuilt or closed: answered all the same
+        (unless its repeat instance was removed meanwhile), and saved."""
+        if not any(a is self.editor.session.root for a in node.ancestors()):
+            return
+        self.editor.apply(node, ingested)
+        self.filler.answers_changed()  # shown, and saved by the autosave
+
+    def _photo_lost(self, message: str) -> None:
+        QMessageBox.warning(self, self.tr("Photo not attached"), message)
+
+    def _wait_for_photos(self) -> None:
+        """Let the photos being stored finish (seconds at most) before the last save."""
+        if not self.photo_jobs.pending():
+            return
+        self.statusBar().showMessage(self.tr("Storing the photo before closing…"))
+        loop = QEventLoop(self)
+        timer = QTimer(self)
+        timer.timeout.connect(lambda: loop.quit() if not self.photo_jobs.pending() else None)
+        timer.start(20)
+        loop.exec()
+        timer.stop()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -82,7 +83,13 @@ class PhotoQuestionWidget(QWidget):
     #: Emitted when the thumbnail has been loaded and shown (or cleared).
     thumbnail_shown = Signal()
 
-    def __init__(self, editor: AuditEditor, node: XNode, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: AuditEditor, node: XNode, parent: QWidget | None = None, *,
+                 jobs: Background | None = None,
+                 kept: Callable[[XNode, IngestedFile], None] | None = None,
+                 lost: Callable[[str], None] | None = None) -> None:
+        """``jobs`` (the window's) store photos so that one being stored outlives this
+        widget (a finding added meanwhile rebuilds it); ``kept(node, stored)`` answers, and
+        ``lost(message)`` tells a failure, when the widget is gone by then."""
         super().__init__(parent)
         self.editor = editor
         self.node = node
@@ -91,6 +98,8 @@ class PhotoQuestionWidget(QWidget):
         self._thumb_path: Path | None = None
         self._positions: dict[str, tuple[float, float] | None] = {}
         self.background = Background(self)
+        self._jobs = jobs or self.background
+        self._kept, self._lost = kept, lost
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(self.tr("Photo"))
@@ -262,7 +271,21 @@ class PhotoQuestionWidget(QWidget):
 
     def _start(self, work: Callable[[], IngestedFile]) -> None:
         self._set_busy(True)
-        self.background.run(work, self._ingested, self._failed)
+        node, kept, lost, widget = self.node, self._kept, self._lost, self
+
+        def done(ingested: IngestedFile) -> None:
+            if shiboken6.isValid(widget):
+                widget._ingested(ingested)
+            elif kept is not None:  # rebuilt or closed meanwhile: the window answers
+                kept(node, ingested)
+
+        def failed(message: str) -> None:
+            if shiboken6.isValid(widget):
+                widget._failed(message)
+            elif lost is not None:
+                lost(message)
+
+        self._jobs.run(work, done, failed)
 
     def _ingested(self, ingested: IngestedFile) -> None:
         self._set_busy(False)

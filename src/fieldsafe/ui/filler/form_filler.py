@@ -187,6 +187,11 @@ class FormFillerWidget(QWidget):
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def answers_changed(self) -> None:
+        """Answers were changed outside the question widgets (a photo the window stored
+        after its widget was rebuilt): show them, and emit ``changed`` (the autosave)."""
+        self._after_change()
+
     # -- inner workings -------------------------------------------------------------------
     def _show(self, index: int) -> None:
         page = self.pages[index]
