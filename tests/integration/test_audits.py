@@ -247,3 +247,13 @@ def test_a_damaged_photo_is_named_by_its_own_file_and_not_kept(
         new_audit(workspace, "womens_safety_walk", walk_answers,
                   photos={"finding[1]/f_photo1": cut})
     assert not [p for p in (workspace.root / "media").rglob("*") if p.is_file()]
+
+
+def test_photos_are_listed_in_the_order_of_their_findings() -> None:
+    from fieldsafe.services.audit_queries import natural_key
+
+    paths = ["finding[10]/f_photo1", "finding[2]/f_photo2", "finding[1]/f_photo1",
+             "finding[2]/f_photo1", "site_photo"]
+    assert sorted(paths, key=natural_key) == [
+        "finding[1]/f_photo1", "finding[2]/f_photo1", "finding[2]/f_photo2",
+        "finding[10]/f_photo1", "site_photo"]  # not finding[10] before finding[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +10,16 @@ from sqlalchemy import func, select
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Campaign
+
+
+def natural_key(path: str) -> tuple[object, ...]:
+    """A question path's sort key with its repeat numbers as numbers: finding[2] before
+    finding[10], as the findings are numbered (not as text)."""
+    return tuple(int(part) if index % 2 else part
+                 for index, part in enumerate(_NUMBER.split(path)))
+
+
+_NUMBER = re.compile(r"\[(\d+)\]")
 
 
 def list_audits(workspace: Workspace) -> list[dict[str, Any]]:
@@ -51,7 +62,8 @@ def show_audit(workspace: Workspace, audit_id: str) -> dict[str, Any]:
         out["attachments"] = [{"question": a.question_path, "filename": a.filename,
                                "sha256": a.sha256, "caption": a.caption,
                                "info": a.media.info}
-                              for a in head.attachments]
+                              for a in sorted(head.attachments,
+                                              key=lambda a: natural_key(a.question_path))]
         out["geometries"] = [{"question": g.question_path, "kind": g.kind, "role": g.role,
                               "length_m": round(g.length_m, 1), "area_m2": round(g.area_m2, 1)}
                              for g in head.geometries]
