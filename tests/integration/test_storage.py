@@ -287,3 +287,21 @@ def test_an_old_workspace_is_left_as_it_was_when_its_copy_cannot_be_made(
         Workspace(folder)
     assert (folder / "fieldsafe.sqlite").read_bytes() == before
     assert not list(folder.glob("*.bak"))  # no empty copy left, one more at each try
+
+
+def test_a_workspace_on_a_read_only_disk_is_not_called_damaged(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backup on a write-protected stick: SQLite says "unable to open database file"."""
+    import os
+
+    from fieldsafe.storage import db as db_module
+
+    root = workspace.root
+    workspace.close()
+    real = os.access
+    monkeypatch.setattr(db_module.os, "access",
+                        lambda path, mode: False if Path(path) == root and mode == os.W_OK
+                        else real(path, mode))
+    with pytest.raises(UserError, match=r"cannot be written .*Nothing is damaged") as caught:
+        Workspace(root)
+    assert "damaged or unreadable" not in str(caught.value)

@@ -47,9 +47,13 @@ def resolve_audit(session: Session, key: str) -> Audit:
 
 def resolve_campaign(session: Session, key: str) -> Campaign:
     """A campaign by ID (or prefix), or by its exact name."""
-    by_name = list(session.scalars(select(Campaign).where(Campaign.name == key).limit(2)))
+    by_name = list(session.scalars(select(Campaign).where(Campaign.name == key)
+                                   .order_by(Campaign.uuid).limit(10)))
     if len(by_name) == 1:
         return by_name[0]
+    if by_name:  # two laptops each made one of that name, and they were merged
+        raise UserError(_("more than one campaign is named '{name}'; give its ID instead "
+                          "({ids})").format(name=key, ids=", ".join(c.uuid[:8] for c in by_name)))
     return _resolve(session, Campaign, _("campaign"), key)
 
 

@@ -61,6 +61,12 @@ def check_file(path: Path) -> None:
         if handle.read(16) != SQLITE_HEADER:
             raise UserError(_("{file}: not a FieldSafe workspace database (the file is not "
                               "SQLite)").format(file=path))
+    if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+        # SQLite then cannot make its WAL index beside it, and says only "unable to open
+        # database file", which reads as damage: it is not.
+        raise UserError(_("{file}: the workspace cannot be written (a read-only folder, "
+                          "file or disk); copy the workspace folder to a writable place to "
+                          "open it. Nothing is damaged.").format(file=path))
 
 
 def schema_version(path: Path) -> int:
