@@ -55,3 +55,24 @@ def test_a_campaign_needs_a_sensible_segment_length_and_tolerance(
         new_campaign(workspace, "Ward walks", segment_m=segment_m, tolerance_m=tolerance_m)
     assert list_campaigns(workspace) == []
     new_campaign(workspace, "Ward walks", segment_m=1.0, tolerance_m=100_000)
+
+
+def test_two_campaigns_of_one_name_are_named_by_their_ids(workspace: Workspace) -> None:
+    """Two laptops each made "Ward 92 walks", and their bundles were merged here."""
+    from datetime import datetime
+
+    from fieldsafe.errors import UserError
+    from fieldsafe.services.campaigns import new_campaign
+    from fieldsafe.services.records import resolve_campaign
+    from fieldsafe.storage.models import Campaign
+
+    first = new_campaign(workspace, "Ward 92 walks")
+    with workspace.transaction() as db:  # as a merged bundle brings it (no name check)
+        db.add(Campaign(uuid="f" * 8 + "-0000-4000-8000-000000000000", name="Ward 92 walks",
+                        device_id="other", created_at=datetime(2026, 1, 1),
+                        modified_at=datetime(2026, 1, 1)))
+    with workspace.transaction() as db:
+        with pytest.raises(UserError, match="more than one campaign is named 'Ward 92 walks'; "
+                                            "give its ID instead"):
+            resolve_campaign(db, "Ward 92 walks")
+        assert resolve_campaign(db, str(first["id"])[:8]).name == "Ward 92 walks"
