@@ -111,3 +111,20 @@ def test_a_mistyped_target_date_is_one_line_not_a_traceback(tmp_path: Path) -> N
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert f"'{text}' is not a date (use YYYY-MM-DD)" in result.stderr
+
+
+def test_small_mistakes_get_their_own_one_line_message(tmp_path: Path) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    result = run("--workspace", str(a_file), "workspace", "info")
+    assert result.returncode == 2 and "not a folder (a workspace is a folder" in result.stderr
+    ws = str(tmp_path / "ws")
+    result = run("--workspace", ws, "campaigns", "new", "two\nlines")
+    assert result.returncode == 2 and "without line breaks" in result.stderr
+    answers = ROOT / "tests" / "data" / "instruments" / "womens_safety_walk.answers.json"
+    photo = ROOT / "tests" / "data" / "nothing.jpg"
+    result = run("--workspace", ws, "audits", "new", "womens_safety_walk", "--answers",
+                 str(answers), "--photo", f"finding[1]/f_photo1={photo}",
+                 "--photo", f"finding[1]/f_photo1={photo}")
+    assert result.returncode == 2 and "is given twice" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -74,6 +74,8 @@ def _photos(pairs: list[str]) -> dict[str, Path]:
         path, sep, file = pair.partition("=")
         if not sep or not path or not file:
             raise UserError(_("--photo takes PATH=FILE, not '{value}'").format(value=pair))
+        if path in out:  # the first would be silently replaced
+            raise UserError(_("--photo {path} is given twice").format(path=path))
         out[path] = Path(file)
     return out
 

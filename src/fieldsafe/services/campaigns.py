@@ -30,6 +30,9 @@ def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
     """Create a campaign; ``area`` is a GeoJSON file whose polygons make its area."""
     if not name.strip():
         raise UserError(_("a campaign needs a name"))
+    if not name.isprintable():  # a line break would split every list and table it is in
+        raise UserError(_("a campaign's name is one line of text, without line breaks or "
+                          "control characters"))
     if not (MIN_SEGMENT_M <= segment_m <= MAX_METRES):  # NaN fails both
         raise UserError(_("the segment length must be {low} to {high} m, not {value}").format(
             low=f"{MIN_SEGMENT_M:g}", high=f"{MAX_METRES:,}", value=f"{segment_m:g}"))

@@ -69,6 +69,9 @@ class Workspace:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        if root.exists() and not root.is_dir():
+            raise UserError(_("{folder}: not a folder (a workspace is a folder; this is a "
+                              "file)").format(folder=root))
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as err:
