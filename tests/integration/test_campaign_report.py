@@ -290,3 +290,26 @@ def test_a_ward_layer_is_given_to_a_campaign_on_the_command_line(tmp_path: Path)
         workspace.close()
     assert data.ward_layer and data.wards == ["Ward 92"]
     assert "No rated segment lies in the areas of the layer" in flat  # not an empty table
+
+
+def test_an_audit_being_corrected_stays_in_the_campaign_as_last_finalized(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    """A typo being corrected must not take a walk out of the officials' report and map
+    (nor did a retired audit count as a draft)."""
+    from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
+    from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+
+    new_campaign(workspace, "Safe lanes")
+    kept = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Safe lanes",
+                     finalize=True)
+    corrected = new_audit(workspace, "womens_safety_walk", walk_answers,
+                          campaign="Safe lanes", finalize=True)
+    edit_audit(workspace, corrected.id, {"good_points": "a correction under way"})
+    gone = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Safe lanes",
+                     finalize=True)
+    retire_audit(workspace, gone.id)
+    new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Safe lanes")
+    data = campaign_report_data(workspace, pick_campaign(workspace, "Safe lanes"))
+    assert (data.audits, data.drafts) == (2, 1)
+    found = {f.audit_id for f in campaign_findings(workspace, "Safe lanes")}
+    assert found == {kept.id, corrected.id}

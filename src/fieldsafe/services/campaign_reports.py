@@ -60,7 +60,8 @@ from fieldsafe.services.reports import (
     with_backdrop,
     write_atomically,
 )
-from fieldsafe.services.revisions import FINALIZED
+from fieldsafe.services.revisions import RETIRED
+from fieldsafe.services.submitted import submitted_revision
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Audit, AuditRevision, Campaign
 
@@ -176,18 +177,22 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
 
 
 def _audits(db: Session, campaign: Campaign) -> list[_Audit]:
+    """The campaign's audits that are not retired; finalized: one was sent in (an audit
+    being corrected counts with its last finalized revision, as the maps show it)."""
     titles = {form: info.title for (form, _v), info in form_infos(db, campaign).items()}
     walked = _walk_days(db, campaign)
+    head, submitted = submitted_revision()
     rows = db.execute(
-        select(Audit.uuid, AuditRevision.form_id, Audit.period, Audit.team,
-               Audit.instance_name, Audit.created_at, AuditRevision.status)
-        .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid)
-        .where(Audit.campaign_uuid == campaign.uuid).order_by(Audit.created_at, Audit.uuid))
+        select(Audit.uuid, head.form_id, Audit.period, Audit.team, Audit.instance_name,
+               Audit.created_at, submitted.is_not(None))
+        .select_from(Audit).join(head, head.uuid == Audit.head_uuid)
+        .where(Audit.campaign_uuid == campaign.uuid, head.status != RETIRED)
+        .order_by(Audit.created_at, Audit.uuid))
     out: list[_Audit] = []
-    for uuid, form_id, period, team, name, created, status in rows:
+    for uuid, form_id, period, team, name, created, sent in rows:
         title = titles.get(form_id, form_id)
         out.append(_Audit(uuid, form_id, period or "", team or "", name or title,
-                          walked.get(uuid) or _day(created), status == FINALIZED, title))
+                          walked.get(uuid) or _day(created), bool(sent), title))
     return out
 
 
@@ -196,8 +201,11 @@ def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
     date question outside any repeat (and not sensitive: the report is for officials), else
     the day the form was opened (``today``). An audit whose answers hold no such day is not
     in it (the day it was made stands in)."""
+    head, submitted = submitted_revision()
+    shown = func.coalesce(submitted, Audit.head_uuid)  # what was sent in, else the draft
     heads = (select(AuditRevision.form_id, AuditRevision.form_version).distinct()
-             .join(Audit, Audit.head_uuid == AuditRevision.uuid)
+             .select_from(Audit).join(head, head.uuid == Audit.head_uuid)
+             .join(AuditRevision, AuditRevision.uuid == shown)
              .where(Audit.campaign_uuid == campaign.uuid))
     out: dict[str, date] = {}
     for form_id, version in db.execute(heads).all():
@@ -211,8 +219,9 @@ def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
         day = func.coalesce(*(func.json_extract(AuditRevision.answers, f'$."{k}"')
                               for k in keys), None)
         for uuid, text in db.execute(
-                select(Audit.uuid, day).join(AuditRevision,
-                                             AuditRevision.uuid == Audit.head_uuid)
+                select(Audit.uuid, day).select_from(Audit)
+                .join(head, head.uuid == Audit.head_uuid)
+                .join(AuditRevision, AuditRevision.uuid == shown)
                 .where(Audit.campaign_uuid == campaign.uuid,
                        AuditRevision.form_id == form_id,
                        AuditRevision.form_version == version)):

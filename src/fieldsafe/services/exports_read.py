@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from fieldsafe.forms.model import FormDef
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.records import BATCH, batches
-from fieldsafe.services.revisions import DRAFT, FINALIZED
+from fieldsafe.services.submitted import submitted_revision
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision
 
 FormKey = tuple[str, str]  # (form id, form version)
@@ -61,13 +61,7 @@ def _heads(form_id: str | None, *columns: Any) -> Select[Any]:
     finalized revision), the last finalized one, as ODK keeps the last submission while
     an edit is not sent. Retired audits and drafts never finalized have none. Of
     ``form_id`` only if given."""
-    head, final = aliased(AuditRevision), aliased(AuditRevision)
-    last_final = (select(final.uuid)
-                  .where(final.audit_uuid == Audit.uuid, final.status == FINALIZED)
-                  .order_by(final.number.desc(), final.saved_at.desc()).limit(1)
-                  .correlate(Audit).scalar_subquery())
-    submitted = case((head.status == FINALIZED, head.uuid),
-                     (head.status == DRAFT, last_final), else_=None)
+    head, submitted = submitted_revision()
     query = (select(*columns).select_from(Audit)
              .join(head, head.uuid == Audit.head_uuid)
              .join(AuditRevision, AuditRevision.uuid == submitted))

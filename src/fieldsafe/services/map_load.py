@@ -22,7 +22,7 @@ from fieldsafe.geo.segments import Segment, split_route
 from fieldsafe.services.form_library import form_definition, version_key
 from fieldsafe.services.map_forms import FormInfo, form_info
 from fieldsafe.services.map_types import LatLon
-from fieldsafe.services.revisions import FINALIZED
+from fieldsafe.services.submitted import submitted_revision
 from fieldsafe.storage.models import (
     Attachment,
     Audit,
@@ -80,11 +80,13 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
                 finalized: bool = True, photos: bool = False,
                 language: str | None = None,
                 include_sensitive: bool = True) -> list[AuditData]:
-    """Audits at their head revision, oldest first: finalized ones only unless
-    ``finalized`` is False (retired and draft heads are left out of campaign maps); their
-    forms read with labels in ``language`` where a form has it (see :func:`form_infos`).
-    Without ``include_sensitive``, what the forms mark sensitive is left out: answers,
-    geometries and photos (for what officials are given)."""
+    """Audits, oldest first: with ``finalized`` (campaign maps and reports) the revision each
+    sent in (:func:`submitted_revision`: an audit being corrected shows its last finalized
+    revision; drafts never finalized and retired audits are left out), else the current
+    revision; their forms read with labels in ``language`` where a form has it (see
+    :func:`form_infos`). Without ``include_sensitive``, what the forms mark sensitive is
+    left out: answers, geometries and photos (for what officials are given)."""
+    current, shown = submitted_revision() if finalized else (None, Audit.head_uuid)
     where: list[ColumnElement[bool]] = []
     if campaign is not None:
         where.append(Audit.campaign_uuid == campaign)
@@ -94,15 +96,19 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
         where.append(Audit.period == period)
     if form_id:
         where.append(AuditRevision.form_id == form_id)
-    if finalized:
-        where.append(AuditRevision.status == FINALIZED)
     infos = form_infos(db, language=language)
-    rows = db.execute(
+
+    def shown_of(query: Any) -> Any:
+        """``query`` (from Audit) joined to the revision shown, as ``AuditRevision``."""
+        if current is not None:
+            query = query.join(current, current.uuid == Audit.head_uuid)
+        return query.join(AuditRevision, AuditRevision.uuid == shown)
+
+    rows = db.execute(shown_of(
         select(Audit.uuid, Audit.campaign_uuid, Audit.period, Audit.instance_name,
                AuditRevision.uuid, AuditRevision.form_id, AuditRevision.form_version,
-               AuditRevision.answers)
-        .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(*where)
-        .order_by(Audit.created_at, Audit.uuid)).all()
+               AuditRevision.answers).select_from(Audit))
+        .where(*where).order_by(Audit.created_at, Audit.uuid)).all()
     audits: dict[str, AuditData] = {}
     for audit_id, campaign_id, audit_period, name, head, form, version, answers in rows:
         info = infos.get((form, version))
@@ -112,27 +118,25 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
             dict(answers or {}), info.sensitive)
         audits[head] = AuditData(audit_id, campaign_id, form, audit_period or "",
                                  name or info.title, kept, info)
-    for head, path, kind, role, text, west, south, east, north in db.execute(
+    for revision, path, kind, role, text, west, south, east, north in db.execute(shown_of(
             select(Geometry.revision_uuid, Geometry.question_path, Geometry.kind,
                    Geometry.role, Geometry.geojson, Geometry.min_lon, Geometry.min_lat,
-                   Geometry.max_lon, Geometry.max_lat)
-            .join(Audit, Audit.head_uuid == Geometry.revision_uuid)
-            .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(*where)):
-        if head in audits and (include_sensitive or not path_in(path, audits[head].info
-                                                                  .sensitive)):
-            audits[head].shapes[path] = Shape(kind, role, text, (west, south, east, north))
+                   Geometry.max_lon, Geometry.max_lat).select_from(Audit))
+            .join(Geometry, Geometry.revision_uuid == AuditRevision.uuid).where(*where)):
+        if revision in audits and (include_sensitive or not path_in(
+                path, audits[revision].info.sensitive)):
+            audits[revision].shapes[path] = Shape(kind, role, text, (west, south, east, north))
     if photos:
-        for head, path, sha, caption, media_info in db.execute(
+        for revision, path, sha, caption, media_info in db.execute(shown_of(
                 select(Attachment.revision_uuid, Attachment.question_path, Attachment.sha256,
-                       Attachment.caption, Media.info)
-                .join(Media, Media.sha256 == Attachment.sha256)
-                .join(Audit, Audit.head_uuid == Attachment.revision_uuid)
-                .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(*where)
+                       Attachment.caption, Media.info).select_from(Audit))
+                .join(Attachment, Attachment.revision_uuid == AuditRevision.uuid)
+                .join(Media, Media.sha256 == Attachment.sha256).where(*where)
                 .order_by(Attachment.question_path)):
-            if head in audits and (include_sensitive or not path_in(
-                    path, audits[head].info.sensitive)):
-                audits[head].photos.append(Photo(path, sha, caption or "",
-                                                   dict(media_info or {})))
+            if revision in audits and (include_sensitive or not path_in(
+                    path, audits[revision].info.sensitive)):
+                audits[revision].photos.append(Photo(path, sha, caption or "",
+                                                       dict(media_info or {})))
     return list(audits.values())
 
 
