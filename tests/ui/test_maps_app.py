@@ -40,6 +40,14 @@ def test_campaign_map_colours_routes_and_filters(demo: Workspace, tmp_path: Path
     night_count = len(view.view.layer("segments").lines())  # type: ignore[attr-defined]
     assert 0 < night_count < all_count
     assert "Black edge: dark spots" in view.legend.text()  # type: ignore[attr-defined]
+    # What the user set in the layer list stays when a filter changes the content.
+    canvas = view.view  # type: ignore[attr-defined]
+    canvas.layer("findings").set_visible(False)
+    canvas.move_layer("findings", 0)
+    order = [layer.name for layer in canvas.layers()]
+    view.period.setCurrentIndex(view.period.findData("day"))  # type: ignore[attr-defined]
+    assert [layer.name for layer in canvas.layers()] == order
+    assert not canvas.layer("findings").visible
     view.close()
 
 

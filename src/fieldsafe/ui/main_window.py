@@ -403,23 +403,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """After a crash: offer back every audit that was open."""
-        from fieldsafe.services.recovery import interrupted_audits, mark_closed
+        from fieldsafe.ui.recovery_offer import offer_recovery
 
-        audit_ids = interrupted_audits(self.workspace)
-        if not audit_ids:
-            return
-        answer = QMessageBox.question(
-            self, self.tr("Recover your draft"),
-            self.tr("FieldSafe was closed while an audit was open. Its draft was saved "
-                    "up to the last second. Open it again?") if len(audit_ids) == 1 else
-            self.tr("FieldSafe was closed while %n audits were open. Their drafts were "
-                    "saved up to the last second. Open them again?", "", len(audit_ids)))
-        if answer != QMessageBox.StandardButton.Yes:
-            mark_closed(self.workspace)
-            return
-        for audit_id in audit_ids:
-            if self.open_audit(audit_id) is None:  # gone meanwhile (retired, merged away)
-                mark_closed(self.workspace, audit_id)
+        offer_recovery(self, self.workspace, self.open_audit)
 
     def _about(self) -> None:
         from fieldsafe import __version__

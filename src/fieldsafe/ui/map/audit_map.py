@@ -75,13 +75,11 @@ class AuditMapWidget(QWidget):
 
     def _route(self) -> None:
         key = self.parameter.currentData() or "overall"
-        self.view.remove_layer("segments")
         segments = self.data.parameters.get(key, self.data.segments)
+        if self.view.layer("segments") is not None:  # where the user left it, as they left it
+            self.view.replace_layer(segment_layer("segments", self.tr("Route"), segments))
+            return
         self.view.add_layer(segment_layer("segments", self.tr("Route"), segments))
-        # Over the area layers, under the photos and findings (once they are there).
-        names = [layer.name for layer in self.view.layers()]
-        above = [i for i, name in enumerate(names) if name in ("photos", "findings")]
-        self.view.move_layer("segments", min(above) if above else len(names) - 1)
 
     def _activated(self, feature: object) -> None:
         if isinstance(feature, Feature) and feature.kind == "finding":

@@ -108,14 +108,13 @@ class CampaignMap(QWidget):
         segments = campaign_segments(self.workspace, self.campaign_id, key, period, form)
         findings = campaign_findings(self.workspace, self.campaign_id, period, form)
         dark = dark_spots(self.workspace, self.campaign_id, period)
-        for name in ("segments", "dark-spots", "findings"):
-            self.view.remove_layer(name)
         title = self.parameter.currentText() or self.tr("Overall score")
         # Dark spots are a black casing under the coloured segments: both stay readable.
-        self.view.add_layer(dark_spot_layer(self.tr("Dark spots (lighting 0–1)"), dark))
-        self.view.add_layer(segment_layer("segments", self.tr("Routes: {p}").replace(
+        # Replaced in place: the order and visibility the user chose stay.
+        self.view.replace_layer(dark_spot_layer(self.tr("Dark spots (lighting 0–1)"), dark))
+        self.view.replace_layer(segment_layer("segments", self.tr("Routes: {p}").replace(
             "{p}", title), segments))
-        self.view.add_layer(finding_layer(self.tr("Findings"), findings, cluster=True))
+        self.view.replace_layer(finding_layer(self.tr("Findings"), findings, cluster=True))
         parameter = next((p for p in self.parameters if p.key == key), None)
         entries = legend(parameter) if parameter is not None else []
         rows = "".join(f"<tr><td style='background:{hex_};width:28px'>&nbsp;</td>"

@@ -173,6 +173,21 @@ class MapCanvas(QGraphicsView):
             self._layer_changed()
         return layer
 
+    def replace_layer(self, layer: MapLayer) -> None:
+        """Put ``layer`` in place of the layer of its name, at its place in the drawing
+        order and shown or hidden as it was (what the user set in the layer list stays
+        when a filter rebuilds the content); above the others if there was none."""
+        old = self.layer(layer.name)
+        if old is None:
+            self.add_layer(layer)
+            return
+        layer.set_visible(old.visible)
+        index = self._layers.index(old)
+        old.changed.disconnect(self._layer_changed)
+        self._layers[index] = layer
+        layer.changed.connect(self._layer_changed)
+        self._layer_changed()
+
     def layer(self, name: str) -> MapLayer | None:
         return next((layer for layer in self._layers if layer.name == name), None)
 
