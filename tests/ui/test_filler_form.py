@@ -233,3 +233,20 @@ def test_a_page_grabs_to_an_image(qtbot, filler: FormFillerWidget, tmp_path) -> 
     path = tmp_path / "page.png"
     assert filler.grab().save(str(path))
     assert path.stat().st_size > 1000
+
+
+def test_labels_and_hints_show_odk_markdown_and_nothing_else(qtbot, write_form) -> None:  # type: ignore[no-untyped-def]
+    filler = shown_filler(qtbot, write_form, """
+| survey |
+|        | type | name | label | hint |
+|        | text | lamp | Is the **street light** working? | See [the guide](https://docs.getodk.org/) |
+|        | text | odd | <b>not bold</b> & *kept* | |
+""")
+    lamp = filler.widget_for("lamp")
+    assert "<b>street light</b>" in lamp.label.text()
+    assert '<a href="https://docs.getodk.org/">the guide</a>' in lamp.hint.text()
+    assert lamp.label_text() == "Is the **street light** working?"
+    assert lamp.accessibleName() == "Is the street light working?"  # read out without marks
+    assert filler.page_titles()[0] == "Is the street light working?"
+    odd = filler.widget_for("odd")
+    assert "&lt;b&gt;not bold&lt;/b&gt; &amp; <i>kept</i>" in odd.label.text()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from fieldsafe.forms.label_markdown import label_html, label_plain
 from fieldsafe.forms.model import FormElement, pick_translation
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.evaluator import Ctx, XPathEvalError, evaluate
@@ -97,6 +97,7 @@ class QuestionWidget(QWidget):
         self.label.setObjectName("question_label")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setOpenExternalLinks(True)
         self.label.setStyleSheet("QLabel#question_label { font-weight: bold; }")
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._label_text = ""
@@ -104,7 +105,8 @@ class QuestionWidget(QWidget):
         layout.addWidget(self.label)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)  # escaped but for ODK's Markdown
+        self.hint.setOpenExternalLinks(True)
         self.hint.setStyleSheet(f"color: {HINT_COLOUR};")
         layout.addWidget(self.hint)
         self.input_area = QWidget(self)
@@ -207,15 +209,16 @@ class QuestionWidget(QWidget):
         self._required = state.required
         self._label_text = label
         mark = f' <span style="color: {PROBLEM_COLOUR};">*</span>' if self._required else ""
-        set_text(self.label, html.escape(label).replace("\n", "<br>") + mark)
+        set_text(self.label, label_html(label) + mark)  # ODK's Markdown, nothing else
         tip = self.tr("An answer is required") if self._required else ""
         if self.label.toolTip() != tip:
             self.label.setToolTip(tip)
         set_visible(self.label, bool(label or mark))
+        spoken = label_plain(label)  # read out without Markdown's marks
         for control in [self, *self._labelled]:
-            if control.accessibleName() != label:
-                control.setAccessibleName(label)
-        set_text(self.hint, hint)
+            if control.accessibleName() != spoken:
+                control.setAccessibleName(spoken)
+        set_text(self.hint, label_html(hint))
         set_visible(self.hint, bool(hint))
         set_enabled(self.input_area, not read_only)
         self._updating = True

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldsafe.forms.label_markdown import label_plain
 from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
@@ -113,7 +114,7 @@ class FormPage(QScrollArea):
             return self.builder.title(container, self.node) or container.name
         for element in self.plan.elements:
             node = self.node.child(element.name)
-            text = self.session.label(node) if node is not None else ""
+            text = label_plain(self.session.label(node)) if node is not None else ""
             if text:
                 return text if len(text) <= TITLE_LENGTH else text[:TITLE_LENGTH - 1] + "…"
         return self.plan.elements[0].name
