@@ -341,3 +341,15 @@ def test_editors_render(qtbot, make: Make, tmp_path: Path) -> None:
     for name in ("picker", "trace", "shape", "question-point", "question-trace"):
         image = QImage(str(tmp_path / f"editor-{name}.png"))
         assert not image.isNull() and image.width() > 100, name
+
+
+def test_the_map_stays_put_when_a_problem_is_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = TraceEditorDialog("", FillerContext(), "Route")
+    qtbot.addWidget(dialog)
+    dialog.resize(820, 640)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    height = dialog.map.height()
+    qtbot.mouseClick(dialog.map.viewport(), LEFT, pos=QPoint(200, 200))  # "needs two"
+    qtbot.waitUntil(dialog.problem.isVisible)
+    assert dialog.map.height() == height  # no jump under the mouse

@@ -122,6 +122,12 @@ class MapDialog(QDialog):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        # Its line is kept when it is hidden: the map must not jump under the mouse (by
+        # a line's height) when a problem appears after a click, and back after the next.
+        policy = self.problem.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.problem.setSizePolicy(policy)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing())
         self.problem.hide()
         layout.addWidget(self.problem)
         self.tools = QHBoxLayout()
