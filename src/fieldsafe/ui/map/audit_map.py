@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.services.layers import basemap_file
-from fieldsafe.services.map_data import audit_map
+from fieldsafe.services.map_data import audit_map, rating_parameters
+from fieldsafe.services.map_palette import legend
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.map.layer_list import LayerListWidget
 from fieldsafe.ui.map.layers import Feature
@@ -36,8 +39,15 @@ class AuditMapWidget(QWidget):
         self.layer_list = LayerListWidget(self.view, self)
         self.parameter = QComboBox(self)
         self.parameter.setAccessibleName(self.tr("Colour the route by"))
+        self.parameters = {p.key: p for p in rating_parameters(
+            workspace, form_id=self.data.form_id)}
         for key in self.data.parameters:
-            self.parameter.addItem(self.tr("Overall score") if key == "overall" else key, key)
+            known = self.parameters.get(key)
+            self.parameter.addItem(self.tr("Overall score") if key == "overall" else
+                                   known.label if known is not None else key, key)
+        self.legend = QLabel(self)  # what the route's colours mean, as on the campaign map
+        self.legend.setAccessibleName(self.tr("Legend"))
+        self.legend.setWordWrap(True)
         self.parameter.currentIndexChanged.connect(lambda _i: self._route())
         self.status = QLabel(self)
         bar = QHBoxLayout()
@@ -49,7 +59,12 @@ class AuditMapWidget(QWidget):
         bar.addWidget(self.status)
         splitter = QSplitter(self)
         splitter.addWidget(self.view)
-        splitter.addWidget(self.layer_list)
+        side = QWidget(self)
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.layer_list, 1)
+        column.addWidget(self.legend)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([800, 220])
         layout = QVBoxLayout(self)
@@ -76,6 +91,12 @@ class AuditMapWidget(QWidget):
     def _route(self) -> None:
         key = self.parameter.currentData() or "overall"
         segments = self.data.parameters.get(key, self.data.segments)
+        parameter = self.parameters.get(key)
+        rows = "".join(f"<tr><td style='background:{colour};width:28px'>&nbsp;</td>"
+                       f"<td>&nbsp;{html.escape(text)}</td></tr>"
+                       for colour, text in (legend(parameter) if parameter else []))
+        self.legend.setText(f"<b>{html.escape(self.parameter.currentText())}</b>"
+                            f"<table>{rows}</table>" if rows else "")
         if self.view.layer("segments") is not None:  # where the user left it, as they left it
             self.view.replace_layer(segment_layer("segments", self.tr("Route"), segments))
             return
