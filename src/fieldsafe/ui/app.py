@@ -44,6 +44,10 @@ def run(workspace_option: str | None, *, smoke_test: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setOrganizationName("FieldSafe")
     app.setApplicationName("FieldSafe")
+    from fieldsafe.i18n import current
+    from fieldsafe.ui.translator import GettextTranslator
+
+    app.installTranslator(GettextTranslator(current(), app))  # FIELDSAFE_LANG's words
     settings = QSettings()
     sys.excepthook = _crash_dialog
     from fieldsafe.services.form_library import ensure_builtin_forms
