@@ -13,7 +13,7 @@ from fieldsafe.ui.main_window import MainWindow
 from fieldsafe.ui.translator import GettextTranslator
 
 
-class _Shouting(gettext.NullTranslations):
+class _TwoWords(gettext.NullTranslations):
     """A catalogue that knows two messages."""
 
     def gettext(self, message: str) -> str:
@@ -25,7 +25,7 @@ def test_qt_strings_are_translated_by_the_gettext_catalogue(
         qtbot: QtBot, workspace: Workspace, tmp_path: Path) -> None:
     app = QCoreApplication.instance()
     assert app is not None
-    translator = GettextTranslator(_Shouting())
+    translator = GettextTranslator(_TwoWords())
     assert app.installTranslator(translator)
     try:
         window = MainWindow(workspace, QSettings(str(tmp_path / "s.ini"),
@@ -38,3 +38,17 @@ def test_qt_strings_are_translated_by_the_gettext_catalogue(
     finally:
         app.removeTranslator(translator)
 
+
+
+def test_the_french_catalogue_translates_the_app(qtbot: QtBot) -> None:
+    from fieldsafe.i18n import translations
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = GettextTranslator(translations("fr"))
+    app.installTranslator(translator)
+    try:
+        assert QCoreApplication.translate("MainWindow", "Not answered") not in ("",
+                                                                               "Not answered")
+    finally:
+        app.removeTranslator(translator)

@@ -43,7 +43,8 @@ def test_using_language_is_for_the_block_only() -> None:
         with using_language(None):  # no --lang: the language in force
             assert _("Action plan") == "Plan d’action"
         assert ngettext("removed {n} repeated point", "removed {n} repeated points",
-                        2) == "removed {n} repeated points"
+                        2) == "{n} points répétés supprimés"  # the French plural
+        assert _("a message FieldSafe does not have") == "a message FieldSafe does not have"
     assert _("Action plan") == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from fieldsafe.i18n import N_
 from fieldsafe.services.audit_list import AuditFilter, AuditRow, audit_page, count_audits
 from fieldsafe.services.workspace import Workspace
 
@@ -15,8 +16,10 @@ class AuditListModel(QAbstractTableModel):
     """Knows how many audits match; reads only the pages that are shown, so a list of
     100,000 audits opens as fast as one of 1,000."""
 
-    COLUMNS = (("name", "Name"), ("form", "Form"), ("status", "Status"), ("team", "Team"),
-               ("period", "Day/night"), ("campaign", "Campaign"), ("modified", "Modified"))
+    # N_ marks the headers for the catalogue; tr() translates them when shown.
+    COLUMNS = (("name", N_("Name")), ("form", N_("Form")), ("status", N_("Status")),
+               ("team", N_("Team")), ("period", N_("Day/night")),
+               ("campaign", N_("Campaign")), ("modified", N_("Modified")))
 
     def __init__(self, workspace: Workspace, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
