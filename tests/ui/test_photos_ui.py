@@ -380,3 +380,37 @@ def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
     assert saved["answers"]["finding"][0]["f_photo1"] == GPS_PHOTO.name
     assert [a["filename"] for a in saved["attachments"]
             if a["question"] == "finding[1]/f_photo1"] == [GPS_PHOTO.name]
+
+
+def test_finalizing_while_a_photo_is_stored_finalizes_it_with_the_photo(
+        qtbot: Any, workspace: Any, walk_answers: dict[str, object], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from PySide6.QtCore import QSettings, QTimer
+
+    from fieldsafe.services.audits import new_audit
+    from fieldsafe.ui.editor_window import EditorWindow
+
+    made = new_audit(workspace, "womens_safety_walk", walk_answers)
+    editor = AuditEditor.open(workspace, made.id)
+    release = threading.Event()
+    real_ingest = editor.ingest
+    monkeypatch.setattr(editor, "ingest", lambda node, source: (release.wait(10),
+                                                                real_ingest(node, source))[1])
+    window = EditorWindow(workspace, editor, QSettings(str(tmp_path / "s.ini"),
+                                                       QSettings.Format.IniFormat))
+    window.show()  # deletes itself once closed
+    window.filler.go_to_page(next(i for i, title in enumerate(window.filler.page_titles())
+                                  if "inding" in title))
+    photo = window.filler.widget_for("f_photo1", 1).custom  # type: ignore[attr-defined]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(GPS_PHOTO), "")))
+    qtbot.mouseClick(photo.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(photo.busy_bar.isVisible)
+    QTimer.singleShot(300, release.set)
+    assert window.finalize()  # waits for the photo, then finalizes with it
+    shown = show_audit(workspace, made.id)
+    assert shown["status"] == "finalized" and shown["revision"] == 1
+    assert [h["status"] for h in shown["history"]] == ["finalized"]
+    assert GPS_PHOTO.name in [a["filename"] for a in shown["attachments"]]

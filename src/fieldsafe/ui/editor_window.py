@@ -116,6 +116,7 @@ class EditorWindow(QMainWindow):
             message.rstrip() + "."))
 
     def finalize(self) -> bool:
+        self._wait_for_photos()  # a photo being stored belongs in the finalized revision
         problems = self.filler.validate_for_finalize()
         if problems:
             QMessageBox.warning(self, self.tr("Not finished yet"), self.tr(
