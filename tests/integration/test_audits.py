@@ -159,6 +159,10 @@ def test_a_draft_saved_meanwhile_is_never_written_over(
         edit_audit(workspace, draft.id, {}, finalize=True)
         edit_audit(workspace, draft.id, {"good_points": "reopened"})
     window = AuditEditor.open(workspace, draft.id)  # read before the command's edit lands
+    alone = AuditEditor.open(workspace, new_audit(workspace, "womens_safety_walk",
+                                                  walk_answers).id)
+    alone.write(alone.snapshot())
+    assert not alone.in_conflict  # an ordinary save
     original = audits._save
 
     def other_lands_first(*args: object, **kwargs: object) -> object:
@@ -176,6 +180,7 @@ def test_a_draft_saved_meanwhile_is_never_written_over(
     assert {"EDIT A", "EDIT B"} <= kept
     window.session.set_value(window.session.node("good_points"), "EDIT C")
     window.write(window.snapshot())  # the window's draft changed under it too: kept beside
+    assert window.in_conflict  # and its status bar says so
     with workspace.transaction() as db:
         values = [r.answers.get("good_points") for r in db.scalars(select(AuditRevision))]
     assert "EDIT C" in values and "EDIT A" in values

@@ -300,6 +300,7 @@ def test_a_receiver_unplugged_while_recording_stops_it_and_says_so(
     os.close(master)  # unplugged
     qtbot.waitUntil(lambda: not dialog.recording, timeout=4000)
     assert "was disconnected" in dialog.problem.text() and dialog.problem.isVisible()
+    assert "Recording" not in dialog.note.text()
     assert len(dialog.points) == 1 and dialog.record_button.isEnabled()  # nothing lost
 
 

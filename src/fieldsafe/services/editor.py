@@ -28,7 +28,7 @@ from fieldsafe.services.revisions import (
     take_snapshot,
 )
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import AuditRevision, Media
+from fieldsafe.storage.models import Audit, AuditRevision, Media
 
 
 class AuditEditor:
@@ -46,6 +46,7 @@ class AuditEditor:
         self.audit_id = audit_id
         self.revision_uuid: str | None = None  # the revision the changes are made on
         self.saved_at: datetime | None = None  # ...as it was saved when read or written
+        self.in_conflict = False  # the last save left the audit with two versions
         self.status = status
         self.campaign_uuid = campaign_uuid
         self.files: dict[str, FileAnswer] = dict(files or {})
@@ -178,7 +179,11 @@ class AuditEditor:
         revision = store(self.workspace, self.audit_id, snapshot,
                          FINALIZED if finalize else DRAFT, campaign_uuid=self.campaign_uuid,
                          base=self.revision_uuid, seen=self.saved_at, now=self._now)
+        with self.workspace.transaction() as db:  # saved beside a change made elsewhere?
+            audit = db.get(Audit, revision.audit_uuid)
+            in_conflict = bool(audit is not None and audit.conflict)
         with self._lock:
+            self.in_conflict = in_conflict
             self.audit_id = revision.audit_uuid
             self.revision_uuid = revision.uuid
             self.saved_at = revision.saved_at

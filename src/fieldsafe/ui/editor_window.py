@@ -103,9 +103,16 @@ class EditorWindow(QMainWindow):
 
     # -- saving -------------------------------------------------------------------------
     def _saved(self, _audit_id: str) -> None:
-        self.statusBar().setStyleSheet("")
-        self.statusBar().showMessage(self.tr("Draft saved at {time}").replace(
-            "{time}", datetime.now().strftime("%H:%M:%S")))
+        if self.editor.in_conflict:  # changed elsewhere meanwhile: both kept, to be resolved
+            self.statusBar().setStyleSheet("color: #8a5a00;")
+            self.statusBar().showMessage(self.tr(
+                "Draft saved at {time}, beside another version of this audit changed "
+                "elsewhere meanwhile: both are kept; resolve them in the Merge Center.")
+                .replace("{time}", datetime.now().strftime("%H:%M:%S")))
+        else:
+            self.statusBar().setStyleSheet("")
+            self.statusBar().showMessage(self.tr("Draft saved at {time}").replace(
+                "{time}", datetime.now().strftime("%H:%M:%S")))
         self.saved.emit()
 
     def _failed(self, message: str) -> None:

@@ -231,7 +231,8 @@ class PhotoQuestionWidget(QWidget):
     # -- attaching ----------------------------------------------------------------------
     def choose_photo(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        filters = f"{self.tr('Photos')} ({patterns});;{self.tr('All files')} (*)"
+        photos, every = self.tr("Photos"), self.tr("All files")  # not in f-strings:
+        filters = f"{photos} ({patterns});;{every} (*)"  # the extractor skips those
         name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a photo"), "", filters)
         if name:
             self.attach_file(Path(name))

@@ -236,9 +236,11 @@ class SettingsDialog(QDialog):
             not busy and item is not None and bool(item.data(LAYER_ROLE)))
 
     def choose_layer(self) -> None:
-        filters = (f"{self.tr('Map layers')} (*.geojson *.json *.mbtiles);;"
-                   f"{self.tr('Area layers')} (*.geojson *.json);;"
-                   f"{self.tr('Basemaps')} (*.mbtiles)")
+        # Translated outside the f-string: the catalogue's extractor skips f-strings.
+        layers, areas, basemaps = (self.tr("Map layers"), self.tr("Area layers"),
+                                   self.tr("Basemaps"))
+        filters = (f"{layers} (*.geojson *.json *.mbtiles);;{areas} (*.geojson *.json);;"
+                   f"{basemaps} (*.mbtiles)")
         name, _ = QFileDialog.getOpenFileName(self, self.tr("Add a map layer"), "", filters)
         if name:
             self.add_layer_file(Path(name))

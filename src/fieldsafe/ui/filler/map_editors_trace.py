@@ -232,6 +232,7 @@ class TraceEditorDialog(MapDialog):
         if self.recording and (self.gps is None or not self.gps.is_running()):
             self.recording = self.paused = False
             self._refresh()
+            self.note.setText(self._recording_text())  # no longer "Recording from the GPS…"
             self.set_problem(why)  # over what the refresh says of the points
 
     def pause(self) -> None:

@@ -120,7 +120,8 @@ class CampaignMap(QWidget):
         rows = "".join(f"<tr><td style='background:{hex_};width:28px'>&nbsp;</td>"
                        f"<td>&nbsp;{text}</td></tr>" for hex_, text in entries)
         self.legend.setText(f"<b>{title}</b><table>{rows}</table>"
-                            f"<p>{self.tr('Black edge: dark spots. Red: findings.')}</p>")
+                            "<p>" + self.tr("Black edge: dark spots. Red: findings.") +
+                            "</p>")
         if fit:
             coords = [c for s in segments for c in s.coords]
             if coords:
