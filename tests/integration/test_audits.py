@@ -262,3 +262,25 @@ def test_photos_are_listed_in_the_order_of_their_findings() -> None:
     assert sorted(paths, key=natural_key) == [
         "finding[1]/f_photo1", "finding[2]/f_photo1", "finding[2]/f_photo2",
         "finding[10]/f_photo1", "site_photo"]  # not finding[10] before finding[2]
+
+
+def test_two_photos_of_one_name_get_names_apart_and_follow_their_findings(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    """IMG_0001.jpg from two phones: each answer must still say which file it is."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "IMG_0001.jpg", tmp_path / "b" / "IMG_0001.jpg"
+    first.write_bytes(PHOTO.read_bytes())
+    second.write_bytes((CORPUS / "photos" / "exifpy__DSCN0042.jpg").read_bytes())
+    made = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True,
+                     photos={"finding[1]/f_photo1": first, "finding[2]/f_photo1": second})
+    shown = show_audit(workspace, made.id)
+    names = {a["question"]: (a["filename"], a["sha256"]) for a in shown["attachments"]}
+    assert names["finding[1]/f_photo1"][0] == "IMG_0001.jpg"
+    assert names["finding[2]/f_photo1"][0] == "IMG_0001-2.jpg"
+    findings = shown["answers"]["finding"]
+    edit_audit(workspace, made.id, {"finding": [findings[1], findings[0], *findings[2:]]},
+               finalize=True)  # swapped: each photo goes with its finding
+    moved = {a["question"]: a["sha256"] for a in show_audit(workspace, made.id)["attachments"]}
+    assert moved == {"finding[1]/f_photo1": names["finding[2]/f_photo1"][1],
+                     "finding[2]/f_photo1": names["finding[1]/f_photo1"][1]}

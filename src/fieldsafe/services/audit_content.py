@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,22 @@ class IngestedFile:
 
     def answer(self) -> FileAnswer:
         return FileAnswer(self.filename, self.sha256)
+
+
+def distinct_name(ingested: IngestedFile, files: dict[str, FileAnswer],
+                  path: str) -> IngestedFile:
+    """``ingested`` under a file name no other file of the audit has (``IMG_0001-2.jpg``
+    beside another phone's ``IMG_0001.jpg``), as Collect names each file apart: an answer
+    names its file, and a name shared by two files could not say which (a finding moved)."""
+    taken = {a.filename for p, a in files.items() if p != path and a.sha256 != ingested.sha256}
+    if ingested.filename not in taken:
+        return ingested
+    stem, dot, suffix = ingested.filename.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot else (suffix, "")
+    number = 2
+    while f"{stem}-{number}{suffix}" in taken:
+        number += 1
+    return replace(ingested, filename=f"{stem}-{number}{suffix}")
 
 
 def ingest_file(store: MediaStore, source: Path, element: FormElement) -> IngestedFile:

@@ -22,6 +22,7 @@ from fieldsafe.services.audit_content import (
     FILE_TYPES,
     FileAnswer,
     IngestedFile,
+    distinct_name,
     find_question,
     ingest_file,
     question_path,
@@ -87,11 +88,12 @@ def attach(workspace: Workspace, session: FormSession, path: str, source: Path,
         raise UserError(_("'{path}' is not asked with these answers (its relevance does "
                           "not hold), so {file} cannot be attached there").format(
             path=path, file=source.name))
-    ingested = ingest_file(workspace.media, source, element)
+    where = question_path(session, node)
+    ingested = distinct_name(ingest_file(workspace.media, source, element), files, where)
     stored.append(ingested)
     session.set_value(node, ingested.filename)
     answer = ingested.answer()
-    files[question_path(session, node)] = answer
+    files[where] = answer
     return answer
 
 

@@ -12,7 +12,13 @@ from fieldsafe.forms.model import FormDef
 from fieldsafe.forms.validation import Problem, problems
 from fieldsafe.forms.xpath.nodes import XNode
 from fieldsafe.i18n import _
-from fieldsafe.services.audit_content import FileAnswer, IngestedFile, ingest_file, question_path
+from fieldsafe.services.audit_content import (
+    FileAnswer,
+    IngestedFile,
+    distinct_name,
+    ingest_file,
+    question_path,
+)
 from fieldsafe.services.audits import refuse_invalid_finalize, start_session
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.records import resolve_audit, resolve_campaign
@@ -96,13 +102,16 @@ class AuditEditor:
         return ingest_file(self.workspace.media, source, self.session.element_of(node))
 
     def apply(self, node: XNode, ingested: IngestedFile) -> FileAnswer:
-        """Answer the file question ``node`` with a stored file."""
+        """Answer the file question ``node`` with a stored file (under a name no other
+        file of the audit has: see :func:`distinct_name`)."""
+        where = question_path(self.session, node)
+        ingested = distinct_name(ingested, self.files, where)
         with self._lock:
             if not any(m.sha256 == ingested.sha256 for m in self._pending):
                 self._pending.append(ingested.media)  # its Media row is saved with the answer
         self.session.set_value(node, ingested.filename)
         answer = ingested.answer()
-        self.files[question_path(self.session, node)] = answer
+        self.files[where] = answer
         return answer
 
     def detach(self, node: XNode) -> None:
