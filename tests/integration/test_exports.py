@@ -278,8 +278,25 @@ def test_csv_tables_in_odk_central_layout(world: World, tmp_path: Path) -> None:
     media = out / "media"
     named = {f["f_photo1"] for f in findings if f["f_photo1"]}
     assert named == {p.name for p in media.iterdir()}
-    clashing = sorted(n for n in named if n.endswith("-photo.jpg"))
-    assert len(clashing) == 2 and all(len(n) == len("12345678-photo.jpg") for n in clashing)
+    # The two different photos.jpg of walk B were named apart when they were attached.
+    assert {"photo.jpg", "photo-2.jpg"} <= named
+
+
+def test_csv_media_of_one_name_in_two_audits_are_told_apart(
+        workspace: Workspace, walk_answers: dict[str, Any], tmp_path: Path) -> None:
+    """One export folder holds the media of every audit: two different files of one name
+    (from two audits) are both kept, under names that say which is which."""
+    for folder, source in (("a", PHOTOS / "recurser__Portrait_3.jpg"),
+                           ("b", PHOTOS / "exifpy__DSCN0042.jpg")):
+        (tmp_path / folder).mkdir()
+        photo = shutil.copyfile(source, tmp_path / folder / "photo.jpg")
+        new_audit(workspace, WALK, walk_answers, finalize=True,
+                  photos={"finding[1]/f_photo1": photo})
+    export_csv(workspace, tmp_path / "csv", form_id=WALK)
+    _header, findings = _table(tmp_path / "csv" / f"{WALK}-finding.csv")
+    named = sorted(f["f_photo1"] for f in findings if f["f_photo1"].endswith("photo.jpg"))
+    assert len(named) == 2 and all(len(n) == len("12345678-photo.jpg") for n in named)
+    assert set(named) <= {p.name for p in (tmp_path / "csv" / "media").iterdir()}
 
 
 def test_csv_media_carry_no_exif_and_stand_upright(world: World, tmp_path: Path) -> None:
