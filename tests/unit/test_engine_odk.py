@@ -184,3 +184,18 @@ def test_a_broken_instance_name_is_told_once_on_the_settings_sheet(write_form: W
 |          | concat(${a}, |
 """))
     assert [(p.sheet, p.row) for p in caught.value.problems] == [("settings", 2)]
+
+
+def test_a_wildcard_below_a_repeat_is_followed_too(write_form: Write) -> None:
+    session = _session(write_form, """
+| survey |
+|        | type | name | label | calculation |
+|        | begin_repeat | r | Place | |
+|        | text | kind | Kind | |
+|        | end_repeat | | | |
+|        | calculate | star | | count(${r}/*[. = 'x']) |
+""")
+    repeat = session.compiled.by_path[session.compiled.ref_paths["r"]]
+    session.add_repeat(repeat, session.root)
+    session.set_value(session.node("kind", 1), "x")
+    assert session.value("star") == "1"  # not the stale 0

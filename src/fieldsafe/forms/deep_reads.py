@@ -51,7 +51,13 @@ def deep_reads(tree: Node, own: ElementPath, by_path: Mapping[ElementPath, objec
             cur = place(node, context)
             main = cur is not None
             for step in node.steps:
+                before = cur
                 cur = _step(cur, step) if cur is not None else None
+                if cur is None and before is not None and step.axis in ("child",
+                                                                        "descendant"):
+                    # ${r}/* or ${r}//x: whatever is below what was reached
+                    found.update(p for p in by_path
+                                 if len(p) > len(before) and p[:len(before)] == before)
                 for predicate in step.predicates:
                     visit(predicate, cur)
             if cur is not None and cur in by_path:
