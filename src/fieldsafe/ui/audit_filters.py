@@ -29,7 +29,7 @@ class AuditFilterBar(QWidget):
         self.text.setPlaceholderText(self.tr("Search name, form, team…"))
         self.text.setAccessibleName(self.tr("Search audits"))
         self.text.setClearButtonEnabled(True)
-        self.text.setMinimumWidth(200)
+        self.text.setMinimumWidth(160)
         self.campaign = self._combo(self.tr("Campaign"), choices.campaigns)
         self.form = self._combo(self.tr("Form"), [(f, f) for f in choices.forms])
         self.status = self._combo(self.tr("Status"), [
@@ -62,7 +62,7 @@ class AuditFilterBar(QWidget):
         combo = QComboBox(self)
         combo.setAccessibleName(name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(9)
+        combo.setMinimumContentsLength(14)  # "All: campaign", "Tous : campagne" whole
         combo.addItem(self.tr("All: {name}").replace("{name}", name.lower()), "")
         for value, text in items:
             combo.addItem(text, value)
