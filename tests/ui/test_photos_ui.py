@@ -333,15 +333,14 @@ def test_refresh_shows_a_photo_attached_elsewhere(
     assert widget.background.pending() == 0  # the same photo: its thumbnail is not read again
 
 
-@pytest.mark.parametrize("meanwhile", ["add a finding", "close the window"])
-def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
-        qtbot: Any, workspace: Any, walk_answers: dict[str, object], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, meanwhile: str) -> None:
-    """A large photo takes a second or more to store: adding a finding (which rebuilds the
-    findings' widgets) or closing the window then must not lose it."""
+def _storing_a_big_photo(qtbot: Any, workspace: Any, walk_answers: dict[str, object],
+                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         ) -> tuple[Any, AuditEditor, str, Any]:
+    """An audit window whose first finding's photo is being stored (a big photo) until the
+    returned event is set: (window, editor, audit ID, event)."""
     import threading
 
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings
 
     from fieldsafe.services.audits import new_audit
     from fieldsafe.ui.editor_window import EditorWindow
@@ -366,6 +365,19 @@ def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
                         staticmethod(lambda *a, **k: (str(GPS_PHOTO), "")))
     qtbot.mouseClick(photo.choose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(photo.busy_bar.isVisible)
+    return window, editor, made.id, release
+
+
+@pytest.mark.parametrize("meanwhile", ["add a finding", "close the window"])
+def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
+        qtbot: Any, workspace: Any, walk_answers: dict[str, object], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, meanwhile: str) -> None:
+    """A large photo takes a second or more to store: adding a finding (which rebuilds the
+    findings' widgets) or closing the window then must not lose it."""
+    from PySide6.QtCore import QTimer
+
+    window, editor, audit_id, release = _storing_a_big_photo(
+        qtbot, workspace, walk_answers, tmp_path, monkeypatch)
     if meanwhile == "add a finding":
         repeat = editor.session.compiled.by_path[editor.session.compiled.ref_paths["finding"]]
         editor.session.add_repeat(repeat, editor.session.root)
@@ -376,7 +388,7 @@ def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
     else:
         QTimer.singleShot(300, release.set)
         window.close()  # waits for the photo, then saves
-    saved = show_audit(workspace, made.id)
+    saved = show_audit(workspace, audit_id)
     assert saved["answers"]["finding"][0]["f_photo1"] == GPS_PHOTO.name
     assert [a["filename"] for a in saved["attachments"]
             if a["question"] == "finding[1]/f_photo1"] == [GPS_PHOTO.name]
@@ -385,32 +397,13 @@ def test_a_photo_being_stored_is_kept_whatever_happens_meanwhile(
 def test_finalizing_while_a_photo_is_stored_finalizes_it_with_the_photo(
         qtbot: Any, workspace: Any, walk_answers: dict[str, object], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
+    from PySide6.QtCore import QTimer
 
-    from PySide6.QtCore import QSettings, QTimer
-
-    from fieldsafe.services.audits import new_audit
-    from fieldsafe.ui.editor_window import EditorWindow
-
-    made = new_audit(workspace, "womens_safety_walk", walk_answers)
-    editor = AuditEditor.open(workspace, made.id)
-    release = threading.Event()
-    real_ingest = editor.ingest
-    monkeypatch.setattr(editor, "ingest", lambda node, source: (release.wait(10),
-                                                                real_ingest(node, source))[1])
-    window = EditorWindow(workspace, editor, QSettings(str(tmp_path / "s.ini"),
-                                                       QSettings.Format.IniFormat))
-    window.show()  # deletes itself once closed
-    window.filler.go_to_page(next(i for i, title in enumerate(window.filler.page_titles())
-                                  if "inding" in title))
-    photo = window.filler.widget_for("f_photo1", 1).custom  # type: ignore[attr-defined]
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a, **k: (str(GPS_PHOTO), "")))
-    qtbot.mouseClick(photo.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(photo.busy_bar.isVisible)
+    window, _editor, audit_id, release = _storing_a_big_photo(
+        qtbot, workspace, walk_answers, tmp_path, monkeypatch)
     QTimer.singleShot(300, release.set)
     assert window.finalize()  # waits for the photo, then finalizes with it
-    shown = show_audit(workspace, made.id)
+    shown = show_audit(workspace, audit_id)
     assert shown["status"] == "finalized" and shown["revision"] == 1
     assert [h["status"] for h in shown["history"]] == ["finalized"]
     assert GPS_PHOTO.name in [a["filename"] for a in shown["attachments"]]
