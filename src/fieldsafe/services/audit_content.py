@@ -12,7 +12,7 @@ from typing import Any
 from shapely.geometry import mapping
 
 from fieldsafe.errors import UserError
-from fieldsafe.forms.keys import locate
+from fieldsafe.forms.keys import locate, split_path
 from fieldsafe.forms.model import FormElement
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
@@ -198,24 +198,26 @@ def file_answers(session: FormSession, files: dict[str, FileAnswer]) -> dict[str
     out: dict[str, FileAnswer] = {}
     elsewhere: dict[tuple[str, str], list[FileAnswer]] = {}
     for old_path, answer in files.items():
-        elsewhere.setdefault((_REPEAT_INDEX.sub("", old_path), answer.filename),
+        elsewhere.setdefault((_question_of(old_path), answer.filename),
                              []).append(answer)
     placed: list[tuple[str, str]] = []
     for path, by_name, filename in named_files(session):
         given = files.get(path) or files.get(by_name)
         if given is not None and given.filename == filename:
             out[path] = given
-            _take(elsewhere, (_REPEAT_INDEX.sub("", path), filename), given)
+            _take(elsewhere, (_question_of(path), filename), given)
         else:
             placed.append((path, filename))
     for path, filename in placed:  # moved: the same question's file of that name
-        candidates = elsewhere.get((_REPEAT_INDEX.sub("", path), filename))
+        candidates = elsewhere.get((_question_of(path), filename))
         if candidates:
             out[path] = candidates.pop(0)
     return out
 
 
-_REPEAT_INDEX = re.compile(r"\[\d+\]")
+def _question_of(path: str) -> str:
+    """The question a path answers, whatever its repeat instances: finding/f_photo1."""
+    return "/".join(key for key, _number in split_path(path))
 
 
 def _take(pool: dict[tuple[str, str], list[FileAnswer]], key: tuple[str, str],

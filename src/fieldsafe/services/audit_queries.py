@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import func, select
 
+from fieldsafe.forms.keys import split_path
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision, Campaign
 
 
-def natural_key(path: str) -> tuple[object, ...]:
+def natural_key(path: str) -> tuple[tuple[str, int], ...]:
     """A question path's sort key with its repeat numbers as numbers: finding[2] before
     finding[10], as the findings are numbered (not as text)."""
-    return tuple(int(part) if index % 2 else part
-                 for index, part in enumerate(_NUMBER.split(path)))
-
-
-_NUMBER = re.compile(r"\[(\d+)\]")
+    return tuple((key, -1 if number is None else number) for key, number in split_path(path))
 
 
 def list_audits(workspace: Workspace) -> list[dict[str, Any]]:
