@@ -61,7 +61,7 @@ from fieldsafe.services.reports import (
     write_atomically,
 )
 from fieldsafe.services.revisions import RETIRED
-from fieldsafe.services.submitted import submitted_revision
+from fieldsafe.services.submitted import join_submitted, submitted_revision
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import Audit, AuditRevision, Campaign
 
@@ -201,11 +201,9 @@ def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
     date question outside any repeat (and not sensitive: the report is for officials), else
     the day the form was opened (``today``). An audit whose answers hold no such day is not
     in it (the day it was made stands in)."""
-    head, submitted = submitted_revision()
-    shown = func.coalesce(submitted, Audit.head_uuid)  # what was sent in, else the draft
-    heads = (select(AuditRevision.form_id, AuditRevision.form_version).distinct()
-             .select_from(Audit).join(head, head.uuid == Audit.head_uuid)
-             .join(AuditRevision, AuditRevision.uuid == shown)
+    # What was sent in, else the draft.
+    heads = (join_submitted(select(AuditRevision.form_id, AuditRevision.form_version)
+                            .distinct().select_from(Audit), else_current=True)
              .where(Audit.campaign_uuid == campaign.uuid))
     out: dict[str, date] = {}
     for form_id, version in db.execute(heads).all():
@@ -219,9 +217,7 @@ def _walk_days(db: Session, campaign: Campaign) -> dict[str, date]:
         day = func.coalesce(*(func.json_extract(AuditRevision.answers, f'$."{k}"')
                               for k in keys), None)
         for uuid, text in db.execute(
-                select(Audit.uuid, day).select_from(Audit)
-                .join(head, head.uuid == Audit.head_uuid)
-                .join(AuditRevision, AuditRevision.uuid == shown)
+                join_submitted(select(Audit.uuid, day).select_from(Audit), else_current=True)
                 .where(Audit.campaign_uuid == campaign.uuid,
                        AuditRevision.form_id == form_id,
                        AuditRevision.form_version == version)):

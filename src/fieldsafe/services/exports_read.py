@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from fieldsafe.forms.model import FormDef
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.records import BATCH, batches
-from fieldsafe.services.submitted import submitted_revision
+from fieldsafe.services.submitted import join_submitted
 from fieldsafe.storage.models import Attachment, Audit, AuditRevision
 
 FormKey = tuple[str, str]  # (form id, form version)
@@ -61,10 +61,7 @@ def _heads(form_id: str | None, *columns: Any) -> Select[Any]:
     finalized revision), the last finalized one, as ODK keeps the last submission while
     an edit is not sent. Retired audits and drafts never finalized have none. Of
     ``form_id`` only if given."""
-    head, submitted = submitted_revision()
-    query = (select(*columns).select_from(Audit)
-             .join(head, head.uuid == Audit.head_uuid)
-             .join(AuditRevision, AuditRevision.uuid == submitted))
+    query: Select[Any] = join_submitted(select(*columns).select_from(Audit))
     return query if form_id is None else query.where(AuditRevision.form_id == form_id)
 
 

@@ -22,7 +22,7 @@ from fieldsafe.geo.segments import Segment, split_route
 from fieldsafe.services.form_library import form_definition, version_key
 from fieldsafe.services.map_forms import FormInfo, form_info
 from fieldsafe.services.map_types import LatLon
-from fieldsafe.services.submitted import submitted_revision
+from fieldsafe.services.submitted import join_submitted
 from fieldsafe.storage.models import (
     Attachment,
     Audit,
@@ -81,12 +81,11 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
                 language: str | None = None,
                 include_sensitive: bool = True) -> list[AuditData]:
     """Audits, oldest first: with ``finalized`` (campaign maps and reports) the revision each
-    sent in (:func:`submitted_revision`: an audit being corrected shows its last finalized
+    sent in (:func:`join_submitted`: an audit being corrected shows its last finalized
     revision; drafts never finalized and retired audits are left out), else the current
     revision; their forms read with labels in ``language`` where a form has it (see
     :func:`form_infos`). Without ``include_sensitive``, what the forms mark sensitive is
     left out: answers, geometries and photos (for what officials are given)."""
-    current, shown = submitted_revision() if finalized else (None, Audit.head_uuid)
     where: list[ColumnElement[bool]] = []
     if campaign is not None:
         where.append(Audit.campaign_uuid == campaign)
@@ -100,9 +99,8 @@ def load_audits(db: Session, *, campaign: str | None = None, audit: str | None =
 
     def shown_of(query: Any) -> Any:
         """``query`` (from Audit) joined to the revision shown, as ``AuditRevision``."""
-        if current is not None:
-            query = query.join(current, current.uuid == Audit.head_uuid)
-        return query.join(AuditRevision, AuditRevision.uuid == shown)
+        return join_submitted(query) if finalized else query.join(
+            AuditRevision, AuditRevision.uuid == Audit.head_uuid)
 
     rows = db.execute(shown_of(
         select(Audit.uuid, Audit.campaign_uuid, Audit.period, Audit.instance_name,

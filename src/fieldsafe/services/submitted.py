@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import aliased
 
 from fieldsafe.services.revisions import DRAFT, FINALIZED
@@ -24,3 +24,13 @@ def submitted_revision() -> tuple[Any, ColumnElement[Any]]:
                   .correlate(Audit).scalar_subquery())
     return head, case((head.status == FINALIZED, head.uuid),
                       (head.status == DRAFT, last_final), else_=None)
+
+
+def join_submitted(query: Any, *, else_current: bool = False) -> Any:
+    """``query`` (selecting from ``Audit``) joined to each audit's submitted revision as
+    ``AuditRevision`` (audits without one drop out); with ``else_current``, to its current
+    revision where none was submitted (a draft never finalized, a retired audit)."""
+    head, submitted = submitted_revision()
+    shown = func.coalesce(submitted, Audit.head_uuid) if else_current else submitted
+    return query.join(head, head.uuid == Audit.head_uuid).join(
+        AuditRevision, AuditRevision.uuid == shown)
