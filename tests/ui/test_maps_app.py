@@ -68,7 +68,9 @@ def test_audit_map_jumps_to_the_finding(demo: Workspace, tmp_path: Path,
     findings = audit_map.view.layer("findings").points()
     assert findings and all(p.text for p in findings)
     # What the route's colours mean is told beside it, as on the campaign map.
-    assert "very poor" in audit_map.legend.text() and "Overall score" in audit_map.legend.text()
+    legend = [text for _colour, text in audit_map.panel.legend_entries()]
+    assert any("very poor" in text for text in legend)
+    assert audit_map.panel.legend.title() == "Overall score"
     audit_map.view.feature_activated.emit(Feature("finding", findings[-1].feature.data, ""))
     page = editor.filler.current_page()  # type: ignore[attr-defined]
     assert "inding" in editor.filler.page_titles()[page]  # type: ignore[attr-defined]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.services.layers import basemap_file
 from fieldsafe.services.map_data import audit_map, rating_parameters
 from fieldsafe.services.map_palette import legend
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.ui.map.layer_list import LayerListWidget
 from fieldsafe.ui.map.layers import Feature
 from fieldsafe.ui.map.map_content import (
     area_layers,
@@ -20,7 +18,7 @@ from fieldsafe.ui.map.map_content import (
     photo_layer,
     segment_layer,
 )
-from fieldsafe.ui.map.map_view import MapView
+from fieldsafe.ui.map.map_panel import MapPanel
 
 
 class AuditMapWidget(QWidget):
@@ -33,10 +31,11 @@ class AuditMapWidget(QWidget):
         super().__init__(parent)
         self.data = audit_map(workspace, audit_id)
         self.setWindowTitle(self.tr("Map — {audit}").replace("{audit}", self.data.label))
-        self.view = MapView(self, tile_cache_mb=tile_cache_mb)
+        # The map, its layer list and the legend of the route's colours.
+        self.panel = MapPanel(self, tile_cache_mb=tile_cache_mb)
+        self.view, self.layer_list = self.panel.map_view, self.panel.layer_list
         self.view.setAccessibleName(self.tr("Audit map"))
         self.view.set_show_north_arrow(True)
-        self.layer_list = LayerListWidget(self.view, self)
         self.parameter = QComboBox(self)
         self.parameter.setAccessibleName(self.tr("Colour the route by"))
         self.parameters = {p.key: p for p in rating_parameters(
@@ -45,9 +44,6 @@ class AuditMapWidget(QWidget):
             known = self.parameters.get(key)
             self.parameter.addItem(self.tr("Overall score") if key == "overall" else
                                    known.label if known is not None else key, key)
-        self.legend = QLabel(self)  # what the route's colours mean, as on the campaign map
-        self.legend.setAccessibleName(self.tr("Legend"))
-        self.legend.setWordWrap(True)
         self.parameter.currentIndexChanged.connect(lambda _i: self._route())
         self.status = QLabel(self)
         bar = QHBoxLayout()
@@ -57,19 +53,9 @@ class AuditMapWidget(QWidget):
         bar.addWidget(self.parameter)
         bar.addStretch(1)
         bar.addWidget(self.status)
-        splitter = QSplitter(self)
-        splitter.addWidget(self.view)
-        side = QWidget(self)
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.layer_list, 1)
-        column.addWidget(self.legend)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([800, 220])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.panel, 1)
         try:
             self.view.set_basemap(basemap_file(workspace))
         except UserError as err:
@@ -92,11 +78,9 @@ class AuditMapWidget(QWidget):
         key = self.parameter.currentData() or "overall"
         segments = self.data.parameters.get(key, self.data.segments)
         parameter = self.parameters.get(key)
-        rows = "".join(f"<tr><td style='background:{colour};width:28px'>&nbsp;</td>"
-                       f"<td>&nbsp;{html.escape(text)}</td></tr>"
-                       for colour, text in (legend(parameter) if parameter else []))
-        self.legend.setText(f"<b>{html.escape(self.parameter.currentText())}</b>"
-                            f"<table>{rows}</table>" if rows else "")
+        entries = legend(parameter) if parameter is not None else []
+        self.panel.set_legend([(QColor(colour), text) for colour, text in entries],
+                              self.parameter.currentText())
         if self.view.layer("segments") is not None:  # where the user left it, as they left it
             self.view.replace_layer(segment_layer("segments", self.tr("Route"), segments))
             return
