@@ -77,7 +77,7 @@ def compile_form(form: FormDef) -> list[FormProblem]:
         a.rsplit(".", 1)[0] for a in form.attachments}
     deps: dict[ElementPath, set[ElementPath]] = {}
     deep: dict[ElementPath, set[ElementPath]] = {}  # read through predicates and ${r}/x
-    by_name: dict[str, list[ElementPath]] = {}
+    by_name: dict[str, list[ElementPath]] = {}  # every element's path by its last name
     for path in compiled.by_path:
         by_name.setdefault(path[-1], []).append(path)
     for element in form.root.walk():
@@ -105,10 +105,10 @@ def compile_form(form: FormDef) -> list[FormProblem]:
             reads = deep_reads(tree, element.path, compiled.by_path, compiled.ref_paths,
                                by_name)
             if attr in VALUE_FIELDS:
-                own |= _dependencies(tree, element, compiled)
+                own |= _dependencies(tree, element, compiled, by_name)
                 deep.setdefault(element.path, set()).update(reads)
             elif attr in CHECK_FIELDS:
-                for source in _dependencies(tree, element, compiled) | reads:
+                for source in _dependencies(tree, element, compiled, by_name) | reads:
                     compiled.checked_by.setdefault(source, set()).add(element.path)
                 if attr == "calculation" and _is_volatile(tree):
                     compiled.volatile.add(element.path)
@@ -172,14 +172,12 @@ def _is_volatile(tree: Node) -> bool:
     return any(isinstance(n, Call) and n.name in _VOLATILE for n in walk(tree))
 
 
-def _dependencies(tree: Node, element: FormElement,
-                  compiled: CompiledForm) -> set[ElementPath]:
-    """The elements whose values ``tree`` reads (an over-approximation is harmless)."""
+def _dependencies(tree: Node, element: FormElement, compiled: CompiledForm,
+                  by_name: dict[str, list[ElementPath]]) -> set[ElementPath]:
+    """The elements whose values ``tree`` reads (an over-approximation is harmless);
+    ``by_name``: the form's element paths by their last name."""
     found: set[ElementPath] = set()
     pending: list[tuple[Node, bool]] = [(tree, True)]  # (node, paths here are main-instance)
-    by_name: dict[str, list[ElementPath]] = {}
-    for path in compiled.by_path:
-        by_name.setdefault(path[-1], []).append(path)
     while pending:
         node, main = pending.pop()
         if isinstance(node, Ref):
