@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +15,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Messages in English whatever the machine's locale, so tests can assert on them.
 os.environ.setdefault("FIELDSAFE_LANG", "en")
+# Parsed forms are cached in a folder of this test run's own, never the user's cache.
+if "FIELDSAFE_CACHE_DIR" not in os.environ:
+    os.environ["FIELDSAFE_CACHE_DIR"] = tempfile.mkdtemp(prefix="fieldsafe-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["FIELDSAFE_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -18,6 +18,7 @@ from fieldsafe.forms.errors import FormLoadError
 from fieldsafe.forms.loader_lazy import load_form
 from fieldsafe.forms.model import FormDef
 from fieldsafe.i18n import _
+from fieldsafe.services.form_cache import cached_form, keep_form
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import FormVersion
 
@@ -76,6 +77,7 @@ def _store(session: Session, form: FormDef, name: str, data: bytes,
                          method=form.method, builtin=builtin, added_at=datetime.now())
     session.add(record)
     _CACHE[form.content_hash] = form
+    keep_form(form)
     return summary(record, form), True
 
 
@@ -131,15 +133,18 @@ def load_form_bytes(name: str, data: bytes, *, xform: bool = True) -> FormDef:
 
 
 def form_definition(record: FormVersion) -> FormDef:
-    """The loaded form of a stored version (cached: versions never change). It was checked in
-    full when it was imported, so pyxform's XForm XML is not made again (``xform`` is empty)."""
-    cached = _CACHE.get(record.content_hash)
+    """The loaded form of a stored version (cached in memory and on disk, see
+    :mod:`fieldsafe.services.form_cache`: versions never change). It was checked in full when
+    it was imported, so pyxform's XForm XML is not made again (``xform`` is empty)."""
+    cached = _CACHE.get(record.content_hash) or cached_form(record.content_hash)
     if cached is not None:
+        _CACHE[record.content_hash] = cached
         return cached
     form = load_form_bytes(Path(record.source_name).name or "form.xlsx", record.source_bytes,
                            xform=False)
     form.source = record.source_name
     _CACHE[record.content_hash] = form
+    keep_form(form)
     return form
 
 
