@@ -37,7 +37,7 @@ bench: $(STAMP)
 
 # Extract the gettext catalogue of the core and CLI strings.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -k tr -k translate:2 -o src/fieldsafe/locale/fieldsafe.pot src/fieldsafe
+	$(BIN)/pybabel extract -k 'tr:1,1t' -k 'tr:1,2c,2t' -k 'tr:1,3t' -k translate:2 -o src/fieldsafe/locale/fieldsafe.pot src/fieldsafe
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

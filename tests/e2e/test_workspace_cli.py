@@ -124,9 +124,12 @@ def test_audits_and_actions(cli: Cli, tmp_path: Path) -> None:
     assert isinstance(done, list) and done[0]["history"][0]["changes"]["status"] == [
         "open", "done"]
     assert cli.json("actions", "list", "--json", "--overdue") == []
+    cli.fails("actions", "add", audit_id, "--finding", "9", fragment="no finding 9")
+    cli.fails("actions", "add", audit_id, "--finding", "1", "--target", "0206-12-01",
+              fragment="is the year mistyped")
     assert "retired" in cli("audits", "retire", audit_id).stdout
     cli.fails("audits", "edit", audit_id, "--answers", str(edit), fragment="retired")
-    cli.fails("actions", "add", audit_id, "--finding", "9", fragment="no finding 9")
+    cli.fails("actions", "add", audit_id, "--finding", "1", fragment="is retired")
 
 
 def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:

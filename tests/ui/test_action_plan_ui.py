@@ -229,3 +229,41 @@ def test_an_audit_can_be_preselected_and_no_date_is_kept(
     assert dialog.result_action is not None
     assert dialog.result_action["target"] == "" and dialog.result_action["finding"] == 1
     assert dialog.result_action["agency"] == UTILITIES
+
+
+def test_a_stale_edit_dialog_changes_only_what_was_changed_in_it(
+        qtbot: Any, workspace: Any, actions: dict[str, str]) -> None:
+    """The dialog was opened, then the item changed elsewhere (the command line, a merged
+    bundle): saving a new status must not put the other fields back."""
+    item = next(a for a in list_actions(workspace) if a["id"] == actions["future"])
+    update_action(workspace, item["id"], recommendation="Fix the light. ")  # spaces kept
+    item = next(a for a in list_actions(workspace) if a["id"] == actions["future"])
+    dialog = ActionEditDialog(workspace, item)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    update_action(workspace, item["id"], agency="Municipality", priority="urgent")
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("done"))
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    after = next(a for a in list_actions(workspace) if a["id"] == item["id"])
+    assert (after["status"], after["agency"], after["priority"]) == (
+        "done", "Municipality", "urgent")
+    assert after["recommendation"] == "Fix the light. "
+    assert after["history"][-1]["changes"] == {"status": ["open", "done"]}
+
+
+def test_new_from_finding_takes_the_chosen_row_when_two_audits_share_a_name(
+        qtbot: Any, workspace: Any, walk_answers: dict[str, object]) -> None:
+    first = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True).id
+    second = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True).id
+    assert _audit_name(workspace, first) == _audit_name(workspace, second)
+    dialog = NewActionDialog(workspace)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.audits_loaded, timeout=10000):
+        dialog.show()
+    assert dialog.audit_combo.count() == 2
+    assert dialog.audit_combo.itemText(0) == dialog.audit_combo.itemText(1)
+    dialog.audit_combo.setCurrentIndex(1)  # the second of the two same names
+    chosen = dialog.audit_combo.itemData(1)
+    assert chosen in (first, second) and dialog.chosen_audit_id() == chosen
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert [a["audit"] for a in list_actions(workspace)] == [chosen]

@@ -52,3 +52,25 @@ def test_the_french_catalogue_translates_the_app(qtbot: QtBot) -> None:
                                                                                "Not answered")
     finally:
         app.removeTranslator(translator)
+
+
+def test_a_disambiguated_word_takes_its_own_translation(qtbot: QtBot) -> None:
+    """tr("Open", "action status") is one item's status ("Ouverte"), not the campaign
+    report's plural column heading ("Ouvertes")."""
+    from fieldsafe.i18n import translations
+    from fieldsafe.ui.action_dialogs import status_text
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = GettextTranslator(translations("fr"))
+    app.installTranslator(translator)
+    try:
+        host = QCoreApplication.instance()
+        assert host is not None
+        assert [status_text(host, s) for s in ("open", "in-progress", "done")] == [
+            "Ouverte", "En cours", "Terminée"]
+        assert translations("fr").gettext("Open") == "Ouvertes"  # the heading stays
+        # A context the catalogue lacks falls back to the plain message.
+        assert QCoreApplication.translate("X", "Done", "no such context") == "Terminées"
+    finally:
+        app.removeTranslator(translator)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 
 import arabic_reshaper  # type: ignore[import-untyped]
+import pytest
 from pypdf import PdfReader
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import Paragraph  # type: ignore[import-untyped]
 
-from fieldsafe.report.bidi_text import BidiParagraph, has_rtl
+from fieldsafe.report.bidi_text import BidiParagraph, display_order, has_rtl
 from fieldsafe.report.page import build
 from fieldsafe.report.text import para, paras, styles
 
@@ -68,3 +69,16 @@ def test_a_pdf_with_long_right_to_left_text_builds_and_splits_over_pages() -> No
     assert len(reader.pages) >= 2
     assert any(ord(c) in _JOINED for c in text)
     assert "Note <b>&" in text  # still never read as markup
+
+
+@pytest.mark.parametrize(("logical", "shown"), [
+    ("بلدية المدينة (Municipality)", "(Municipality) ةنيدملا ةيدلب"),
+    ("بلدية [x] (y)", "(y) [x] ةيدلب"),
+    ("بلدية (a (b) c)", "(a (b) c) ةيدلب"),
+    ("بلدية (نص) ok", "ok (صن) ةيدلب"),
+    ("(abc) بلدية", "(abc) ةيدلب"),
+    ("abc (def) ghi", "abc (def) ghi"),
+    ("a) b (c بلدية", "a) b (c ةيدلب"),  # no pair: left as it is
+])
+def test_brackets_set_right_to_left_are_mirrored(logical: str, shown: str) -> None:
+    assert display_order(logical) == shown

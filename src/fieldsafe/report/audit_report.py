@@ -24,7 +24,17 @@ from fieldsafe.report.data import AuditReportData, FindingItem, ScoreItem
 from fieldsafe.report.fonts import REGULAR
 from fieldsafe.report.page import MARGIN, FittedDrawing, build, page_size, table
 from fieldsafe.report.route_map import route_drawing
-from fieldsafe.report.text import cell, cut, fixed, para, paras, status_word, styles, word
+from fieldsafe.report.text import (
+    cell,
+    cut,
+    finding_cell,
+    fixed,
+    para,
+    paras,
+    status_word,
+    styles,
+    word,
+)
 
 THUMB_MAX = 5 * cm
 _KEEP_CHARS = 1500  # rows shorter than this are kept with their heading
@@ -236,7 +246,8 @@ def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Fl
     rows: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
     widths = [width * s for s in (0.09, 0.37, 0.2, 0.1, 0.13, 0.11)]
     for a in data.actions:
-        values = [str(a.finding), a.recommendation, a.agency, word(a.priority),
+        values = [finding_cell(a.finding, "", a.finding_missing), a.recommendation,
+                  a.agency or _("(no agency given)"), word(a.priority),
                   a.target or "—", status_word(a.status, a.overdue)]
         rows.append([cell(v, st["cell"], w) for v, w in zip(values, widths, strict=True)])
     return [*out, table(rows, widths)]

@@ -16,6 +16,11 @@ from reportlab.platypus import Flowable, Paragraph  # type: ignore[import-untype
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, Arabic Extended, and the
 # Hebrew and Arabic presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Bracket pairs (Unicode's BidiBrackets.txt): what "(" and ")" may stand in for while a line
+# is put in display order, one pair each, so each pair is found again afterwards.
+_BRACKETS = "()[]{}⁅⁆⁽⁾₍₎⌈⌉⌊⌋❨❩❪❫❬❭❮❯❰❱❲❳❴❵⟅⟆⟦⟧⟨⟩⟪⟫⟬⟭⟮⟯⦃⦄⦅⦆⦇⦈⦉⦊⦋⦌⦑⦒⦓⦔⦕⦖⦗⦘⧘⧙⧚⧛⧼⧽"
+_PAIRS = [(_BRACKETS[k], _BRACKETS[k + 1]) for k in range(0, len(_BRACKETS), 2)]
+_CLOSING_OF = dict(_PAIRS)
 
 
 def has_rtl(text: str) -> bool:
@@ -46,7 +51,7 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         rtl = has_rtl(self.text) and get_base_level(self.text) == 1
         style = ParagraphStyle(f"{self.style.name}-rtl", self.style, alignment=TA_RIGHT) \
             if rtl else self.style
-        return Paragraph("<br/>".join(escape(get_display(line)) for line in lines), style)
+        return Paragraph("<br/>".join(escape(display_order(line)) for line in lines), style)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._inner = self._layout(availWidth)
@@ -68,6 +73,49 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
 
     def getSpaceAfter(self) -> float:
         return float(self.style.spaceAfter)
+
+
+def display_order(line: str) -> str:
+    """``line`` (logical order) in display order, its brackets mirrored where they are set
+    right to left.
+
+    python-bidi 0.6 reorders but leaves out the mirroring of rule L4, so "(Municipality)"
+    in Arabic text would come out as ")Municipality(". Each bracket pair of the line
+    (matched as rule BD16 does) stands in as a bracket pair of its own while the line is
+    reordered; a pair whose closing mark then comes first was set right to left, and is
+    written with its marks turned round."""
+    pairs = _bracket_pairs(line)
+    stand_ins = [p for p in _PAIRS if p[0] not in line and p[1] not in line]
+    if not pairs or len(pairs) > len(stand_ins):
+        return str(get_display(line))
+    tagged = list(line)
+    for (opening, closing), (left, right) in zip(pairs, stand_ins, strict=False):
+        tagged[opening], tagged[closing] = left, right
+    visual = str(get_display("".join(tagged)))
+    out = list(visual)
+    for (opening, closing), (left, right) in zip(pairs, stand_ins, strict=False):
+        shown_open, shown_close = visual.find(left), visual.find(right)
+        if shown_open < 0 or shown_close < 0:  # the line changed length: reorder only
+            return str(get_display(line))
+        first, last = sorted((shown_open, shown_close))
+        out[first], out[last] = line[opening], line[closing]
+    return "".join(out)
+
+
+def _bracket_pairs(line: str) -> list[tuple[int, int]]:
+    """The positions of the line's matched bracket pairs, (opening, closing)."""
+    stack: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for at, char in enumerate(line):
+        if char in _CLOSING_OF:
+            stack.append(at)
+        else:
+            for depth in range(len(stack) - 1, -1, -1):
+                if _CLOSING_OF[line[stack[depth]]] == char:
+                    pairs.append((stack[depth], at))
+                    del stack[depth:]
+                    break
+    return pairs
 
 
 def _wrap(text: str, style: ParagraphStyle, width: float) -> list[str]:

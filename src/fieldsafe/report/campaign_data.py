@@ -66,6 +66,7 @@ class PlanRow:
     status: str
     overdue: bool
     finding_title: str = ""  # the finding's category, as the action item names it
+    finding_missing: bool = False  # the audit has no finding of that number (any more)
 
 
 @dataclass
@@ -89,7 +90,7 @@ class CampaignReportData:
 
     name: str
     audits: int
-    drafts: int
+    drafts: int  # audits left out: drafts never finalized, and retired audits
     first_date: str
     last_date: str
     by_form: list[CountRow]

@@ -18,7 +18,7 @@ from fieldsafe.i18n import _, ngettext, number, using_language
 from fieldsafe.report.campaign_data import CampaignReportData, CountRow, PairRow, Score
 from fieldsafe.report.campaign_map import campaign_drawing
 from fieldsafe.report.page import MARGIN, build, page_size, table
-from fieldsafe.report.text import cell, cut, fixed, para, status_word, styles, word
+from fieldsafe.report.text import cell, cut, finding_cell, fixed, para, status_word, styles, word
 
 THUMB = 3.2 * cm
 _WARD_COLUMNS = 5
@@ -202,8 +202,8 @@ def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
     heads = [_("Audit"), _("Finding"), _("Action"), _("Priority"), _("Target date"),
              _("Status")]
     for plan in data.plans:
-        rows = [[r.audit, f"{r.finding}. {r.finding_title}" if r.finding_title
-                 else str(r.finding), r.action, word(r.priority), r.target or "—",
+        rows = [[r.audit, finding_cell(r.finding, r.finding_title, r.finding_missing),
+                 r.action, word(r.priority), r.target or "—",
                  status_word(r.status, r.overdue)]
                 for r in plan.rows]
         out += [CondPageBreak(4 * cm), para(plan.agency, st["h2"], 300),

@@ -84,6 +84,7 @@ class ActionRow:
     target: str
     status: str
     overdue: bool = False  # not done, and past its target date
+    finding_missing: bool = False  # the audit has no finding of that number (any more)
 
 
 @dataclass(frozen=True, slots=True)

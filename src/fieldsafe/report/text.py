@@ -114,6 +114,14 @@ def word(code: str) -> str:
     return _(code) if code in _WORDS else code
 
 
+def finding_cell(number: int, title: str, missing: bool) -> str:
+    """An action item's finding: its number (and category), marked when the audit has no
+    finding of that number (it was removed after the item was made)."""
+    text = f"{number}. {title}" if title else str(number)
+    return _("{finding} (no such finding in the audit)").format(finding=text) if missing \
+        else text
+
+
 def status_word(status: str, overdue: bool) -> str:
     """An action item's status in the report's language, marked when it is overdue."""
     return _("{status} (overdue)").format(status=word(status)) if overdue else word(status)

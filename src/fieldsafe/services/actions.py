@@ -15,21 +15,29 @@ from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.records import resolve_action, resolve_audit
+from fieldsafe.services.revisions import RETIRED
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.models import ActionChange, ActionItem, AuditRevision
 
 STATUSES = ("open", "in-progress", "done")
 PRIORITIES = ("low", "medium", "high", "urgent")
 MAX_AGENCY = 200  # as the field is stored, and as sync bundles carry it
+MAX_RECOMMENDATION = 200_000  # as sync bundles carry it (a longer one could not be sent)
+# Target dates outside these are typing mistakes (0206 for 2026), not plans.
+FIRST_TARGET, LAST_TARGET = date(1900, 1, 1), date(2999, 12, 31)
 
 
-def finding_answers(repeat: FormElement, finding: dict[str, Any]) -> dict[str, str]:
+def finding_answers(repeat: FormElement, finding: dict[str, Any], *,
+                    include_sensitive: bool = False) -> dict[str, str]:
     """The role-tagged answers of one finding (category, recommendation, agency...), choices
-    by their label; an 'other' choice by what was typed in its 'specify' question."""
+    by their label; an 'other' choice by what was typed in its 'specify' question. Answers
+    the form marks sensitive are left out unless asked for: what an action item copies
+    from them would reach reports and bundles that must not carry them."""
     out: dict[str, str] = {}
     for element in repeat.walk():
         key = element.answer_key
-        if not element.role or key not in finding:
+        if not element.role or key not in finding or (element.sensitive and
+                                                       not include_sensitive):
             continue
         value = str(finding[key])
         if value == "other":
@@ -49,15 +57,21 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
                title: str | None = None,
                now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
     """Make an action item from finding number ``finding`` (from 1) of an audit. What the
-    finding already says (recommendation, agency, category) fills what is not given."""
+    finding already says (recommendation, agency, category) fills what is not given, except
+    answers the form marks sensitive. A retired audit takes no new action items."""
     if priority not in PRIORITIES:
         raise UserError(_("priority must be one of {known}").format(known=", ".join(PRIORITIES)))
+    _check_target(target)
+    _check_recommendation(recommendation)
     ident = workspace.identity
     stamp = now()
     with workspace.transaction() as db:
         audit = resolve_audit(db, audit_id)
         head = db.get(AuditRevision, audit.head_uuid)
         assert head is not None
+        if head.status == RETIRED:
+            raise UserError(_("audit {id} is retired: it takes no new action items").format(
+                id=audit.uuid))
         form = form_definition(find_version(db, head.form_id, head.form_version))
         repeats = form.with_role("finding")
         if not repeats:
@@ -72,7 +86,7 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
             uuid=new_id(), audit_uuid=audit.uuid, finding_index=finding,
             title=title or said.get("category", ""),
             recommendation=recommendation or said.get("recommendation", ""),
-            agency=_agency(agency) or said.get("agency", "")[:MAX_AGENCY],
+            agency=_agency(agency) or _agency(said.get("agency", "")[:MAX_AGENCY]) or "",
             priority=priority, target_date=target,
             status="open", created_at=stamp, modified_at=stamp, device_id=ident.device_id,
             device_name=ident.device_name, author=ident.user, team=ident.team)
@@ -92,6 +106,8 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
         raise UserError(_("status must be one of {known}").format(known=", ".join(STATUSES)))
     if priority is not None and priority not in PRIORITIES:
         raise UserError(_("priority must be one of {known}").format(known=", ".join(PRIORITIES)))
+    _check_target(target)
+    _check_recommendation(recommendation)
     ident = workspace.identity
     today = now()
     with workspace.transaction() as db:
@@ -125,10 +141,28 @@ def _stamp_after(item: ActionItem, stamp: datetime) -> datetime:
 
 
 def _agency(value: str | None) -> str | None:
-    if value is not None and len(value) > MAX_AGENCY:
+    """An agency's name with its spaces tidied ("Police " and "Police" are one agency)."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if len(value) > MAX_AGENCY:
         raise UserError(_("the responsible agency must be at most {n} characters").format(
             n=MAX_AGENCY))
     return value
+
+
+def _check_recommendation(value: str | None) -> None:
+    if value is not None and len(value) > MAX_RECOMMENDATION:
+        raise UserError(_("the recommendation must be at most {n} characters (it has {k})")
+                        .format(n=MAX_RECOMMENDATION, k=len(value)))
+
+
+def _check_target(value: date | None) -> None:
+    if value is not None and not FIRST_TARGET <= value <= LAST_TARGET:
+        raise UserError(_("target date {day} is not between {first} and {last}; is the year "
+                          "mistyped?").format(day=value.isoformat(),
+                                              first=FIRST_TARGET.isoformat(),
+                                              last=LAST_TARGET.isoformat()))
 
 
 def _plain(value: object) -> object:
@@ -159,10 +193,11 @@ def list_actions(workspace: Workspace, *, agency: str | None = None,
     today = today or date.today()
     with workspace.transaction() as db:
         # The changes of every item in one more query, not one each (a campaign has 100s).
+        # The nearest target first; items with no target date after every dated one.
         query = select(ActionItem).options(selectinload(ActionItem.changes)).order_by(
-            ActionItem.target_date, ActionItem.uuid)
+            ActionItem.target_date.is_(None), ActionItem.target_date, ActionItem.uuid)
         if agency:
-            query = query.where(ActionItem.agency == agency)
+            query = query.where(ActionItem.agency == _agency(agency))
         if status:
             query = query.where(ActionItem.status == status)
         rows = [action_dict(i, today) for i in db.scalars(query)]

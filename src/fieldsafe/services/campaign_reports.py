@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,8 +50,8 @@ from fieldsafe.services.map_data import (
     rating_parameters,
     score_class,
 )
-from fieldsafe.services.map_forms import OVERALL, match_language
-from fieldsafe.services.map_load import campaign_audits, form_infos
+from fieldsafe.services.map_forms import OVERALL, instances, match_language
+from fieldsafe.services.map_load import CampaignAudits, campaign_audits, form_infos
 from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
@@ -131,6 +131,9 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         uuid, name, area_geojson = campaign.uuid, campaign.name, campaign.area_geojson
         layer_ids, tolerance_m = {str(u) for u in campaign.layer_uuids}, campaign.tolerance_m
         audits = _audits(db, campaign)
+        retired = db.scalar(select(func.count()).select_from(Audit).join(
+            AuditRevision, AuditRevision.uuid == Audit.head_uuid).where(
+            Audit.campaign_uuid == campaign.uuid, AuditRevision.status == RETIRED)) or 0
         said = _translations(db, campaign, language)
     done = {a.uuid: a for a in audits if a.finalized}
     parameters = [p for p in rating_parameters(workspace, uuid, language=language) if p.mapped]
@@ -155,7 +158,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
                                                            tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
-        name=name, audits=len(done), drafts=len(audits) - len(done),
+        name=name, audits=len(done), drafts=len(audits) - len(done) + retired,
         first_date=days[0].isoformat() if days else "",
         last_date=days[-1].isoformat() if days else "",
         by_form=_counts(done.values(), lambda a: a.form_title),
@@ -172,7 +175,8 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
         day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
         findings_total=len(findings),
-        findings=top, findings_tied=tied, plans=_plans(workspace, audits, said),
+        findings=top, findings_tied=tied,
+        plans=_plans(workspace, list(done.values()), said, _finding_counts(read)),
         today=date.today(), version=__version__, language=words)
 
 
@@ -337,21 +341,42 @@ def _top_findings(workspace: Workspace, findings: list[MapFinding]
     return out, tied
 
 
-def _plans(workspace: Workspace, audits: list[_Audit], said: dict[str, str]
-           ) -> list[AgencyPlan]:
-    """The action items of the campaign's audits by agency; categories and agencies in the
-    report's language where they are a form's own labels (``said``)."""
-    labels = {a.uuid: a.label for a in audits}
-    plans: dict[str, AgencyPlan] = {}
+def _plans(workspace: Workspace, done: list[_Audit], said: dict[str, str],
+           counts: dict[str, int]) -> list[AgencyPlan]:
+    """The action items of the campaign's finalized audits by agency (as the rest of the
+    report counts audits); categories and agencies in the report's language where they
+    are a form's own labels (``said``). One agency however its name was spaced or
+    capitalised, named as most of its items spell it (the first, on a tie); groups in
+    alphabetical order. An item whose finding number is past the audit's findings
+    (``counts``) is marked."""
+    labels = {a.uuid: a.label for a in done}
+    groups: dict[str, list[tuple[str, PlanRow]]] = {}
     for row in list_actions(workspace):
         if row["audit"] not in labels:
             continue
-        agency = said.get(row["agency"], row["agency"]) or _("(no agency given)")
+        agency = " ".join(said.get(row["agency"], row["agency"]).split())
         title = said.get(row["title"], row["title"])
-        plans.setdefault(agency, AgencyPlan(agency)).rows.append(PlanRow(
+        groups.setdefault(agency.casefold(), []).append((agency, PlanRow(
             labels[row["audit"]], row["finding"], row["recommendation"] or title,
-            row["priority"], row["target"], row["status"], row["overdue"], title))
-    return [plans[k] for k in sorted(plans)]
+            row["priority"], row["target"], row["status"], row["overdue"], title,
+            finding_missing=row["finding"] > counts.get(row["audit"], row["finding"]))))
+    plans: list[AgencyPlan] = []
+    for key in sorted(groups, key=lambda k: (k == "", k)):  # the nameless group last
+        spellings = Counter(name for name, _row in groups[key])
+        name = spellings.most_common(1)[0][0] or _("(no agency given)")  # ties: first
+        plans.append(AgencyPlan(name, [row for _name, row in groups[key]]))
+    return plans
+
+
+def _finding_counts(read: CampaignAudits) -> dict[str, int]:
+    """How many findings each finalized audit has, where its findings can be counted (not
+    where the whole findings repeat is sensitive, and so left out of what was read)."""
+    out: dict[str, int] = {}
+    for audit in read.audits:
+        spec = audit.info.finding
+        if spec is not None and spec.repeats and spec.repeats[0] not in audit.info.sensitive:
+            out[audit.audit_id] = sum(1 for _i in instances(audit.answers, spec.repeats))
+    return out
 
 
 def _translations(db: Session, campaign: Campaign, language: str | None) -> dict[str, str]:

@@ -143,10 +143,13 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         participants = _participants(form, answers, lang, include_sensitive)
     said = choice_translations(form, lang)
     today = date.today()
+    repeats = form.with_role("finding")
+    found = answers.get(repeats[0].answer_key) if repeats else None
+    count = len(found) if isinstance(found, list) else 0
     actions = [ActionRow(a.finding_index, a.recommendation or said.get(a.title, a.title),
                          said.get(a.agency, a.agency), a.priority,
                          a.target_date.isoformat() if a.target_date else "", a.status,
-                         is_overdue(a, today))
+                         is_overdue(a, today), finding_missing=a.finding_index > count)
                for a in items]
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,

@@ -42,8 +42,10 @@ SCAN_LIMIT = 500  # audits offered in the "New from finding" list; older ones by
 
 
 def status_text(widget: QObject, status: str) -> str:
-    return {"open": widget.tr("Open"), "in-progress": widget.tr("In progress"),
-            "done": widget.tr("Done")}.get(status, status)
+    """One item's status (the context tells it from the report's plural column heads)."""
+    return {"open": widget.tr("Open", "action status"),
+            "in-progress": widget.tr("In progress", "action status"),
+            "done": widget.tr("Done", "action status")}.get(status, status)
 
 
 def priority_text(widget: QObject, priority: str) -> str:
@@ -148,6 +150,7 @@ class ActionEditDialog(_ActionForm):
         else:
             self.history_list.hide()
         self._show(action)
+        self._target_shown = self.target()  # as the date box shows it (it has limits)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(self.form)
@@ -182,11 +185,22 @@ class ActionEditDialog(_ActionForm):
             self.no_target_check.setChecked(True)
 
     def _save(self) -> dict[str, Any]:
+        """Send only what the user changed in this dialog: a field left alone keeps the
+        value stored now, even if it changed elsewhere since the dialog opened (another
+        window, the command line, a merged bundle)."""
+        shown = self.action
+        status, priority = self.status_combo.currentData(), self.priority_combo.currentData()
+        agency = self.agency_edit.text()
+        recommendation = self.recommendation_edit.toPlainText()
+        target = self.target()
         return update_action(
-            self.workspace, self.action["id"], status=self.status_combo.currentData(),
-            agency=self.agency_edit.text().strip(), target=self.target(),
-            priority=self.priority_combo.currentData(),
-            recommendation=self.recommendation_edit.toPlainText().strip())
+            self.workspace, shown["id"],
+            status=status if status != shown["status"] else None,
+            priority=priority if priority != shown["priority"] else None,
+            agency=agency.strip() if agency.strip() != shown["agency"].strip() else None,
+            recommendation=recommendation.strip()
+            if recommendation.strip() != shown["recommendation"].strip() else None,
+            target=target if target is not None and target != self._target_shown else None)
 
 
 @dataclass(frozen=True)
@@ -195,7 +209,9 @@ class AuditFindings:
 
     audit_id: str
     label: str
-    findings: list[dict[str, str]]  # the role-tagged answers of each finding
+    findings: list[dict[str, str]]  # the role-tagged answers of each finding, to show here
+    # What an action item would copy of each: the answers not marked sensitive.
+    suggested: list[dict[str, str]]
 
 
 def audits_with_findings(workspace: Workspace, limit: int = SCAN_LIMIT) -> list[AuditFindings]:
@@ -214,8 +230,10 @@ def audits_with_findings(workspace: Workspace, limit: int = SCAN_LIMIT) -> list[
         if not isinstance(items, list) or not items:
             continue
         label = audit["instance_name"] or f"{audit['form_id']} {audit['id'][:8]}"
-        out.append(AuditFindings(audit["id"], label,
-                                 [finding_answers(repeats[0], item) for item in items]))
+        out.append(AuditFindings(
+            audit["id"], label,
+            [finding_answers(repeats[0], item, include_sensitive=True) for item in items],
+            [finding_answers(repeats[0], item) for item in items]))
     return out
 
 
@@ -298,9 +316,13 @@ class NewActionDialog(_ActionForm):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
 
     def _current(self) -> AuditFindings | None:
-        """The listed audit chosen, or None when an ID was typed."""
-        index = self.audit_combo.findText(self.audit_combo.currentText())
-        return self._audits[index] if 0 <= index < len(self._audits) else None
+        """The listed audit chosen (by its row: two audits may have one name), or None
+        when an ID was typed."""
+        index = self.audit_combo.currentIndex()
+        if not 0 <= index < len(self._audits) or \
+                self.audit_combo.currentText() != self.audit_combo.itemText(index):
+            return None
+        return self._audits[index]
 
     def chosen_audit_id(self) -> str:
         current = self._current()
@@ -323,8 +345,9 @@ class NewActionDialog(_ActionForm):
         said = current.findings[self.finding_spin.value() - 1]
         self.finding_label.setText(" — ".join(
             part for part in (said.get("category", ""), said.get("note", "")) if part))
-        self.agency_edit.setPlaceholderText(said.get("agency", ""))
-        self.recommendation_edit.setPlaceholderText(said.get("recommendation", ""))
+        suggested = current.suggested[self.finding_spin.value() - 1]
+        self.agency_edit.setPlaceholderText(suggested.get("agency", ""))
+        self.recommendation_edit.setPlaceholderText(suggested.get("recommendation", ""))
 
     def _save(self) -> dict[str, Any]:
         audit_id = self.chosen_audit_id()

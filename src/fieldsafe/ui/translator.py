@@ -24,6 +24,10 @@ class GettextTranslator(QTranslator):
         source text) where it has none: an empty string would be taken as the text."""
         if not source_text:
             return None
+        if disambiguation:  # tr("Open", "action status"): the catalogue's msgctxt
+            found = self._catalogue.pgettext(disambiguation, source_text)
+            if found != source_text:
+                return found
         found = self._catalogue.gettext(source_text)
         return found if found != source_text else None
 

@@ -1,0 +1,133 @@
+"""Action items as a coordinator makes them and officials read them: what they copy, what
+they refuse, and how the reports group, order and mark them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from fieldsafe.errors import UserError
+from fieldsafe.services.actions import add_action, list_actions, update_action
+from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
+from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
+from fieldsafe.services.campaigns import new_campaign
+from fieldsafe.services.form_library import import_form
+from fieldsafe.services.reports import audit_report, audit_report_data
+from fieldsafe.services.workspace import Workspace
+from tests.conftest import FORMS
+
+SECRET = "Repair the three lights and add one more at the lane entrance."
+
+
+def _flat(path: Path) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(path).pages))
+
+
+@pytest.fixture
+def sensitive_walk(workspace: Workspace, tmp_path: Path) -> str:
+    """The women's safety walk with its findings' recommendation and agency marked
+    sensitive (as a form may, where they would name a person or a house)."""
+    text = (FORMS / "womens_safety_walk.md").read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        if re.match(r"\| \| (text \| f_rec|select_one agency \| f_agency) ", line):
+            line = line.rstrip().removesuffix("|  |") + "| yes |"
+        lines.append(line)
+    text = "\n".join(lines).replace("| womens_safety_walk |", "| sensitive_walk |", 1)
+    path = tmp_path / "sensitive_walk.md"
+    path.write_text(text, encoding="utf-8")
+    import_form(workspace, path)
+    return "sensitive_walk"
+
+
+def test_sensitive_answers_are_not_copied_into_action_items(
+        workspace: Workspace, walk_answers: dict[str, object], sensitive_walk: str,
+        tmp_path: Path) -> None:
+    audit = new_audit(workspace, sensitive_walk, walk_answers, finalize=True)
+    item = add_action(workspace, audit.id, 1)
+    assert (item["recommendation"], item["agency"]) == ("", "")
+    assert item["title"] == "Poor or broken lighting"  # the category is not sensitive
+    audit_report(workspace, audit.id, tmp_path / "a.pdf")
+    assert "three lights" not in _flat(tmp_path / "a.pdf")
+    # What the coordinator types is theirs to send.
+    typed = add_action(workspace, audit.id, 1, recommendation="Relamp", agency="BESCOM")
+    assert (typed["recommendation"], typed["agency"]) == ("Relamp", "BESCOM")
+
+
+def test_a_plain_form_still_fills_the_item_from_its_finding(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    item = add_action(workspace, audit.id, 1)
+    assert item["recommendation"] == SECRET and item["agency"].startswith("Utilities")
+
+
+def test_what_an_item_refuses(workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    with pytest.raises(UserError, match="0206-12-01 is not between"):
+        add_action(workspace, audit.id, 1, target=date(206, 12, 1))
+    with pytest.raises(UserError, match="at most 200000 characters"):
+        add_action(workspace, audit.id, 1, recommendation="x" * 200_001)
+    item = add_action(workspace, audit.id, 1)
+    with pytest.raises(UserError, match="is not between"):
+        update_action(workspace, item["id"], target=date(3026, 1, 1))
+    with pytest.raises(UserError, match="at most 200000"):
+        update_action(workspace, item["id"], recommendation="y" * 200_001)
+    retire_audit(workspace, audit.id)
+    with pytest.raises(UserError, match="is retired"):
+        add_action(workspace, audit.id, 2)
+
+
+def test_agencies_are_tidied_and_undated_items_come_last(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    undated = add_action(workspace, audit.id, 1, agency="  Police \t dept ")
+    later = add_action(workspace, audit.id, 2, agency="Police dept", target=date(2031, 1, 1))
+    sooner = add_action(workspace, audit.id, 3, agency="x", target=date(2030, 1, 1))
+    assert undated["agency"] == "Police dept"
+    assert update_action(workspace, sooner["id"], agency=" Police  dept")["agency"] == \
+        "Police dept"
+    assert [a["id"] for a in list_actions(workspace)] == [sooner["id"], later["id"],
+                                                         undated["id"]]
+    assert len(list_actions(workspace, agency="Police  dept ")) == 3
+
+
+def test_campaign_plan_counts_finalized_audits_and_groups_agencies_as_one(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    new_campaign(workspace, "Lanes")
+    sent = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Lanes",
+                     finalize=True)
+    draft = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Lanes")
+    add_action(workspace, draft.id, 1, agency="Draft-only agency")
+    add_action(workspace, sent.id, 1, agency="Police")
+    add_action(workspace, sent.id, 2, agency="police ")
+    add_action(workspace, sent.id, 2, agency="Police")
+    add_action(workspace, sent.id, 3, agency="bbmp", target=date(2030, 1, 1))
+    blank = add_action(workspace, sent.id, 1, agency="x")
+    update_action(workspace, blank["id"], agency="   ")
+    data = campaign_report_data(workspace, pick_campaign(workspace, "Lanes"))
+    assert [(p.agency, len(p.rows)) for p in data.plans] == [
+        ("bbmp", 1), ("Police", 3), ("(no agency given)", 1)]
+    assert data.drafts == 1 and data.audits == 1
+
+
+def test_an_item_whose_finding_was_removed_is_marked(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    new_campaign(workspace, "Lanes")
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Lanes",
+                      finalize=True)
+    kept = add_action(workspace, audit.id, 1, agency="Police")
+    gone = add_action(workspace, audit.id, 3, agency="Police")
+    findings = walk_answers["finding"]
+    assert isinstance(findings, list)
+    edit_audit(workspace, audit.id, {"finding": findings[:2]}, finalize=True)
+    rows = {r.finding: r for r in audit_report_data(workspace, audit.id).actions}
+    assert not rows[1].finding_missing and rows[3].finding_missing
+    plan = campaign_report_data(workspace, pick_campaign(workspace, "Lanes")).plans[0]
+    assert {(r.finding, r.finding_missing) for r in plan.rows} == {(1, False), (3, True)}
+    audit_report(workspace, audit.id, tmp_path / "a.pdf")
+    assert "3 (no such finding in the audit)" in _flat(tmp_path / "a.pdf")
+    assert kept["id"] != gone["id"]
