@@ -199,3 +199,39 @@ def test_nested_repeats_with_relative_references(write_form: Callable[[str], Pat
     assert session.value("street_watts", 2) == "100"
     assert session.value("all_watts") == "240"
     assert not session.node("why_dark", 2).is_relevant()
+
+
+def test_a_number_of_the_wrong_type_is_kept_as_typed(write_form: Callable[[str], Path]) -> None:
+    """"1e2" is no whole number (JavaRosa's parseInt refuses it): the check says so, and
+    the saved answer is what was typed, not 100 behind the check's back."""
+    form = load_form(write_form("""
+        | survey |
+        | | type | name | label |
+        | | integer | n | N |
+        | | decimal | d | D |
+    """))
+    session = FormSession(form)
+    assert load_answers(session, {"n": "1e2", "d": "1e2"}) == []
+    assert [p.kind for p in problems(session) if p.name == "n"] == ["type"]
+    saved = instance_json(session)
+    assert (saved["n"], saved["d"]) == ("1e2", 100.0)
+    session.set_value(session.node("n"), "+5")
+    assert instance_json(session)["n"] == 5
+
+
+def test_an_object_is_no_answer(write_form: Callable[[str], Path]) -> None:
+    form = load_form(write_form("""
+        | survey |
+        | | type | name | label |
+        | | text | area | Area |
+        | | select_multiple yn | many | Many |
+        | choices |
+        | | list_name | name | label |
+        | | yn | yes | Yes |
+    """))
+    session = FormSession(form)
+    found = load_answers(session, {"area": {"street": "MG Road"}, "many": [{"a": 1}]})
+    assert [(p.name, p.kind) for p in found] == [("area", "type"), ("many", "type")]
+    assert "'area': an answer is text" in found[0].message
+    saved = instance_json(session)
+    assert (saved["area"], saved["many"]) == ("", "")  # nothing of the objects was taken

@@ -10,9 +10,9 @@ from xml.sax.saxutils import escape, quoteattr
 from fieldsafe.forms.keys import legacy_names
 from fieldsafe.forms.model import FormElement
 from fieldsafe.forms.session import FormSession
-from fieldsafe.forms.validation import Problem
+from fieldsafe.forms.validation import Problem, is_whole_number
 from fieldsafe.forms.xpath.nodes import XNode
-from fieldsafe.forms.xpath.values import format_number
+from fieldsafe.forms.xpath.values import format_number, is_answer_number
 from fieldsafe.i18n import _
 
 Answers = dict[str, Any]
@@ -100,9 +100,20 @@ def _fill_children(session: FormSession, container: FormElement, node: XNode,
                 _fill(session, child, instance, item, problems)
         elif child.qtype not in ("calculate", "note"):
             value = _given(child, answers, legacy)
+            if _has_object(value):
+                problems.append(Problem(child.answer_key, "type", _(
+                    "'{name}': an answer is text, a number or a list of them, not an "
+                    "object").format(name=child.answer_key)))
+                continue
             target = node.child(child.name) if value is not _MISSING else None
             if target is not None:
                 target.value = answer_text(value).strip()
+
+
+def _has_object(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a JSON object (no question's answer is one)."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(
+        _has_object(v) for v in value))
 
 
 def instance_json(session: FormSession, include_sensitive: bool = True) -> Answers:
@@ -133,13 +144,14 @@ def _dump(session: FormSession, container: FormElement, node: XNode,
 
 
 def _json_value(element: FormElement, text: str) -> Any:
-    if text and element.datatype in ("int", "decimal"):
-        try:
-            number = float(text)
-        except ValueError:
-            return text
+    """A number question's answer as a JSON number where it is one of its type; anything
+    else (a typing mistake the checks report, "1e2" for a whole number) as typed."""
+    if text and element.datatype == "int":
+        return int(text) if is_whole_number(text) else text
+    if text and element.datatype == "decimal" and is_answer_number(text):
+        number = float(text)
         if math.isfinite(number):
-            return int(number) if element.datatype == "int" and number.is_integer() else number
+            return number
     return text
 
 

@@ -102,6 +102,12 @@ def _true(session: FormSession, expr: XPathNode, node: XNode) -> bool:
         return False
 
 
+def is_whole_number(text: str) -> bool:
+    """Whether ``text`` is a whole number as an integer question takes one ("+5", not "1e2",
+    as JavaRosa's Integer.parseInt)."""
+    return _INT_RE.match(text) is not None
+
+
 def type_error(session: FormSession, element: FormElement, node: XNode) -> str | None:
     """Why the value of ``node`` does not fit its question's type, or None."""
     value = node.value.strip()
