@@ -483,3 +483,24 @@ def test_a_form_version_with_other_content_is_refused_whole(
     with pytest.raises(BundleError, match="different content"):
         import_bundle(office, send(a, tmp_path, "a"))
     assert digest(office) == before
+
+
+def test_an_altered_copy_of_a_bundle_imported_before_is_refused(
+        laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
+    """The same manifest over changed records is no bundle imported before: it is damaged
+    or altered, and the import says so (as ``bundle verify`` does)."""
+    source, _audit = laptop
+    bundle = send(source, tmp_path, "a")
+    office = make_device("office")
+    import_bundle(office, bundle)
+    before = digest(office)
+    altered = tmp_path / "altered.fieldsafe"
+    with zipfile.ZipFile(bundle) as old, zipfile.ZipFile(altered, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "records/audits.jsonl":
+                data = data.replace(b'"north"', b'"south"')
+            new.writestr(info, data)
+    with pytest.raises(BundleError, match="audits.jsonl' does not match its SHA-256"):
+        import_bundle(office, altered)
+    assert digest(office) == before
