@@ -174,9 +174,9 @@ def test_campaign_report_in_french(demo: Path, tmp_path: Path) -> None:
         assert en_agency in english_agencies and fr_agency in french_agencies
         assert en_agency not in flat
     titles = {r.finding_title for p in french.plans for r in p.rows}
-    assert {"Égout ouvert ou regard non couvert", "Pas de réseau téléphonique"} <= titles
+    assert {"Éclairage insuffisant ou en panne", "Pas de réseau téléphonique"} <= titles
     assert {r.finding_title for p in english.plans for r in p.rows} >= {
-        "Open drain or uncovered manhole", "No phone coverage"}
+        "Poor or broken lighting", "No phone coverage"}
     assert [label for label, _v in french.ward_scores][:2] == ["Score global", "Éclairage"]
     assert english.day_night[0].label == "Overall score"
 

@@ -96,12 +96,24 @@ class DemoFiller:
             if value is None:
                 return
             self.session.set_value(node, value)
+            if self._asks_personal_details():
+                # The demo invents no personal details: its respondents say no to what
+                # would ask for them (to be contacted), so their answers can be sent.
+                value = "no" if value == "yes" else ""
+                self.session.set_value(node, value)
             problem = self.session.problem(node)
             if problem is None or problem.kind == "required":
                 if element.qtype == "image" and value:
                     self.photos[question_path(self.session, node)] = value
                 return
         self.session.set_value(node, "")
+
+    def _asks_personal_details(self) -> bool:
+        """Whether a sensitive question the demo leaves empty is now required."""
+        return any(problem.kind == "required"
+                   for element in self.session.form.questions() if element.sensitive
+                   for node in self.session.nodes_of(element)
+                   if (problem := self.session.problem(node)) is not None)
 
     def _value(self, element: FormElement, node: XNode, finding: FindingPlan | None,
                attempt: int) -> str | None:
