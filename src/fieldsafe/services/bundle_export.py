@@ -20,6 +20,7 @@ from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormDef
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
+from fieldsafe.outputs import check_output_file
 from fieldsafe.services import sync_records as conv
 from fieldsafe.services.devices import private_key
 from fieldsafe.services.form_library import form_definition
@@ -111,8 +112,9 @@ def export_bundle(workspace: Workspace, output: Path, *, campaign: str | None = 
     options = ExportOptions(campaign=None, since_last=since_last or None,
                             include_drafts=include_drafts, with_basemaps=with_basemaps,
                             exclude_sensitive=exclude_sensitive)
+    output = check_output_file(output)  # a folder named is refused, not written beside
     if output.suffix != ".fieldsafe":
-        output = output.with_name(output.name + ".fieldsafe")
+        output = check_output_file(output.with_name(output.name + ".fieldsafe"))
     gathered = _Gathered()
     bundle_uuid = new_id()
     try:

@@ -22,6 +22,7 @@ from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.geo.geodesy import length_m
 from fieldsafe.geo.odk import parse_geoshape
 from fieldsafe.i18n import _, number, using_language
+from fieldsafe.outputs import check_output_file, shared_mode
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
@@ -72,8 +73,8 @@ def audit_report(workspace: Workspace, audit_id: str, out: Path, *,
 def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
     """Run ``write`` on a temporary file beside ``out``, then rename it into place; on any
     error the temporary file is removed and nothing is left at ``out``."""
-    if out.is_dir():
-        raise UserError(_("cannot write {path}: it is a folder").format(path=out))
+    out = Path(out)
+    check_output_file(out)
     if out.parent.exists() and not out.parent.is_dir():
         raise UserError(_("cannot write {path}: {folder} is a file, not a folder").format(
             path=out, folder=out.parent))
@@ -91,7 +92,7 @@ def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
+        temp.chmod(shared_mode())  # mkstemp makes it private; a report is for sharing
         temp.replace(out)
     except OSError as err:
         raise UserError(_("cannot write {path}: {why}").format(
@@ -359,9 +360,3 @@ def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
 def credit_line(attribution: str) -> str:
     """The map's credit line for the basemap's attribution ("" for none)."""
     return _("Basemap: {text}").format(text=attribution) if attribution else ""
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -88,7 +88,10 @@ def backup(workspace: Workspace, destination: Path) -> Path:
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise UserError(_("{folder}: the backup folder must be new or empty").format(
             folder=destination))
-    building = destination.with_name(f".{destination.name}.partial")
+    if target.parent == target:
+        raise UserError(_("{folder}: give a folder to make for the backup").format(
+            folder=destination))
+    building = target.with_name(f".{target.name}.partial")
     try:
         shutil.rmtree(building, ignore_errors=True)  # a failed run's, if any
         building.mkdir(parents=True)
@@ -104,6 +107,9 @@ def backup(workspace: Workspace, destination: Path) -> Path:
         shutil.rmtree(building, ignore_errors=True)
         raise UserError(_("{folder}: the backup failed, and nothing of it was left: {why}")
                         .format(folder=destination, why=_why(err))) from None
+    except BaseException:  # Ctrl+C, or a bug: no hidden half backup is left either
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     return destination
 
 

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, BinaryIO, Self
 
 from fieldsafe.i18n import _
+from fieldsafe.outputs import shared_mode
 from fieldsafe.sync.errors import (
     BundleError,
     check_directory,
@@ -354,6 +355,7 @@ class BundleWriter:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
+            self._temp.chmod(shared_mode())  # mkstemp's file is private; a bundle travels
             self._temp.replace(self.path)
             self._finished, self._zip = True, None
         with suppress(OSError):  # make the rename durable (POSIX; Windows cannot open folders)
