@@ -305,3 +305,21 @@ def test_a_workspace_on_a_read_only_disk_is_not_called_damaged(
     with pytest.raises(UserError, match=r"cannot be written .*Nothing is damaged") as caught:
         Workspace(root)
     assert "damaged or unreadable" not in str(caught.value)
+
+
+def test_a_workspace_locked_before_it_opens_is_in_use_not_damaged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program holding the database in exclusive mode while FieldSafe starts: the
+    schema check waits FIELDSAFE_BUSY_TIMEOUT_MS, then says the workspace is in use."""
+    Workspace(tmp_path / "held").close()
+    other = sqlite3.connect(tmp_path / "held" / "fieldsafe.sqlite", isolation_level=None)
+    other.execute("PRAGMA locking_mode=EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("CREATE TABLE held(x)")
+    other.execute("COMMIT")  # the exclusive lock stays, as locking_mode says
+    monkeypatch.setenv("FIELDSAFE_BUSY_TIMEOUT_MS", "300")
+    try:
+        with pytest.raises(UserError, match="in use by another FieldSafe"):
+            Workspace(tmp_path / "held")
+    finally:
+        other.close()

@@ -71,10 +71,16 @@ def check_file(path: Path) -> None:
 
 def schema_version(path: Path) -> int:
     """PRAGMA user_version, read without SQLAlchemy or Alembic (cheap at start-up)."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                 timeout=busy_timeout_ms() / 1000)
     try:
         row = connection.execute("PRAGMA user_version").fetchone()
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as err:
+        if "locked" in str(err).lower() or "busy" in str(err).lower():
+            raise database_error(path, err) from None  # in use, not damaged
+        raise UserError(_("{file}: the workspace database is damaged or unreadable: {why}")
+                        .format(file=path, why=err)) from None
     except sqlite3.DatabaseError as err:
         raise UserError(_("{file}: the workspace database is damaged or unreadable: {why}")
                         .format(file=path, why=err)) from None
