@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import CORPUS, ROOT
 
 WALK = ROOT / "tests" / "data" / "instruments" / "womens_safety_walk.answers.json"
+FORM = ROOT / "forms" / "walkability.md"
 PHOTO = CORPUS / "photos" / "exifpy__DSCN0042.jpg"
 
 
@@ -144,6 +145,18 @@ def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
     cli.fails("audits", "new", "walkability", "--answers", str(WALK), "--finalize",
               fragment="do not fit")
     cli.fails("actions", "update", "abcdef12", "--status", "done", fragment="no action item")
+    hostile = {"deep.json": '{"area": ' + "[" * 100_000 + "]" * 100_000 + "}",
+               "digits.json": '{"participants": ' + "9" * 5000 + "}",
+               "surrogate.json": '{"area": "\\ud800"}'}
+    for name, text in hostile.items():
+        (tmp_path / name).write_text(text)
+    for command in (("audits", "new", "walkability"), ("forms", "fill", str(FORM))):
+        cli.fails(*command, "--answers", str(tmp_path / "deep.json"),
+                  fragment="nested more than 32 levels")
+        cli.fails(*command, "--answers", str(tmp_path / "digits.json"),
+                  fragment="not valid JSON")
+        cli.fails(*command, "--answers", str(tmp_path / "surrogate.json"),
+                  fragment="not Unicode")
     cli("workspace", "info")
     (cli.workspace / "fieldsafe.sqlite").write_bytes(b"garbage" * 100)
     cli.fails("workspace", "info", fragment="not SQLite")

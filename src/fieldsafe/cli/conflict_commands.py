@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from fieldsafe.cli.common import open_ws, print_json
-from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 from fieldsafe.sync.errors import one_line
 
@@ -111,20 +110,9 @@ def _short(value: object) -> str:
 
 def run_resolve(args: argparse.Namespace) -> int:
     from fieldsafe.services.conflicts import resolve_conflict
+    from fieldsafe.services.forms import read_answers
 
-    answers = None
-    if args.answers is not None:
-        try:
-            answers = json.loads(args.answers.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise UserError(_("{file}: cannot be read: {why}").format(
-                file=args.answers, why=err.strerror or err)) from None
-        except ValueError as err:
-            raise UserError(_("{file}: not valid JSON: {why}").format(
-                file=args.answers, why=err)) from None
-        if not isinstance(answers, dict):
-            raise UserError(_("{file}: the answers must be a JSON object").format(
-                file=args.answers))
+    answers = read_answers(str(args.answers)) if args.answers is not None else None
     with open_ws(args) as ws:
         result = resolve_conflict(ws, args.audit, take=args.take, answers=answers)
     print(_("audit {id}: resolved as revision {n} ({status})").format(

@@ -62,6 +62,10 @@ class FillResult:
         return {"instance": self.instance, "problems": [p.as_dict() for p in self.problems]}
 
 
+# Repeats in repeats in groups: a real form's answers are a few levels deep.
+MAX_ANSWER_DEPTH = 32
+
+
 def read_answers(path: str) -> dict[str, Any]:
     """An answers JSON file: an object of question names to values."""
     try:
@@ -75,10 +79,35 @@ def read_answers(path: str) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise UserError(_("{file}: not valid JSON: {why} (line {line}, column {col})").format(
             file=path, why=err.msg, line=err.lineno, col=err.colno)) from None
+    except RecursionError:
+        data = None  # nested far too deeply: told below
+    except ValueError as err:  # a number of thousands of digits
+        raise UserError(_("{file}: not valid JSON: {why}").format(file=path, why=err)) \
+            from None
+    if data is None or _depth(data) > MAX_ANSWER_DEPTH:
+        raise UserError(_("{file}: the answers are nested more than {n} levels deep; no "
+                          "form's answers are").format(file=path, n=MAX_ANSWER_DEPTH))
     if not isinstance(data, dict):
         raise UserError(_("{file}: the answers must be a JSON object of question names "
                           "to values").format(file=path))
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise UserError(_("{file}: holds text that is not Unicode ({why})").format(
+            file=path, why=err.reason)) from None
     return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests lists and objects (counted without recursion)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            pending += [(v, level + 1) for v in (value.values() if isinstance(value, dict)
+                                                 else value)]
+    return deepest
 
 
 def fill_form(form_path: str, answers: dict[str, Any], *, language: str | None = None,
