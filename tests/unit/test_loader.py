@@ -196,3 +196,14 @@ def test_what_sits_in_a_sensitive_group_or_repeat_is_sensitive(
     assert all(by_name[n].sensitive for n in ("who", "full_name", "contact", "phone",
                                               "people", "age"))
     assert not by_name["street"].sensitive
+
+
+def test_groups_nested_hundreds_deep_fail_with_a_message(tmp_path: Path) -> None:
+    rows = ["| survey |", "| | type | name | label |"]
+    rows += [f"| | begin_group | g{k} | G |" for k in range(1500)]
+    rows += ["| | text | t | T |"] + ["| | end_group | | |"] * 1500
+    path = tmp_path / "deep.md"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(FormLoadError, match="nest too deeply") as caught:
+        load_form(path)
+    assert "sheet 'survey'" in str(caught.value)

@@ -61,3 +61,16 @@ def test_syntax_errors_say_what_and_where(text: str, fragment: str) -> None:
     with pytest.raises(XPathSyntaxError) as info:
         parse(text)
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["(" * 5000 + "1" + ")" * 5000, "-" * 5000 + "1",
+                                  "+".join(["1"] * 20_000), "f(" * 2000 + ")" * 2000])
+def test_a_hostile_depth_is_a_syntax_error_not_a_crash(text: str) -> None:
+    with pytest.raises(XPathSyntaxError, match="nests more than 250 levels"):
+        parse(text)
+
+
+def test_a_long_sum_of_answers_is_fine() -> None:
+    """A scoring form adds up every answer: 200 terms is a real form, not an attack."""
+    tree = parse(" + ".join(f"${{q{k}}}" for k in range(200)))
+    assert isinstance(tree, BinOp)

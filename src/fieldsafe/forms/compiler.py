@@ -149,8 +149,10 @@ def compile_form(form: FormDef) -> list[FormProblem]:
 
 
 def _problem(element: FormElement, column: str, text: str, why: str) -> FormProblem:
+    shown = text if len(text) <= 120 else text[:119] + "…"  # the row has it whole
     return FormProblem(_("{column} '{text}' of '{name}': {why}").format(
-        column=column, text=text, name=element.name, why=why), "survey", element.row, column)
+        column=column, text=shown, name=element.name, why=why), "survey", element.row,
+        column)
 
 
 def _check(tree: Node, compiled: CompiledForm) -> str | None:

@@ -38,6 +38,15 @@ def load_form(path: str | Path, *, xform: bool = True) -> FormDef:
     :class:`UnreadableFormError` when the file is not a form workbook at all.
     """
     path = Path(path)
+    try:
+        return _load(path, xform)
+    except RecursionError:  # thousands of groups one inside another, say
+        raise FormLoadError(str(path), [FormProblem(_(
+            "its groups and repeats nest too deeply to be read (hundreds of levels)"),
+            "survey")]) from None
+
+
+def _load(path: Path, xform: bool) -> FormDef:
     data = read_definition(path)
     pyxform_warnings: list[str] = []
     try:

@@ -75,11 +75,23 @@ class Call(Node):
 
 def walk(node: Node) -> list[Node]:
     """Every node of the tree, parents before children."""
-    out: list[Node] = []
-    stack: list[Node] = [node]
-    while stack:
-        cur = stack.pop()
-        out.append(cur)
+    return [found for found, _depth in walk_with_depth(node)]
+
+
+def depth(node: Node) -> int:
+    """How many levels deep the tree goes (1 for a single number or reference)."""
+    return max(level for _node, level in walk_with_depth(node))
+
+
+def walk_with_depth(node: Node) -> list[tuple[Node, int]]:
+    """Every node of the tree with its level (the root's is 1), parents before children;
+    without recursion, so any tree the parser made can be walked."""
+    out: list[tuple[Node, int]] = []
+    pending: list[tuple[Node, int]] = [(node, 1)]
+    while pending:
+        cur, level = pending.pop()
+        out.append((cur, level))
+        stack: list[Node] = []
         if isinstance(cur, Step):
             stack.extend(cur.predicates)
         elif isinstance(cur, Path):
@@ -95,4 +107,5 @@ def walk(node: Node) -> list[Node]:
             stack.append(cur.operand)
         elif isinstance(cur, Call):
             stack.extend(cur.args)
+        pending.extend((child, level + 1) for child in stack)
     return out

@@ -15,6 +15,7 @@ from fieldsafe.forms.xpath.ast import (
     Path,
     Ref,
     Step,
+    depth,
 )
 from fieldsafe.forms.xpath.lexer import Token, XPathSyntaxError, tokenize
 from fieldsafe.i18n import _
@@ -27,12 +28,24 @@ NODE_TYPES = frozenset({"node", "text", "comment", "processing-instruction"})
 _COMPARE = ("=", "!=", "<", "<=", ">", ">=")
 
 
+# Deeper than any form needs (a sum of 250 answers); the evaluator walks a tree by recursion,
+# and Python's stack is about a thousand calls (it fails near 600 levels).
+MAX_DEPTH = 250
+
+
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
     """Parse ``text`` into a syntax tree, or raise :class:`XPathSyntaxError`."""
     if not text.strip():
         raise XPathSyntaxError(_("the expression is empty"))
-    return _Parser(text).parse()
+    try:
+        tree = _Parser(text).parse()
+    except RecursionError:
+        tree = None
+    if tree is None or depth(tree) > MAX_DEPTH:
+        raise XPathSyntaxError(_("the expression nests more than {n} levels deep (brackets, "
+                                 "signs or operators)").format(n=MAX_DEPTH))
+    return tree
 
 
 class _Parser:
