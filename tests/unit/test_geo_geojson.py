@@ -136,3 +136,42 @@ def test_empty_collection_is_a_warning(write: Writer) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(GeometryError, match=r"nope\.geojson: no such file"):
         read_areas(tmp_path / "nope.geojson")
+
+
+def test_hostile_files_get_one_clear_message(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.geojson"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(GeometryError, match="nest far too deeply"):
+        read_areas(deep)
+    ragged = tmp_path / "ragged.geojson"
+    ragged.write_text(json.dumps({"type": "Polygon", "coordinates": [
+        [[0, 0, 0, 0, 0], [1, 0], [1, 1], [0, 0]]]}))
+    with pytest.raises(GeometryError, match=r"each point must be a \[longitude, latitude\]"):
+        read_areas(ragged)
+
+
+def test_a_campaign_area_may_be_a_geometry_a_feature_or_a_collection() -> None:
+    from fieldsafe.geo.geojson import area_of
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    other = {"type": "Polygon", "coordinates": [[[2, 0], [3, 0], [3, 1], [2, 1], [2, 0]]]}
+    feature = {"type": "Feature", "properties": {}, "geometry": square}
+    collection = {"type": "FeatureCollection", "features": [
+        feature, {"type": "Feature", "properties": {}, "geometry": None},
+        {"type": "Feature", "properties": {}, "geometry": other}]}
+    for text, area in ((square, 1.0), (feature, 1.0), (collection, 2.0)):
+        found = area_of(json.dumps(text))
+        assert found is not None and found.area == pytest.approx(area)
+    for nothing in ("", "not json", json.dumps({"type": "Feature", "geometry": None}),
+                    json.dumps({"type": "Point", "coordinates": [1, 2]})):
+        assert area_of(nothing) is None
+
+
+def test_exports_write_an_impossible_time_as_given() -> None:
+    """A bundle may carry a time of year 1, which no time zone can shift: an export
+    writes it as it came, instead of stopping on it."""
+    from datetime import datetime
+
+    from fieldsafe.services.exports import utc_text
+
+    assert utc_text(datetime(1, 1, 1)) == "0001-01-01T00:00:00.000Z"

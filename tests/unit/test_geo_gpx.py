@@ -182,3 +182,13 @@ def test_simplify_line_keeps_shape_within_tolerance() -> None:
     assert length_m(simple) == pytest.approx(length_m(line), rel=0.05)
     assert len(simplify_line(line, 50.0).coords) < len(simple.coords)
     assert simplify_line(line, 0) is line
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("95", "200"), ("NaN", "inf"), ("10", "-inf")])
+def test_a_position_off_the_earth_is_refused_naming_it(tmp_path: Path, lat: str,
+                                                       lon: str) -> None:
+    path = tmp_path / "odd.gpx"
+    path.write_text(f'<gpx><trk><name>Lane</name><trkseg><trkpt lat="{lat}" lon="{lon}"/>'
+                    '<trkpt lat="1" lon="2"/></trkseg></trk></gpx>')
+    with pytest.raises(GeometryError, match="'Lane' has a position that is not a latitude"):
+        read_gpx(path)

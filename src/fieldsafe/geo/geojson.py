@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,29 @@ def _load(path: Path) -> object:
     except json.JSONDecodeError as err:
         raise GeometryError(_("{file}: not valid JSON: {why} (line {line}, column {col})").format(
             file=path, why=err.msg, line=err.lineno, col=err.colno)) from None
+    except RecursionError:
+        raise GeometryError(_("{file}: not GeoJSON: its lists nest far too deeply").format(
+            file=path)) from None
+    except ValueError as err:  # a number of thousands of digits
+        raise GeometryError(_("{file}: not valid JSON: {why}").format(file=path, why=err)) \
+            from None
+
+
+def area_of(text: str) -> Polygon | MultiPolygon | None:
+    """The area a campaign keeps as GeoJSON text (a geometry, a Feature or a
+    FeatureCollection, as a sync bundle may carry it): its areas as one, or None where
+    there is none (no text, no area among the features, or text that is not GeoJSON)."""
+    if not text:
+        return None
+    try:
+        document = json.loads(text)
+        found = [_geometry("", feature["geometry"])
+                 for feature in _features(Path("area"), document)
+                 if feature.get("geometry") is not None]
+    except (ValueError, RecursionError, GeometryError):
+        return None
+    merged = shapely.union_all([repair(g)[0] for g in found]) if found else None
+    return merged if isinstance(merged, Polygon | MultiPolygon) else None
 
 
 def _features(path: Path, document: object) -> list[dict[str, object]]:
@@ -111,10 +135,18 @@ def _geometry(label: str, raw: object) -> Polygon | MultiPolygon:
         raise GeometryError(_("{label}: the {kind} has no coordinates").format(label=label,
                                                                               kind=kind))
     try:
-        geometry = shapely.force_2d(shape(raw))
-    except (ValueError, TypeError, IndexError, shapely.errors.ShapelyError) as err:
+        with warnings.catch_warnings():  # NaN coordinates: told below, not as a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            geometry = shapely.force_2d(shape(raw))
+    except (ValueError, TypeError, IndexError, RecursionError,
+            shapely.errors.ShapelyError) as err:
+        # shapely says what is wrong ("at least 4 coordinates"); numpy's words on lists of
+        # uneven lengths ("inhomogeneous shape") would mean nothing to the user
+        why = str(err) if isinstance(err, ValueError | shapely.errors.ShapelyError) and not \
+            any(word in str(err) for word in ("inhomogeneous", "sequence")) else _(
+                "each point must be a [longitude, latitude] pair, in rings of points")
         raise GeometryError(_("{label}: the {kind} coordinates are not valid: {why}").format(
-            label=label, kind=kind, why=err)) from None
+            label=label, kind=kind, why=why)) from None
     if geometry.is_empty:
         raise GeometryError(_("{label}: the {kind} has no coordinates").format(label=label,
                                                                               kind=kind))

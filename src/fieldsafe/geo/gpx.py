@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -83,7 +84,7 @@ def read_gpx(path: Path) -> GpxData:
             file=path, why=err)) from None
     if not _GPX_ROOT.search(text):
         raise GeometryError(_("{file}: not a GPX file: it has no <gpx> element").format(file=path))
-    _collect(gpx, data)
+    _collect(path, gpx, data)
     return data
 
 
@@ -173,12 +174,25 @@ def _xml_problem(err: gpxpy.gpx.GPXXMLSyntaxException) -> str:
     return str(err).removeprefix("Error parsing XML: ")
 
 
-def _collect(gpx: gpxpy.gpx.GPX, data: GpxData) -> None:
+def _checked(path: Path, name: str, points: list[tuple[float, float]]
+             ) -> list[tuple[float, float]]:
+    """``points`` (longitude, latitude), if each is a place on Earth; else a GeometryError
+    naming the file, the track (route, waypoint) and the position."""
+    for lon, lat in points:
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180
+                and -90 <= lat <= 90):
+            raise GeometryError(_("{file}: '{name}' has a position that is not a latitude "
+                                  "and longitude: lat={lat}, lon={lon}").format(
+                file=path, name=name, lat=lat, lon=lon))
+    return points
+
+
+def _collect(path: Path, gpx: gpxpy.gpx.GPX, data: GpxData) -> None:
     for t_number, track in enumerate(gpx.tracks, start=1):
         name = track.name or _("Track {n}").format(n=t_number)
         usable = []
         for s_number, segment in enumerate(track.segments, start=1):
-            points = [(p.longitude, p.latitude) for p in segment.points]
+            points = _checked(path, name, [(p.longitude, p.latitude) for p in segment.points])
             if len(set(points)) >= 2:
                 usable.append((points, segment))
             elif points:
@@ -191,7 +205,7 @@ def _collect(gpx: gpxpy.gpx.GPX, data: GpxData) -> None:
             data.track_numbers.append(t_number)
     for r_number, route in enumerate(gpx.routes, start=1):
         name = route.name or _("Route {n}").format(n=r_number)
-        points = [(p.longitude, p.latitude) for p in route.points]
+        points = _checked(path, name, [(p.longitude, p.latitude) for p in route.points])
         if len(set(points)) < 2:
             if points:
                 data.warnings.append(_("route '{name}' has only one position; skipped")
@@ -200,6 +214,7 @@ def _collect(gpx: gpxpy.gpx.GPX, data: GpxData) -> None:
         data.routes.append(LineString(points))
         data.route_names.append(name)
     for wpt in gpx.waypoints:
+        _checked(path, wpt.name or _("waypoint"), [(wpt.longitude, wpt.latitude)])
         data.waypoints.append(Waypoint(
             name=(wpt.name or "").strip(),
             point=Point(wpt.longitude, wpt.latitude), time=_utc(wpt.time)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -14,13 +13,13 @@ from pathlib import Path
 
 import shapely
 from shapely import STRtree
-from shapely.geometry import LineString, shape
+from shapely.geometry import LineString
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldsafe import __version__
 from fieldsafe.errors import UserError
-from fieldsafe.geo.geojson import read_areas
+from fieldsafe.geo.geojson import area_of, read_areas
 from fieldsafe.i18n import _, number, using_language
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
@@ -269,9 +268,9 @@ def _length_m(coords: list[LatLon]) -> float:
 
 
 def _area_km2(area_geojson: str) -> float | None:
-    if not area_geojson:
+    geometry = area_of(area_geojson)
+    if geometry is None:
         return None
-    geometry = shape(json.loads(area_geojson))
     k = math.cos(math.radians(geometry.centroid.y)) * _M_PER_DEG
     metres = shapely.transform(geometry, lambda xy: xy * [k, _M_PER_DEG])
     return float(metres.area) / 1e6

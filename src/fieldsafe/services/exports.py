@@ -36,7 +36,10 @@ REPEAT_PROPERTIES = ("__id", "__audit", "__repeat", "__index", "form_id")
 def utc_text(moment: datetime) -> str:
     """``moment`` in UTC to the millisecond, as ODK Central writes times
     (``2026-11-20T08:15:02.123Z``); a naive time is the computer's local time."""
-    utc = moment.astimezone(UTC)
+    try:
+        utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):  # year 1 from a hostile bundle, say
+        utc = moment.replace(tzinfo=UTC)  # as it was written, not shifted off the calendar
     return utc.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
