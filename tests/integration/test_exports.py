@@ -630,3 +630,13 @@ def test_an_audit_being_corrected_is_exported_as_last_finalized(
     export_geojson(workspace, tmp_path / "walks.geojson", form_id=WALK)
     features = json.loads((tmp_path / "walks.geojson").read_text())["features"]
     assert {f["id"] for f in features if "__audit" not in f["properties"]} == {made.id}
+
+
+def test_exports_write_an_impossible_time_as_given() -> None:
+    """A bundle may carry a time of year 1, which no time zone can shift: an export
+    writes it as it came, instead of stopping on it."""
+    from datetime import datetime
+
+    from fieldsafe.services.exports import utc_text
+
+    assert utc_text(datetime(1, 1, 1)) == "0001-01-01T00:00:00.000Z"

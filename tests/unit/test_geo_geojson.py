@@ -166,12 +166,3 @@ def test_a_campaign_area_may_be_a_geometry_a_feature_or_a_collection() -> None:
                     json.dumps({"type": "Point", "coordinates": [1, 2]})):
         assert area_of(nothing) is None
 
-
-def test_exports_write_an_impossible_time_as_given() -> None:
-    """A bundle may carry a time of year 1, which no time zone can shift: an export
-    writes it as it came, instead of stopping on it."""
-    from datetime import datetime
-
-    from fieldsafe.services.exports import utc_text
-
-    assert utc_text(datetime(1, 1, 1)) == "0001-01-01T00:00:00.000Z"
