@@ -172,6 +172,11 @@ def test_import_a_good_and_a_hostile_bundle_with_reports(
     good = copy_of(laptop.bundle, tmp_path, "good.fieldsafe")
     evil = with_extra_entry(laptop.bundle, tmp_path / "evil.fieldsafe", "../evil")
     office = fresh("office")
+    # A report that could not be written is refused before anything is merged.
+    for where, why in ((tmp_path / "no-such-folder" / "r.csv", "does not exist"),
+                       (tmp_path, "it is a folder")):
+        office.fails("bundle", "import", good, "--report", where, fragment=why)
+    assert office.json("workspace", "info")["counts"]["audits"] == 0
     result = office("bundle", "import", good, evil, "--report", tmp_path / "r.csv", ok=False)
     assert result.returncode == 1
     [summary] = result.stdout.strip().splitlines()
