@@ -175,7 +175,7 @@ def test_import_a_good_and_a_hostile_bundle_with_reports(
     # A report that could not be written is refused before anything is merged.
     for where, why in ((tmp_path / "no-such-folder" / "r.csv", "does not exist"),
                        (tmp_path, "it is a folder")):
-        office.fails("bundle", "import", good, "--report", where, fragment=why)
+        office.fails("bundle", "import", good, "--report", where, fragment=why, code=2)
     assert office.json("workspace", "info")["counts"]["audits"] == 0
     result = office("bundle", "import", good, evil, "--report", tmp_path / "r.csv", ok=False)
     assert result.returncode == 1
