@@ -91,8 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("fieldsafe: interrupted"), file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1
+    except BrokenPipeError:  # `fieldsafe audits list | head`: not a failure of the command
+        with contextlib.suppress(OSError, ValueError):  # no second error as Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + getattr(signal, "SIGPIPE", 13)  # as when the pipe's signal stops one
     except Exception as err:
         from fieldsafe.crash import write_crash_log
 
