@@ -196,3 +196,45 @@ def test_the_temporary_files_of_a_dead_writer_are_removed_and_no_others(
         (store.root / folder / f".tmp-{pid}-x1y2.part").write_bytes(b"half a photo")
     assert store.remove_temporary_files(dead) == 2
     assert [p.name for p in store.root.rglob(".tmp-*")] == [f".tmp-{alive}-x1y2.part"]
+
+
+def test_an_interrupt_while_waiting_for_the_copy_is_raised_once_it_ended() -> None:
+    """Ctrl+C while a failed merge waits for its photos (finish): the wait goes on (what
+    was copied must be known to be undone), then the interrupt is raised, not dropped (a
+    dropped one let the command go on after the user stopped it)."""
+    from fieldsafe.services.media_worker import RunningCopy
+
+    class Waiting(RunningCopy):
+        def __init__(self) -> None:  # a job that ends on the third wait
+            self._ended, self.waits = False, 0
+
+        def result(self, timeout: float | None = None) -> None:
+            self.waits += 1
+            if self.waits == 1:
+                raise KeyboardInterrupt
+            if self.waits == 2:
+                raise MediaError(Path("store"), "the job's own failure")
+            self._ended = True
+
+    job = Waiting()
+    with pytest.raises(KeyboardInterrupt):
+        job.finish()
+    assert job.waits == 3  # waited until the job ended
+
+
+def test_a_stop_python_dropped_still_stops_the_merge(bundles: list[Path],
+                                                     make_device: Device) -> None:
+    """A Ctrl+C raised inside a garbage-collection callback is printed and dropped by
+    Python; the command line's handler also sets interrupts.requested, and the merge checks
+    it before it commits."""
+    from fieldsafe import interrupts
+
+    office = make_device("office")
+    before = digest(office)
+    interrupts.requested.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_bundle(office, bundles[0])
+    finally:
+        interrupts.requested.clear()
+    assert digest(office) == before and _files(office) == []

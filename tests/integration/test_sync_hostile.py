@@ -873,7 +873,7 @@ def change_from_no_priority(k: Kit) -> bytes:
     return k.parts.build()
 
 
-@case("form 'deep' does not load: deep.md: RecursionError")
+@case("form 'deep' does not load: deep.md: sheet 'survey': its groups and repeats nest too deeply")
 def form_nested_too_deep(k: Kit) -> bytes:
     rows = ["| survey | | | |", "| | type | name | label |"]
     rows += [f"| | begin_group | g{i} | G |" for i in range(1200)]

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 
-from fieldsafe import __version__
+from fieldsafe import __version__, interrupts
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 
@@ -57,11 +57,20 @@ class Terminated(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM handled as Ctrl+C; both remembered in :data:`interrupts.requested` too, in
+    case Python drops the exception (see :mod:`fieldsafe.interrupts`)."""
     def terminated(_number: int, _frame: object) -> None:
+        interrupts.requested.set()
         raise Terminated
+
+    def interrupted(_number: int, _frame: object) -> None:
+        interrupts.requested.set()
+        raise KeyboardInterrupt
 
     try:
         before = signal.signal(signal.SIGTERM, terminated)
+        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # `cmd &` in a script
+        before_int = signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else interrupted)
     except ValueError:  # not the main thread (a command run from a test's thread): as is
         yield
         return
@@ -69,6 +78,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGINT, before_int)
+        interrupts.requested.clear()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

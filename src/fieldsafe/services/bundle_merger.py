@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,9 +13,10 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.orm import Session, SessionTransaction
 
+from fieldsafe import interrupts
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
 from fieldsafe.services.bundle_check import check_files, check_header, check_records
@@ -72,6 +74,7 @@ class BundleMerger:
     def merge(self, path: Path, *, require_signature: bool = False,
               progress: Progress = NO_PROGRESS) -> MergeReport:
         """Merge one bundle into the group (committed with it); see the class."""
+        interrupts.check()
         decoded = self.read_ahead.take(path) if self.read_ahead is not None else None
         db = self._group()
         savepoint = db.begin_nested()
@@ -100,9 +103,10 @@ class BundleMerger:
         if db is None:
             return
         try:
+            interrupts.check()  # a Ctrl+C Python dropped: not committed after it
             db.commit()
-        except DBAPIError as err:  # not committed: SQLite said so
-            raise self._abandon(err) from None
+        except (DBAPIError, InvalidRequestError) as err:  # not committed: SQLite said so,
+            raise self._abandon(err) from None  # or the connection was lost before
         except BaseException as err:  # interrupted (Ctrl+C): committed or not?
             if not self._saved():  # not: undone and reported as the others
                 self._abandon(err)
@@ -181,8 +185,13 @@ class BundleMerger:
             cause = database_cause(err)
             # Checked whatever the error: after a failed flush SQLAlchemy has already tried
             # (and failed) to roll back to the savepoint, so rolling back again does
-            # nothing, and the next SAVEPOINT would start a transaction of its own.
-            if not self._driver.in_transaction:
+            # nothing, and the next SAVEPOINT would start a transaction of its own. An
+            # interrupt in the middle of a statement makes SQLAlchemy close the connection.
+            try:
+                alive = bool(self._driver.in_transaction)
+            except sqlite3.Error:
+                alive = False
+            if not alive:
                 failure: BaseException = self._abandon(cause or err)
             else:
                 try:

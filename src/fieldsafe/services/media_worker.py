@@ -146,10 +146,18 @@ class RunningCopy:
 
     def finish(self) -> None:
         """Wait for the job to end, however it ends (an interrupt while waiting does not
-        cut the wait short: what the job wrote must be known to be undone)."""
+        cut the wait short: what the job wrote must be known to be undone); an interrupt
+        (Ctrl+C) that came meanwhile is raised once it has ended, not lost."""
+        interrupt: BaseException | None = None
         while not self._ended:
-            with contextlib.suppress(BaseException):
+            try:
                 self.result()
+            except Exception:
+                continue
+            except BaseException as err:  # Ctrl+C, a termination: after the wait
+                interrupt = interrupt or err
+        if interrupt is not None:
+            raise interrupt
 
     def _wait(self, timeout: float | None) -> None:
         while True:
