@@ -157,6 +157,14 @@ def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
                   fragment="not valid JSON")
         cli.fails(*command, "--answers", str(tmp_path / "surrogate.json"),
                   fragment="not Unicode")
+    walk = ROOT / "tests" / "data" / "instruments" / "walkability.answers.json"
+    cli.fails("forms", "fill", str(FORM), "--answers", str(walk), "--language", "Klingon",
+              fragment="has no language 'Klingon' (known: English (en), French (fr))")
+    late = json.loads(walk.read_text(encoding="utf-8")) | {"audit_date": "2031-01-05"}
+    (tmp_path / "late.json").write_text(json.dumps(late))
+    french = cli("forms", "fill", str(FORM), "--answers", str(tmp_path / "late.json"),
+                 "--language", "fr", ok=False)
+    assert "La date ne peut pas être dans le futur." in french.stdout
     cli("workspace", "info")
     (cli.workspace / "fieldsafe.sqlite").write_bytes(b"garbage" * 100)
     cli.fails("workspace", "info", fragment="not SQLite")

@@ -114,7 +114,11 @@ def fill_form(form_path: str, answers: dict[str, Any], *, language: str | None =
               now: Callable[[], datetime] = datetime.now,
               device: DeviceInfo | None = None) -> FillResult:
     """Run the form engine over ``answers`` without a window, as a form author would."""
+    from fieldsafe.services.reports import pick_language
+
     form = load_form(form_path)
+    if language:  # "fr" or "French (fr)"; one the form lacks is refused, not ignored
+        language = pick_language(form, language)
     session = FormSession(form, language=language, now=now, device=device)
     found = load_answers(session, answers)
     session.mark_end()
