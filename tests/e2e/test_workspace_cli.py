@@ -79,8 +79,14 @@ def test_forms_campaigns_layers(cli: Cli, tmp_path: Path) -> None:
     form = CORPUS / "xlsform" / "pyodk__fav_color.xlsx"
     assert "imported" in cli("forms", "import", str(form)).stdout
     assert "already present" in cli("forms", "import", str(form)).stdout
+    # Import tells what validate warns of; a form with no version leaves no trailing space.
+    pulls = CORPUS / "xlsform" / "pyxform__example_xls__pull_data.xlsx"
+    lines = cli("forms", "import", str(pulls)).stdout.splitlines()
+    assert lines == [f"{pulls}: warning: the form needs the attachment 'fruits.csv', which "
+                     "is not next to it; questions that use it will have no choices or data",
+                     f"{pulls}: imported: pyxform__example_xls__pull_data"]
     forms = cli.json("forms", "list", "--json")
-    assert isinstance(forms, list) and len(forms) == 6
+    assert isinstance(forms, list) and len(forms) == 7
     cli.fails("forms", "import", str(CORPUS / "xlsform-invalid" / "pyxformhttp__pyxform-error"
                                                                   ".xlsx"), fragment="row 2")
     wards = tmp_path / "wards.geojson"

@@ -114,8 +114,10 @@ def run_forms_import(args: argparse.Namespace) -> int:
     with open_ws(args) as ws:
         for name in args.files:
             summary, added = import_form(ws, Path(name))
+            for warning in summary.warnings:  # as forms validate tells them
+                print(_("{file}: warning: {text}").format(file=name, text=warning))
             word = _("imported") if added else _("already present")
-            print(f"{name}: {word}: {summary.form_id} {summary.version}")
+            print(f"{name}: {word}: {summary.form_id} {summary.version}".rstrip())
     return 0
 
 

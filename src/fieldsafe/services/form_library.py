@@ -35,6 +35,7 @@ class FormSummary:
     builtin: bool
     content_hash: str
     questions: int
+    warnings: tuple[str, ...] = ()  # what ``forms validate`` warns of it (when loaded)
 
     def as_dict(self) -> dict[str, object]:
         return {"form_id": self.form_id, "version": self.version, "title": self.title,
@@ -84,7 +85,8 @@ def _store(session: Session, form: FormDef, name: str, data: bytes,
 def summary(record: FormVersion, form: FormDef | None = None) -> FormSummary:
     count = sum(1 for _q in form.questions()) if form is not None else 0
     return FormSummary(record.form_id, record.version, record.title, record.method,
-                       record.builtin, record.content_hash, count)
+                       record.builtin, record.content_hash, count,
+                       tuple(form.warnings) if form is not None else ())
 
 
 def ensure_builtin_forms(workspace: Workspace) -> None:

@@ -393,8 +393,8 @@ class MainWindow(QMainWindow):
             return
         QMessageBox.information(
             self, self.tr("Form imported") if added else self.tr("Already here"),
-            self.tr("{form} version {version}").replace("{form}", summary.title)
-            .replace("{version}", summary.version or "-"))
+            "\n\n".join([self.tr("{form} version {version}").replace("{form}", summary.title)
+                         .replace("{version}", summary.version or "-"), *summary.warnings]))
 
     def show_settings(self) -> None:
         from fieldsafe.ui.settings_dialog import SettingsDialog
