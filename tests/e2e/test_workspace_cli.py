@@ -148,6 +148,10 @@ def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
     cli.fails("audits", "show", "deadbeef", fragment="no audit with ID 'deadbeef'")
     cli.fails("audits", "new", "womens_safety_walk", "--answers", str(WALK), "--photo",
               f"finding[1]/f_photo1={tmp_path / 'missing.jpg'}", fragment="missing.jpg")
+    (tmp_path / "folder.jpg").mkdir()
+    cli.fails("audits", "new", "womens_safety_walk", "--answers", str(WALK), "--photo",
+              f"finding[1]/f_photo1={tmp_path / 'folder.jpg'}",
+              fragment="folder.jpg: is a folder, not a file")
     cli.fails("audits", "new", "walkability", "--answers", str(WALK), "--finalize",
               fragment="do not fit")
     cli.fails("actions", "update", "abcdef12", "--status", "done", fragment="no action item")

@@ -119,6 +119,8 @@ def distinct_name(ingested: IngestedFile, files: dict[str, FileAnswer],
 def ingest_file(store: MediaStore, source: Path, element: FormElement) -> IngestedFile:
     """Store a file once under its SHA-256; for photos read EXIF and cache a thumbnail and
     the copy downscaled to the question's max-pixels (the original is kept)."""
+    if source.is_dir():
+        raise UserError(_("{file}: is a folder, not a file").format(file=source))
     if not source.is_file():
         raise UserError(_("{file}: no such file").format(file=source))
     info: dict[str, object] = {}

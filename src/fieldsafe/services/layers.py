@@ -26,6 +26,8 @@ def add_layer(workspace: Workspace, source: Path, *, name: str | None = None,
     """Check ``source`` (a .geojson area layer or an .mbtiles basemap), copy it into the
     workspace and register it. The layer's dict has ``warnings``: what was skipped or
     repaired in an area file, one sentence each, naming the file and feature."""
+    if source.is_dir():
+        raise UserError(_("{file}: is a folder, not a file").format(file=source))
     if not source.is_file():
         raise UserError(_("{file}: no such file").format(file=source))
     suffix = source.suffix.lower()

@@ -296,8 +296,8 @@ class BundleWriter:
             yield
         except OSError as err:
             self.abort()
-            raise BundleError(self.path, _("could not be written ({reason})").format(
-                reason=os_reason(err))) from err
+            raise BundleError(self.path, _("could not be written in {folder} ({reason})")
+                              .format(folder=self.path.parent, reason=os_reason(err))) from err
         except BaseException:
             self.abort()
             raise
