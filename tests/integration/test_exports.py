@@ -640,3 +640,20 @@ def test_exports_write_an_impossible_time_as_given() -> None:
     from fieldsafe.services.exports import utc_text
 
     assert utc_text(datetime(1, 1, 1)) == "0001-01-01T00:00:00.000Z"
+
+
+def test_a_damaged_photo_is_named_by_its_audit_and_question(
+        workspace: Workspace, walk_answers: dict[str, Any], tmp_path: Path) -> None:
+    from fieldsafe.services.audits import new_audit
+
+    photo = CORPUS / "photos" / "exifpy__DSCN0010.jpg"
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers,
+                      photos={"finding[1]/f_photo1": photo}, finalize=True)
+    [sha] = list(workspace.media.iter_hashes())
+    stored = workspace.media.path(sha)
+    stored.write_bytes(stored.read_bytes()[:2000])  # damaged on disk (or as received)
+    with pytest.raises(UserError, match=(
+            rf"exifpy__DSCN0010\.jpg \(audit {audit.id[:8]}, finding\[1\]/f_photo1\): "
+            r"cannot export the photo: .*; it is damaged in this workspace")):
+        export_csv(workspace, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

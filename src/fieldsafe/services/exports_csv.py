@@ -145,8 +145,14 @@ def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None
             media = sorted(used)
             if media:
                 (stage / MEDIA).mkdir()
+            found_at: dict[tuple[str, str], tuple[str, str]] = {}  # file -> (audit, path)
+            for where, file in names.items():
+                found_at.setdefault(file, where)
             for name, sha in media:
-                clean_copy(_stored(workspace, sha, name), stage / MEDIA / name, name)
+                audit, path = found_at[(name, sha)]
+                clean_copy(_stored(workspace, sha, name), stage / MEDIA / name,
+                           _("{file} (audit {id}, {path})").format(file=name, id=audit[:8],
+                                                                   path=path))
     return CsvResult(folder, audits, sum(t.rows for t in tables.values()), len(media),
                      [folder / name for name in tables], len(withheld))
 
@@ -322,7 +328,8 @@ def clean_copy(source: Path, target: Path, label: str) -> None:
     try:
         data = without_metadata(source)
     except MediaError as err:
-        raise UserError(_("{file}: cannot export the photo: {why}").format(
+        raise UserError(_("{file}: cannot export the photo: {why}; it is damaged in this "
+                          "workspace: replace it in that audit").format(
             file=label, why=err.problem)) from None
     if data is None:
         shutil.copyfile(source, target)
