@@ -218,3 +218,27 @@ def test_demo_is_reproducible_and_sound(tmp_path: Path) -> None:
     other_seed = Cli(tmp_path / "c")
     other_seed("demo", "--audits", "12", "--photos", "0", "--seed", "6")
     assert other_seed("workspace", "digest").stdout != first("workspace", "digest").stdout
+
+
+def test_a_damaged_database_is_told_by_check_and_by_backup(cli: Cli, tmp_path: Path) -> None:
+    """A damaged page of audit revisions: check lists SQLite's findings (not 'damaged' and
+    exit 2), and a backup, made as it is, says it holds the same damage and exits 1."""
+    import sqlite3
+
+    cli("demo", "--audits", "40", "--photos", "0")
+    db_file = cli.workspace / "fieldsafe.sqlite"
+    with sqlite3.connect(db_file) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        [(page,)] = db.execute("SELECT pageno FROM dbstat WHERE name = 'audit_revisions' "
+                               "AND pagetype = 'leaf' LIMIT 1").fetchall()
+    with db_file.open("r+b") as raw:
+        raw.seek(page * size + size // 2)
+        raw.write(b"\xff" * 3000)
+    checked = cli("workspace", "check", ok=False)
+    assert checked.returncode == 1, checked.stderr
+    assert "database: *** in database main ***" in checked.stdout
+    assert "the other checks were not made" in checked.stdout
+    backed = cli("workspace", "backup", str(tmp_path / "bk"), ok=False)
+    assert backed.returncode == 1 and "backed up to" in backed.stdout
+    assert "and so is this backup of it" in backed.stderr

@@ -84,11 +84,18 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from fieldsafe.services.workspace_admin import backup
+    from fieldsafe.services.workspace_admin import backup, database_damage
 
     with open_ws(args) as ws:
         done = backup(ws, Path(args.dest))
     print(_("backed up to {folder}").format(folder=done))
+    damage = database_damage(done / ws.db_path.name)
+    for line in damage:
+        print(_("database: {line}").format(line=line), file=sys.stderr)
+    if damage:  # copied as it is: what can still be read is kept, but the user must know
+        print(_("the workspace database is damaged, and so is this backup of it; run "
+                "'fieldsafe workspace check', and restore an earlier backup"), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -49,6 +49,9 @@ def check(workspace: Workspace) -> list[str]:
         result = [r[0] for r in db.execute(text("PRAGMA integrity_check")).all()]
         if result != ["ok"]:
             found.extend(_("database: {line}").format(line=r) for r in result)
+            # Reading on would stop at the first damaged page, with none of these told.
+            return [*found, _("database: damaged, so the other checks were not made; "
+                              "restore a backup")]
         for row in db.execute(text("PRAGMA foreign_key_check")).all():
             found.append(_("database: a {table} row refers to a missing {parent}").format(
                 table=row[0], parent=row[2]))
@@ -111,6 +114,20 @@ def backup(workspace: Workspace, destination: Path) -> Path:
         shutil.rmtree(building, ignore_errors=True)
         raise
     return destination
+
+
+def database_damage(db_file: Path) -> list[str]:
+    """What SQLite's quick check finds wrong in the database file (a backup just made, say);
+    empty when it is sound."""
+    try:
+        connection = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+        try:
+            lines = [str(r[0]) for r in connection.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            connection.close()
+    except sqlite3.Error as err:
+        return [str(err)]
+    return [] if lines == ["ok"] else lines
 
 
 def _why(err: OSError | sqlite3.Error) -> str:
