@@ -84,7 +84,7 @@ def _report_messages(path: Path) -> dict[str, str]:
     report = ("src/fieldsafe/report/", "src/fieldsafe/services/map_palette.py",
               "src/fieldsafe/services/map_forms.py")
     return {str(m.id): str(m.string) for m in catalog
-            if m.id and isinstance(m.id, str)
+            if m.id and isinstance(m.id, str) and m.context is None
             and any(where.startswith(report) for where, _line in m.locations)}
 
 
@@ -97,6 +97,7 @@ def test_the_french_catalogue_covers_the_report_and_is_compiled() -> None:
         assert sorted(part.split("}")[0] for part in message.split("{")[1:]) == \
             sorted(part.split("}")[0] for part in text.split("{")[1:]), message
     with (FRENCH / "fieldsafe.mo").open("rb") as stream:
-        compiled = {str(m.id): m.string for m in read_mo(stream) if m.id}
+        compiled = {str(m.id): m.string for m in read_mo(stream)
+                    if m.id and m.context is None}  # the report has no msgctxt
     stale = [m for m, text in messages.items() if compiled.get(m) != text]
     assert stale == [], "run: pybabel compile -d src/fieldsafe/locale -D fieldsafe"
