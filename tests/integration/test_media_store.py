@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from fieldsafe.media.errors import MediaError
 from fieldsafe.media.photos import downscale, make_thumbnail, read_photo_info
 from fieldsafe.media.store import MediaStore
 from tests.conftest import CORPUS
@@ -38,3 +42,18 @@ def test_the_corpus_photos_go_through_the_store(tmp_path: Path) -> None:
     assert len(list((store.root / "derived").rglob("*.jpg"))) == large == 11
     leftovers = [p for p in store.root.rglob("*") if p.name.startswith(".tmp-")]
     assert leftovers == []
+
+
+def test_a_full_disk_says_so_and_leaves_nothing(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    store = MediaStore(tmp_path / "media")
+
+    def full(_fd: int, _data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(MediaError, match=r"the disk is full; free some space and try again "
+                                         r"\(nothing was saved\)"):
+        store.put_bytes(b"a photo's bytes")
+    monkeypatch.undo()
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []

@@ -76,3 +76,9 @@ def test_two_campaigns_of_one_name_are_named_by_their_ids(workspace: Workspace) 
                                             "give its ID instead"):
             resolve_campaign(db, "Ward 92 walks")
         assert resolve_campaign(db, str(first["id"])[:8]).name == "Ward 92 walks"
+
+
+def test_a_form_named_twice_is_listed_once(workspace: Workspace) -> None:
+    made = new_campaign(workspace, "Twice", form_ids=["womens_safety_walk",
+                                                      "womens_safety_walk", "walkability"])
+    assert made["forms"] == ["womens_safety_walk", "walkability"]

@@ -9,6 +9,7 @@ kept beside the originals, under ``thumbs/`` and ``derived/``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -234,5 +235,8 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _cannot_write(path: Path, err: OSError) -> MediaError:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):  # as the database says it
+        return MediaError(path, _("the disk is full; free some space and try again (nothing "
+                                  "was saved)"))
     return MediaError(path, _("cannot be written to the media store: {why}").format(
         why=err.strerror or err))

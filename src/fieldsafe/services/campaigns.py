@@ -62,8 +62,8 @@ def new_campaign(workspace: Workspace, name: str, *, area: Path | None = None,
             raise UserError(_("a campaign named '{name}' already exists").format(name=name))
         campaign = Campaign(uuid=new_id(), name=name.strip(),
                             area_geojson=area_geojson, segment_m=segment_m,
-                            tolerance_m=tolerance_m, form_ids=list(form_ids or []),
-                            layer_uuids=list(layer_uuids or []), created_at=stamp,
+                            tolerance_m=tolerance_m, form_ids=list(dict.fromkeys(form_ids or [])),
+                            layer_uuids=list(dict.fromkeys(layer_uuids or [])), created_at=stamp,
                             modified_at=stamp, device_id=ident.device_id,
                             device_name=ident.device_name, author=ident.user, team=ident.team)
         db.add(campaign)
