@@ -146,6 +146,8 @@ def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
     cli.fails("audits", "new", "walkability", "--answers", str(tmp_path / "none.json"),
               fragment="no such file")
     cli.fails("audits", "show", "deadbeef", fragment="no audit with ID 'deadbeef'")
+    cli.fails("audits", "show", "Market Lane", fragment="no audit with ID 'Market Lane'")
+    cli.fails("audits", "show", "62", fragment="'62': give the ID, or at least its first 4")
     cli.fails("audits", "new", "womens_safety_walk", "--answers", str(WALK), "--photo",
               f"finding[1]/f_photo1={tmp_path / 'missing.jpg'}", fragment="missing.jpg")
     (tmp_path / "folder.jpg").mkdir()

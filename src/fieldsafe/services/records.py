@@ -26,7 +26,7 @@ def batches(items: Sequence[B], size: int = BATCH) -> Iterator[list[B]]:
 
 
 def _resolve(session: Session, model: type[T], what: str, key: str) -> T:
-    key = key.strip().lower()
+    given, key = key.strip(), key.strip().lower()
     found = session.get(model, key)
     if found is not None:
         return found
@@ -38,7 +38,10 @@ def _resolve(session: Session, model: type[T], what: str, key: str) -> T:
         if len(matches) > 1:
             raise UserError(_("more than one {what} has an ID starting with '{key}'; give "
                               "more of it").format(what=what, key=key))
-    raise UserError(_("no {what} with ID '{key}'").format(what=what, key=key))
+    if len(key) < MIN_PREFIX and all(c in "0123456789abcdef-" for c in key):
+        raise UserError(_("no {what} with ID '{key}': give the ID, or at least its first "
+                          "{n} characters").format(what=what, key=given, n=MIN_PREFIX))
+    raise UserError(_("no {what} with ID '{key}'").format(what=what, key=given))
 
 
 def resolve_audit(session: Session, key: str) -> Audit:
