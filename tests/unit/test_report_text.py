@@ -111,3 +111,17 @@ def test_table_cells_wrap_within_their_column_and_print_literally() -> None:
     build_audit_report(_data("<para>" + "x" * 300 + " <b>&amp;"), out)
     flat = " ".join(p.extract_text() or "" for p in PdfReader(out).pages)
     assert "<para>" in flat and "<b>&amp;" in flat
+
+
+def test_a_long_header_keeps_the_start_and_the_end() -> None:
+    """An audit's name ends with its period and date: the header cuts its middle."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldsafe.report.fonts import REGULAR
+    from fieldsafe.report.page import _fit_middle
+
+    name = "Safety walk - Shivajinagar ward 92, Bengaluru - night - 2026-11-20"
+    shown = _fit_middle(name, REGULAR, 200)
+    assert shown.startswith("Safety walk") and shown.endswith("night - 2026-11-20")
+    assert "…" in shown and stringWidth(shown, REGULAR, 8.5) <= 200
+    assert _fit_middle("Short", REGULAR, 200) == "Short"

@@ -79,7 +79,9 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
         width, height = size
         top = height - MARGIN + 2 * mm
         room = width - 2 * MARGIN - 12  # the two texts share the line: neither overprints
-        right = _fit(subtitle, REGULAR, min(room * 0.6, stringWidth(subtitle, REGULAR, 8.5)))
+        # An audit's name ends with its period and date: cut in the middle, they stay.
+        right = _fit_middle(subtitle, REGULAR,
+                            min(room * 0.6, stringWidth(subtitle, REGULAR, 8.5)))
         left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
         canvas.setFont(BOLD, 8.5)
         canvas.drawString(MARGIN, top, left)
@@ -144,3 +146,18 @@ class FittedDrawing(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         assert self.drawing is not None
         self.drawing.drawOn(self.canv, 0, 0)
+
+
+def _fit_middle(text: str, font: str, room: float, size: float = 8.5) -> str:
+    """``text`` with its middle cut out ("…") until it is at most ``room`` points wide:
+    the start and the end of it stay."""
+    if stringWidth(text, font, size) <= room:
+        return text
+    head, tail = text[: len(text) // 2], text[len(text) // 2:]
+    while (head or tail) and stringWidth(head.rstrip() + "…" + tail.lstrip(), font,
+                                         size) > room:
+        if len(head) >= len(tail):
+            head = head[:-1]
+        else:
+            tail = tail[1:]
+    return head.rstrip() + "…" + tail.lstrip()
