@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from fieldsafe.services.audit_queries import list_audits
 from fieldsafe.services.demo import build_demo
 from fieldsafe.services.workspace import Workspace
@@ -24,3 +26,19 @@ def test_every_instrument_has_finalized_audits(tmp_path: Path) -> None:
     assert set(finalized) == {a["form_id"] for a in audits} and len(finalized) == 5
     assert finalized["community_safety_survey"] >= 2
     assert sum(finalized.values()) >= 0.7 * len(audits)
+
+
+def test_a_stopped_demo_says_what_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl+C part-way: the audits made so far stay (each was saved), so the command says
+    so and where to make the demo again, and exits as interrupted."""
+    from fieldsafe.cli.main import main
+    from fieldsafe.services import demo
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "build_demo", stopped)
+    assert main(["--workspace", str(tmp_path / "ws"), "demo"]) == 130
+    err = capsys.readouterr().err
+    assert "the demo was stopped part-way" in err and "in a new workspace folder" in err

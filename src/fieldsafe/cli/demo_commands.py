@@ -28,9 +28,15 @@ def run_demo(args: argparse.Namespace) -> int:
         return True
 
     with open_ws(args) as ws:
-        summary = build_demo(ws, audits=args.audits, photos=args.photos,
-                             photo_megapixels=args.photo_megapixels, seed=args.seed,
-                             progress=progress)
+        try:
+            summary = build_demo(ws, audits=args.audits, photos=args.photos,
+                                 photo_megapixels=args.photo_megapixels, seed=args.seed,
+                                 progress=progress)
+        except KeyboardInterrupt:  # each audit was saved as it was made: part of it is here
+            print(_("fieldsafe: the demo was stopped part-way; this workspace holds what was "
+                    "made of it. Make the demo again in a new workspace folder."),
+                  file=sys.stderr)
+            raise
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(_("demo: {audits} audits ({finalized} finalized), {photos} photos, {actions} "

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from fieldsafe.errors import UserError
 from fieldsafe.forms.session import DeviceInfo, FormSession
 from fieldsafe.geo.mbtiles import write_mbtiles
+from fieldsafe.i18n import _
 from fieldsafe.ids import new_id, seeded_ids
 from fieldsafe.services.actions import add_action, update_action
 from fieldsafe.services.audits import new_audit
@@ -69,13 +70,14 @@ def build_demo(workspace: Workspace, *, audits: int = 40, photos: int = 20,
                progress: Progress | None = None) -> DemoSummary:
     """Fill ``workspace`` with a demo campaign. The same seed gives the same content."""
     if audits < 1 or photos < 0 or not 0.05 <= photo_megapixels <= 24:
-        raise UserError("demo: --audits must be at least 1, --photos at least 0 and "
-                        "--photo-megapixels between 0.05 and 24")
+        raise UserError(_("demo: --audits must be at least 1, --photos at least 0 and "
+                          "--photo-megapixels between 0.05 and 24"))
     ensure_builtin_forms(workspace)
     with workspace.transaction() as db:
         if db.scalar(select(Campaign).where(Campaign.name == f"Demo campaign (seed {seed})")):
-            raise UserError(f"this workspace already has the demo of seed {seed}; use another "
-                            "--seed or a new workspace")
+            raise UserError(_("this workspace already has the demo of seed {seed} (or the "
+                              "part of it made before it was interrupted); use another "
+                              "--seed or a new workspace").format(seed=seed))
     rng = random.Random(seed)
     start = datetime(2026, 1, 5, 9, 0) + timedelta(days=seed % 60)
     with seeded_ids(seed), tempfile.TemporaryDirectory() as folder:

@@ -126,7 +126,7 @@ class AuditEditor:
         path = question_path(self.session, node)
         current = self.files.get(path)
         if current is None:
-            raise UserError("no file to caption")
+            raise UserError(_("no file to caption"))
         self.files[path] = FileAnswer(current.filename, current.sha256, caption)
 
     def thumbnail(self, node: XNode) -> Path | None:
