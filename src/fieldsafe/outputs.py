@@ -20,7 +20,7 @@ def check_output_file(path: Path) -> Path:
         raise UserError(_("cannot write {path}: it is a folder").format(path=path))
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # its folder is told of by the caller
         mode = None
     except OSError as err:
         raise UserError(_("cannot write {path}: {why}").format(
