@@ -131,3 +131,74 @@ def test_an_item_whose_finding_was_removed_is_marked(
     audit_report(workspace, audit.id, tmp_path / "a.pdf")
     assert "3 (no such finding in the audit)" in _flat(tmp_path / "a.pdf")
     assert kept["id"] != gone["id"]
+
+
+def _findings(walk_answers: dict[str, object]) -> list[dict[str, object]]:
+    found = walk_answers["finding"]
+    assert isinstance(found, list) and len(found) == 3
+    return [dict(f) for f in found]
+
+
+def test_items_follow_their_findings_when_findings_are_removed_or_moved(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    """A correction removes the first finding and swaps the other two: each item still
+    names its own finding (by what it said), and the first one's item is marked."""
+    new_campaign(workspace, "Lanes")
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, campaign="Lanes",
+                      finalize=True)
+    first, second, third = (add_action(workspace, audit.id, n, agency="Ward office")["id"]
+                            for n in (1, 2, 3))
+    _one, two, three = _findings(walk_answers)
+    two["f_note"] = "Noted again, in other words."  # corrected in place: the same finding
+    edit_audit(workspace, audit.id, {"finding": [three, two]}, finalize=True)
+    listed = {a["id"]: (a["finding"], a["finding_missing"]) for a in list_actions(workspace)}
+    assert listed == {first: (1, True), second: (2, False), third: (1, False)}
+    rows = audit_report_data(workspace, audit.id).actions
+    assert [(r.finding, r.finding_missing) for r in rows] == [(1, True), (1, False),
+                                                              (2, False)]
+    assert {r.recommendation for r in rows if r.finding == 1 and not r.finding_missing} == {
+        str(three["f_rec"])}
+    plan = campaign_report_data(workspace, pick_campaign(workspace, "Lanes")).plans[0]
+    assert sorted((r.finding, r.finding_missing, r.finding_title) for r in plan.rows) == [
+        (1, False, "Open drain or uncovered manhole"), (1, True, "Poor or broken lighting"),
+        (2, False, "Autorickshaw stand blocks the footpath")]
+
+
+def test_an_item_from_before_references_keeps_its_number(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    from fieldsafe.storage.models import ActionItem
+
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    made = add_action(workspace, audit.id, 2)
+    with workspace.transaction() as db:
+        item = db.get(ActionItem, made["id"])
+        assert item is not None and set(item.finding_ref or {}) == {"category", "location",
+                                                                     "note"}
+        item.finding_ref = None  # as an item made by an earlier release
+    _one, two, three = _findings(walk_answers)
+    edit_audit(workspace, audit.id, {"finding": [two, three]}, finalize=True)
+    assert [(a["finding"], a["finding_missing"]) for a in list_actions(workspace)] == [
+        (2, False)]
+
+
+def test_a_sensitive_note_is_not_part_of_the_reference(
+        workspace: Workspace, walk_answers: dict[str, object], tmp_path: Path) -> None:
+    from fieldsafe.storage.models import ActionItem
+
+    text = (FORMS / "womens_safety_walk.md").read_text(encoding="utf-8")
+    lines = [line.rstrip().removesuffix("|  |") + "| yes |"
+             if re.match(r"\| \| text \| f_note ", line) else line
+             for line in text.splitlines()]
+    path = tmp_path / "private_notes.md"
+    path.write_text("\n".join(lines).replace("| womens_safety_walk |", "| private_notes |", 1),
+                    encoding="utf-8")
+    import_form(workspace, path)
+    plain = add_action(workspace, new_audit(workspace, "womens_safety_walk", walk_answers,
+                                            finalize=True).id, 1)
+    hidden = add_action(workspace, new_audit(workspace, "private_notes", walk_answers,
+                                             finalize=True).id, 1)
+    with workspace.transaction() as db:
+        refs = {i.uuid: i.finding_ref for i in (db.get(ActionItem, plain["id"]),
+                                                 db.get(ActionItem, hidden["id"])) if i}
+    assert set(refs[plain["id"]] or {}) == {"category", "location", "note"}
+    assert set(refs[hidden["id"]] or {}) == {"category", "location"}

@@ -504,3 +504,19 @@ def test_an_altered_copy_of_a_bundle_imported_before_is_refused(
     with pytest.raises(BundleError, match=r"audits\.jsonl' does not match its SHA-256"):
         import_bundle(office, altered)
     assert digest(office) == before
+
+
+def test_an_action_item_carries_what_its_finding_said(
+        laptop: tuple[Workspace, str], make_device: Device, tmp_path: Path) -> None:
+    """The reference travels with the item, so the office finds the finding again after a
+    correction that removes the one before it."""
+    from fieldsafe.storage.models import ActionItem
+
+    source, _audit_id = laptop
+    office = make_device("office")
+    import_bundle(office, send(source, tmp_path, "a"))
+    with source.transaction() as db:
+        sent = {i.uuid: i.finding_ref for i in db.scalars(select(ActionItem))}
+    with office.transaction() as db:
+        got = {i.uuid: i.finding_ref for i in db.scalars(select(ActionItem))}
+    assert got == sent and all(ref for ref in got.values())

@@ -7,17 +7,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from fieldsafe.errors import UserError
 from fieldsafe.forms.model import FormElement, pick_translation
 from fieldsafe.i18n import _
 from fieldsafe.ids import new_id
+from fieldsafe.services.finding_refs import finding_ref, locate
 from fieldsafe.services.form_library import find_version, form_definition
-from fieldsafe.services.records import resolve_action, resolve_audit
+from fieldsafe.services.records import batches, resolve_action, resolve_audit
 from fieldsafe.services.revisions import RETIRED
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import ActionChange, ActionItem, AuditRevision
+from fieldsafe.storage.models import ActionChange, ActionItem, Audit, AuditRevision
 
 STATUSES = ("open", "in-progress", "done")
 PRIORITIES = ("low", "medium", "high", "urgent")
@@ -84,6 +85,7 @@ def add_action(workspace: Workspace, audit_id: str, finding: int, *,
         said = finding_answers(repeats[0], items[finding - 1])
         item = ActionItem(
             uuid=new_id(), audit_uuid=audit.uuid, finding_index=finding,
+            finding_ref=finding_ref(repeats[0], items[finding - 1]),
             title=title or said.get("category", ""),
             recommendation=recommendation or said.get("recommendation", ""),
             agency=_agency(agency) or _agency(said.get("agency", "")[:MAX_AGENCY]) or "",
@@ -128,7 +130,7 @@ def update_action(workspace: Workspace, action_id: str, *, status: str | None = 
                 uuid=new_id(), changed_at=stamp, fields=changed,
                 device_id=ident.device_id, device_name=ident.device_name, author=ident.user,
                 team=ident.team))
-        return action_dict(item, today.date())
+        return action_dict(item, today.date(), found_findings(db, [item])[item.uuid])
 
 
 def _stamp_after(item: ActionItem, stamp: datetime) -> datetime:
@@ -175,9 +177,14 @@ def is_overdue(item: ActionItem, today: date) -> bool:
         item.target_date < today
 
 
-def action_dict(item: ActionItem, today: date) -> dict[str, Any]:
+def action_dict(item: ActionItem, today: date, found: int | None = -1) -> dict[str, Any]:
+    """The item as the CLI, the desktop and the reports show it. ``found``: the number of
+    its finding in the audit now (see :func:`found_findings`), None if it is no longer
+    there; by default the number it was made from."""
     overdue = is_overdue(item, today)
-    return {"id": item.uuid, "audit": item.audit_uuid, "finding": item.finding_index,
+    number = item.finding_index if found == -1 or found is None else found
+    return {"id": item.uuid, "audit": item.audit_uuid, "finding": number,
+            "finding_missing": found is None,
             "title": item.title, "recommendation": item.recommendation, "agency": item.agency,
             "priority": item.priority, "status": item.status,
             "target": item.target_date.isoformat() if item.target_date else "",
@@ -200,5 +207,34 @@ def list_actions(workspace: Workspace, *, agency: str | None = None,
             query = query.where(ActionItem.agency == _agency(agency))
         if status:
             query = query.where(ActionItem.status == status)
-        rows = [action_dict(i, today) for i in db.scalars(query)]
+        items = list(db.scalars(query))
+        found = found_findings(db, items)
+        rows = [action_dict(i, today, found[i.uuid]) for i in items]
     return [r for r in rows if r["overdue"]] if overdue else rows
+
+
+def found_findings(db: Session, items: list[ActionItem]) -> dict[str, int | None]:
+    """For each item (by ID): the number of its finding in its audit's current revision,
+    found again by what it said (:mod:`fieldsafe.services.finding_refs`) if findings were
+    removed or moved since; None if it is no longer there."""
+    out: dict[str, int | None] = {}
+    wanted = sorted({i.audit_uuid for i in items})
+    heads: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for chunk in batches(wanted):
+        for uuid, form_id, version, answers in db.execute(
+                select(Audit.uuid, AuditRevision.form_id, AuditRevision.form_version,
+                       AuditRevision.answers)
+                .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid)
+                .where(Audit.uuid.in_(chunk))):
+            heads[uuid] = (form_id, version, answers or {})
+    for item in items:
+        head = heads.get(item.audit_uuid)
+        if head is None:
+            out[item.uuid] = item.finding_index
+            continue
+        repeats = form_definition(find_version(db, head[0], head[1])).with_role("finding")
+        findings = head[2].get(repeats[0].answer_key) if repeats else None
+        out[item.uuid] = locate(item.finding_index, item.finding_ref,
+                                repeats[0] if repeats else None,
+                                findings if isinstance(findings, list) else [])
+    return out

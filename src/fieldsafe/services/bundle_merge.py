@@ -299,7 +299,9 @@ def _merge_actions(db: Session, checked: Checked, out: list[Outcome]) -> None:
         status = NEW
         if item is None:
             item = ActionItem(uuid=a.uuid, audit_uuid=a.audit_uuid,
-                              finding_index=a.finding_index, created_at=a.created_at,
+                              finding_index=a.finding_index,
+                              finding_ref=dict(a.finding_ref) if a.finding_ref else None,
+                              created_at=a.created_at,
                               modified_at=a.created_at, device_id=a.device_id,
                               device_name=a.device_name, author=a.author, team=a.team)
             db.add(item)

@@ -49,8 +49,8 @@ from fieldsafe.services.map_data import (
     rating_parameters,
     score_class,
 )
-from fieldsafe.services.map_forms import OVERALL, instances, match_language
-from fieldsafe.services.map_load import CampaignAudits, campaign_audits, form_infos
+from fieldsafe.services.map_forms import OVERALL, match_language
+from fieldsafe.services.map_load import campaign_audits, form_infos
 from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
@@ -175,7 +175,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
         findings_total=len(findings),
         findings=top, findings_tied=tied,
-        plans=_plans(workspace, list(done.values()), said, _finding_counts(read)),
+        plans=_plans(workspace, list(done.values()), said),
         today=date.today(), version=__version__, language=words)
 
 
@@ -340,14 +340,13 @@ def _top_findings(workspace: Workspace, findings: list[MapFinding]
     return out, tied
 
 
-def _plans(workspace: Workspace, done: list[_Audit], said: dict[str, str],
-           counts: dict[str, int]) -> list[AgencyPlan]:
+def _plans(workspace: Workspace, done: list[_Audit], said: dict[str, str]
+           ) -> list[AgencyPlan]:
     """The action items of the campaign's finalized audits by agency (as the rest of the
     report counts audits); categories and agencies in the report's language where they
     are a form's own labels (``said``). One agency however its name was spaced or
     capitalised, named as most of its items spell it (the first, on a tie); groups in
-    alphabetical order. An item whose finding number is past the audit's findings
-    (``counts``) is marked."""
+    alphabetical order. An item whose finding is no longer in its audit is marked."""
     labels = {a.uuid: a.label for a in done}
     groups: dict[str, list[tuple[str, PlanRow]]] = {}
     for row in list_actions(workspace):
@@ -358,24 +357,13 @@ def _plans(workspace: Workspace, done: list[_Audit], said: dict[str, str],
         groups.setdefault(agency.casefold(), []).append((agency, PlanRow(
             labels[row["audit"]], row["finding"], row["recommendation"] or title,
             row["priority"], row["target"], row["status"], row["overdue"], title,
-            finding_missing=row["finding"] > counts.get(row["audit"], row["finding"]))))
+            finding_missing=row["finding_missing"])))
     plans: list[AgencyPlan] = []
     for key in sorted(groups, key=lambda k: (k == "", k)):  # the nameless group last
         spellings = Counter(name for name, _row in groups[key])
         name = spellings.most_common(1)[0][0] or _("(no agency given)")  # ties: first
         plans.append(AgencyPlan(name, [row for _name, row in groups[key]]))
     return plans
-
-
-def _finding_counts(read: CampaignAudits) -> dict[str, int]:
-    """How many findings each finalized audit has, where its findings can be counted (not
-    where the whole findings repeat is sensitive, and so left out of what was read)."""
-    out: dict[str, int] = {}
-    for audit in read.audits:
-        spec = audit.info.finding
-        if spec is not None and spec.repeats and spec.repeats[0] not in audit.info.sensitive:
-            out[audit.audit_id] = sum(1 for _i in instances(audit.answers, spec.repeats))
-    return out
 
 
 def _translations(db: Session, campaign: Campaign, language: str | None) -> dict[str, str]:

@@ -33,7 +33,7 @@ from fieldsafe.report.data import (
     RouteMapData,
     ScoreItem,
 )
-from fieldsafe.services.actions import is_overdue
+from fieldsafe.services.actions import found_findings, is_overdue
 from fieldsafe.services.form_library import find_version, form_definition
 from fieldsafe.services.map_data import audit_map
 from fieldsafe.services.map_forms import (
@@ -127,6 +127,8 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         campaign_layers = list(campaign.layer_uuids) if campaign is not None else []
         items = list(db.scalars(select(ActionItem).where(ActionItem.audit_uuid == audit.uuid)
                                 .order_by(ActionItem.finding_index, ActionItem.created_at)))
+        found = found_findings(db, items)  # where removed or moved findings are now
+        items.sort(key=lambda a: (found[a.uuid] or a.finding_index, a.created_at))
         answers: dict[str, Any] = dict(head.answers)
         uuid, team, status, name = audit.uuid, head.team, head.status, audit.instance_name
         saved = head.saved_at
@@ -144,13 +146,11 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         participants = _participants(form, answers, lang, include_sensitive)
     said = choice_translations(form, lang)
     today = date.today()
-    repeats = form.with_role("finding")
-    found = answers.get(repeats[0].answer_key) if repeats else None
-    count = len(found) if isinstance(found, list) else 0
-    actions = [ActionRow(a.finding_index, a.recommendation or said.get(a.title, a.title),
+    actions = [ActionRow(found.get(a.uuid) or a.finding_index,
+                         a.recommendation or said.get(a.title, a.title),
                          said.get(a.agency, a.agency), a.priority,
                          a.target_date.isoformat() if a.target_date else "", a.status,
-                         is_overdue(a, today), finding_missing=a.finding_index > count)
+                         is_overdue(a, today), finding_missing=found.get(a.uuid) is None)
                for a in items]
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,

@@ -145,6 +145,7 @@ def action_record(item: ActionItem) -> rec.ActionRecord:
                 state[name] = pair[0]
     return rec.ActionRecord(
         uuid=item.uuid, audit_uuid=item.audit_uuid, finding_index=item.finding_index,
+        finding_ref=item.finding_ref or None,  # type: ignore[arg-type]  # roles, as made
         created_at=item.created_at, initial=rec.ActionState(**state),
         device_id=item.device_id, device_name=item.device_name, author=item.author,
         team=item.team,

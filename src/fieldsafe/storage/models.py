@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The schema version this release writes. Stored in PRAGMA user_version, so the check at
 # start-up is one cheap query; Alembic is imported only when a migration is due.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class Base(DeclarativeBase):
@@ -183,6 +183,10 @@ class ActionItem(Provenance, Base):
     audit_uuid: Mapped[str] = mapped_column(ForeignKey("audits.uuid", ondelete="CASCADE"),
                                             index=True)
     finding_index: Mapped[int] = mapped_column(Integer)  # 1-based repeat instance
+    # What the finding said when the item was made (its category, location and note, as
+    # stored), to find it again after findings were removed or reordered: see
+    # fieldsafe.services.finding_refs. None for items made before it was kept.
+    finding_ref: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     title: Mapped[str] = mapped_column(Text, default="")
     recommendation: Mapped[str] = mapped_column(Text, default="")
     agency: Mapped[str] = mapped_column(String(200), default="", index=True)

@@ -166,6 +166,10 @@ class ActionRecord(Provenance, kw_only=True):
     uuid: Uuid
     audit_uuid: Uuid
     finding_index: Count
+    # What the finding said (digests by role: category, location, note; see
+    # fieldsafe.services.finding_refs); absent from bundles of older releases.
+    finding_ref: dict[Literal["category", "location", "note"],
+                      Annotated[str, Meta(pattern=r"^[0-9a-f]{16}$")]] | None = None
     created_at: LocalTime
     initial: ActionState
     changes: list[ActionChangeRecord] = []
