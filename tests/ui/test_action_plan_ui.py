@@ -267,3 +267,22 @@ def test_new_from_finding_takes_the_chosen_row_when_two_audits_share_a_name(
     assert chosen in (first, second) and dialog.chosen_audit_id() == chosen
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
     assert [a["audit"] for a in list_actions(workspace)] == [chosen]
+
+
+def test_an_item_whose_finding_was_removed_says_so(
+        qtbot: Any, workspace: Any, audit_id: str, actions: dict[str, str],
+        walk_answers: dict[str, object]) -> None:
+    from fieldsafe.services.audits import edit_audit
+
+    findings = walk_answers["finding"]
+    assert isinstance(findings, list)
+    edit_audit(workspace, audit_id, {"finding": findings[1:]})  # the first one removed
+    view = ActionPlanView(workspace)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.refreshed, timeout=10000):
+        pass
+    name = _audit_name(workspace, audit_id)
+    assert _cell(view, _row_of(view, actions["late"]), "audit") == (
+        f"{name} #1 (finding removed)")
+    assert _cell(view, _row_of(view, actions["future"]), "audit") == f"{name} #1"
+    assert _cell(view, _row_of(view, actions["done"]), "audit") == f"{name} #2"

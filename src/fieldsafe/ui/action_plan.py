@@ -133,6 +133,9 @@ class ActionTableModel(QAbstractTableModel):
             return self.tr("overdue") if action["overdue"] else ""
         if key == "audit":
             name = self._names.get(action["audit"], action["audit"][:8])
+            if action.get("finding_missing"):  # removed from the audit by a correction
+                return self.tr("{audit} #{n} (finding removed)").format(
+                    audit=name, n=action["finding"])
             return self.tr("{audit} #{n}").format(audit=name, n=action["finding"])
         if key == "recommendation":
             return " ".join(str(action["recommendation"]).split())
