@@ -47,6 +47,16 @@ def send(ws: Workspace, folder: Path, name: str, **options: Any) -> Path:
     return export_bundle(ws, folder / f"{name}.fieldsafe", **options).path
 
 
+def rewritten(bundle: Path, target: Path, entry: str, old: bytes, new: bytes) -> Path:
+    """A copy of ``bundle`` with ``old`` replaced by ``new`` in one entry, nothing else
+    changed (its manifest no longer matches it, or its signature its manifest)."""
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, data.replace(old, new) if info.filename == entry else data)
+    return target
+
+
 def media_files(ws: Workspace) -> list[Path]:
     return sorted(p for p in ws.media.root.rglob("*") if p.is_file())
 
@@ -429,13 +439,8 @@ def test_signatures(laptop: tuple[Workspace, str], make_device: Device,
     report = import_bundle(office, signed, require_signature=True)
     assert report.trusted_as == "Laptop A" and "signed by Laptop A" in report.summary()
     # A manifest changed after signing is refused, signature required or not.
-    tampered = tmp_path / "tampered.fieldsafe"
-    with zipfile.ZipFile(signed) as src, zipfile.ZipFile(tampered, "w") as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "manifest.json":
-                data = data.replace(b'"team": "north"', b'"team": "evil"')
-            out.writestr(info, data)
+    tampered = rewritten(signed, tmp_path / "tampered.fieldsafe", "manifest.json",
+                         b'"team": "north"', b'"team": "evil"')
     before = digest(office)
     for required in (True, False):
         with pytest.raises(BundleError, match="changed after it was signed"):
@@ -494,13 +499,8 @@ def test_an_altered_copy_of_a_bundle_imported_before_is_refused(
     office = make_device("office")
     import_bundle(office, bundle)
     before = digest(office)
-    altered = tmp_path / "altered.fieldsafe"
-    with zipfile.ZipFile(bundle) as old, zipfile.ZipFile(altered, "w") as new:
-        for info in old.infolist():
-            data = old.read(info)
-            if info.filename == "records/audits.jsonl":
-                data = data.replace(b'"north"', b'"south"')
-            new.writestr(info, data)
+    altered = rewritten(bundle, tmp_path / "altered.fieldsafe", "records/audits.jsonl",
+                        b'"north"', b'"south"')
     with pytest.raises(BundleError, match=r"audits\.jsonl' does not match its SHA-256"):
         import_bundle(office, altered)
     assert digest(office) == before
