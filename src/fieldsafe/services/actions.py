@@ -227,14 +227,17 @@ def found_findings(db: Session, items: list[ActionItem]) -> dict[str, int | None
                 .join(AuditRevision, AuditRevision.uuid == Audit.head_uuid)
                 .where(Audit.uuid.in_(chunk))):
             heads[uuid] = (form_id, version, answers or {})
+    repeat_of: dict[tuple[str, str], FormElement | None] = {}  # by form version
     for item in items:
         head = heads.get(item.audit_uuid)
         if head is None:
             out[item.uuid] = item.finding_index
             continue
-        repeats = form_definition(find_version(db, head[0], head[1])).with_role("finding")
-        findings = head[2].get(repeats[0].answer_key) if repeats else None
-        out[item.uuid] = locate(item.finding_index, item.finding_ref,
-                                repeats[0] if repeats else None,
+        if (head[0], head[1]) not in repeat_of:
+            repeats = form_definition(find_version(db, head[0], head[1])).with_role("finding")
+            repeat_of[(head[0], head[1])] = repeats[0] if repeats else None
+        repeat = repeat_of[(head[0], head[1])]
+        findings = head[2].get(repeat.answer_key) if repeat is not None else None
+        out[item.uuid] = locate(item.finding_index, item.finding_ref, repeat,
                                 findings if isinstance(findings, list) else [])
     return out
