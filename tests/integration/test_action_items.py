@@ -202,3 +202,14 @@ def test_a_sensitive_note_is_not_part_of_the_reference(
                                                  db.get(ActionItem, hidden["id"])) if i}
     assert set(refs[plain["id"]] or {}) == {"category", "location", "note"}
     assert set(refs[hidden["id"]] or {}) == {"category", "location"}
+
+
+def test_the_audit_report_lists_a_findings_items_by_target_date(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    for target in (None, date(2027, 1, 1), date(2026, 10, 1)):
+        add_action(workspace, audit.id, 1, target=target)
+    add_action(workspace, audit.id, 2, target=date(2020, 1, 1))
+    rows = audit_report_data(workspace, audit.id).actions
+    assert [(r.finding, r.target) for r in rows] == [
+        (1, "2026-10-01"), (1, "2027-01-01"), (1, ""), (2, "2020-01-01")]

@@ -71,3 +71,34 @@ def test_an_interrupted_backup_leaves_nothing(workspace: Workspace, audit_id: st
     with pytest.raises(KeyboardInterrupt):
         workspace_admin.backup(workspace, target)
     assert list(target.parent.iterdir()) == []
+
+
+def test_a_backup_into_the_folder_one_is_in(workspace: Workspace, audit_id: str,
+                                           tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """``workspace backup .`` from a new empty folder: the backup goes there, is named by
+    its full path, and leaves no SQLite side files (-wal, -shm) behind."""
+    here = tmp_path / "backups"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    done = workspace_admin.backup(workspace, Path(os.curdir))
+    assert done == here and done.is_absolute()
+    assert sorted(p.name for p in here.iterdir()) == ["fieldsafe.sqlite", "media"]
+    assert workspace_admin.database_damage(done / "fieldsafe.sqlite") == []
+    assert sorted(p.name for p in here.iterdir()) == ["fieldsafe.sqlite", "media"]
+
+
+def test_a_file_is_refused_where_a_folder_is_made(workspace: Workspace, audit_id: str,
+                                                  tmp_path: Path) -> None:
+    from fieldsafe.services.bundles import import_bundle
+    from fieldsafe.services.exports_csv import export_csv
+    from fieldsafe.sync.errors import BundleError
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    for make in (workspace_admin.backup, export_csv):
+        with pytest.raises(UserError, match=r"notes\.txt: is a file, not a folder"):
+            make(workspace, a_file)
+    assert a_file.read_text() == "mine"
+    with pytest.raises(BundleError, match=r"^/: "):
+        import_bundle(workspace, Path("/"))

@@ -261,7 +261,10 @@ def test_new_from_finding_takes_the_chosen_row_when_two_audits_share_a_name(
     with qtbot.waitSignal(dialog.audits_loaded, timeout=10000):
         dialog.show()
     assert dialog.audit_combo.count() == 2
-    assert dialog.audit_combo.itemText(0) == dialog.audit_combo.itemText(1)
+    texts = [dialog.audit_combo.itemText(row) for row in (0, 1)]
+    ids = [dialog.audit_combo.itemData(row) for row in (0, 1)]
+    name = _audit_name(workspace, first)
+    assert texts == [f"{name} ({audit[:8]})" for audit in ids]  # told apart by their IDs
     dialog.audit_combo.setCurrentIndex(1)  # the second of the two same names
     chosen = dialog.audit_combo.itemData(1)
     assert chosen in (first, second) and dialog.chosen_audit_id() == chosen

@@ -83,9 +83,9 @@ def _load(path: Path) -> object:
     except RecursionError:
         raise GeometryError(_("{file}: not GeoJSON: its lists nest far too deeply").format(
             file=path)) from None
-    except ValueError as err:  # a number of thousands of digits
-        raise GeometryError(_("{file}: not valid JSON: {why}").format(file=path, why=err)) \
-            from None
+    except ValueError:  # a number of thousands of digits (Python's own limit)
+        raise GeometryError(_("{file}: not valid JSON: a number has thousands of digits")
+                            .format(file=path)) from None
 
 
 def area_of(text: str) -> Polygon | MultiPolygon | None:

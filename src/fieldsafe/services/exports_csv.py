@@ -107,7 +107,10 @@ def export_csv(workspace: Workspace, folder: Path, *, form_id: str | None = None
     ``folder``; everything appears at once, or nothing when something fails. ``raw`` writes
     every value as it is, even one a spreadsheet would run as a formula."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UserError(_("{folder}: is a file, not a folder; give a folder to make for "
+                          "the export").format(folder=folder))
+    if folder.exists() and any(folder.iterdir()):
         raise UserError(_("{folder}: the folder already exists and is not empty; choose a "
                           "new or empty folder").format(folder=folder))
     with workspace.transaction() as db:

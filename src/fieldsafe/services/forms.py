@@ -81,9 +81,9 @@ def read_answers(path: str) -> dict[str, Any]:
             file=path, why=err.msg, line=err.lineno, col=err.colno)) from None
     except RecursionError:
         data = None  # nested far too deeply: told below
-    except ValueError as err:  # a number of thousands of digits
-        raise UserError(_("{file}: not valid JSON: {why}").format(file=path, why=err)) \
-            from None
+    except ValueError:  # a number of thousands of digits (Python's own limit)
+        raise UserError(_("{file}: not valid JSON: a number has thousands of digits").format(
+            file=path)) from None
     if data is None or _depth(data) > MAX_ANSWER_DEPTH:
         raise UserError(_("{file}: the answers are nested more than {n} levels deep; no "
                           "form's answers are").format(file=path, n=MAX_ANSWER_DEPTH))

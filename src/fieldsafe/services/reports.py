@@ -128,7 +128,9 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
         items = list(db.scalars(select(ActionItem).where(ActionItem.audit_uuid == audit.uuid)
                                 .order_by(ActionItem.finding_index, ActionItem.created_at)))
         found = found_findings(db, items)  # where removed or moved findings are now
-        items.sort(key=lambda a: (found[a.uuid] or a.finding_index, a.created_at))
+        # By finding; a finding's items by target date (undated last), as the plan reads.
+        items.sort(key=lambda a: (found[a.uuid] or a.finding_index, a.target_date is None,
+                                  a.target_date or date.min, a.created_at))
         answers: dict[str, Any] = dict(head.answers)
         uuid, team, status, name = audit.uuid, head.team, head.status, audit.instance_name
         saved = head.saved_at

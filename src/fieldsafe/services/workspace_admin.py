@@ -88,7 +88,10 @@ def backup(workspace: Workspace, destination: Path) -> Path:
     if target == root or root in target.parents:
         raise UserError(_("{folder}: the backup folder must be outside the workspace "
                           "(it would copy itself)").format(folder=destination))
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+    if destination.exists() and not destination.is_dir():
+        raise UserError(_("{folder}: is a file, not a folder; give a folder to make for "
+                          "the backup").format(folder=destination))
+    if destination.exists() and any(destination.iterdir()):
         raise UserError(_("{folder}: the backup folder must be new or empty").format(
             folder=destination))
     if target.parent == target:
@@ -103,9 +106,9 @@ def backup(workspace: Workspace, destination: Path) -> Path:
             source = workspace.root / folder
             if source.is_dir():
                 shutil.copytree(source, building / folder)
-        if destination.exists():
-            destination.rmdir()  # empty, checked above
-        building.rename(destination)
+        if target.exists():
+            target.rmdir()  # empty, checked above ("." as such cannot be removed)
+        building.rename(target)
     except (OSError, sqlite3.Error) as err:
         shutil.rmtree(building, ignore_errors=True)
         raise UserError(_("{folder}: the backup failed, and nothing of it was left: {why}")
@@ -113,14 +116,14 @@ def backup(workspace: Workspace, destination: Path) -> Path:
     except BaseException:  # Ctrl+C, or a bug: no hidden half backup is left either
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return destination
+    return target  # as a full path: '.' would now name the folder that was removed
 
 
 def database_damage(db_file: Path) -> list[str]:
     """What SQLite's quick check finds wrong in the database file (a backup just made, say);
     empty when it is sound."""
-    try:
-        connection = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:  # read-write: a read-only connection would leave the WAL's -shm file behind
+        connection = sqlite3.connect(db_file)
         try:
             lines = [str(r[0]) for r in connection.execute("PRAGMA quick_check").fetchall()]
         finally:

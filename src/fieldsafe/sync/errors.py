@@ -30,7 +30,7 @@ class BundleError(UserError):
         self.path = path
         # Reasons quote a hostile bundle's names and values: one line, no terminal controls.
         self.reason = one_line(reason)
-        super().__init__(f"{one_line(path.name)}: {self.reason}")
+        super().__init__(f"{one_line(path.name or str(path))}: {self.reason}")  # ".", "/"
 
     @classmethod
     def entry(cls, path: Path, message: str, name: str, **values: object) -> BundleError:

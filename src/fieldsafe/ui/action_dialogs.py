@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -291,8 +292,11 @@ class NewActionDialog(_ActionForm):
         self._audits = audits
         self.audit_combo.blockSignals(True)
         self.audit_combo.clear()
-        for audit in audits:
-            self.audit_combo.addItem(audit.label, audit.audit_id)
+        named = Counter(audit.label for audit in audits)
+        for audit in audits:  # two walks of one route on one day: told apart by their IDs
+            label = audit.label if named[audit.label] == 1 else \
+                f"{audit.label} ({audit.audit_id[:8]})"
+            self.audit_combo.addItem(label, audit.audit_id)
         self.audit_combo.blockSignals(False)
         self.audit_combo.setEnabled(True)
         self.audit_line.setPlaceholderText(self.tr("Choose an audit, or type its ID"))
