@@ -17,7 +17,7 @@ from fieldsafe.services.actions import add_action, list_actions, update_action
 from fieldsafe.services.audit_heads import refresh_heads
 from fieldsafe.services.audits import edit_audit, new_audit, retire_audit
 from fieldsafe.services.bundle_export import export_bundle
-from fieldsafe.services.bundles import import_bundle, import_bundles
+from fieldsafe.services.bundles import import_bundle, import_bundles, verify_bundle
 from fieldsafe.services.conflicts import BOTH, get_conflict, list_conflicts, resolve_conflict
 from fieldsafe.services.devices import device_key, trust_device
 from fieldsafe.services.workspace import Workspace
@@ -500,9 +500,17 @@ def test_an_altered_copy_of_a_bundle_imported_before_is_refused(
     import_bundle(office, bundle)
     before = digest(office)
     altered = rewritten(bundle, tmp_path / "altered.fieldsafe", "records/audits.jsonl",
-                        b'"north"', b'"south"')
-    with pytest.raises(BundleError, match=r"audits\.jsonl' does not match its SHA-256"):
+                        b'"north"', b'"north-east"')
+    with pytest.raises(BundleError, match=r"audits\.jsonl' is not the size its manifest"):
         import_bundle(office, altered)
+    assert digest(office) == before
+    # An edit of the same size is left to `bundle verify`, which reads every byte: a
+    # re-import reads nothing again (it must stay cheap), and merges nothing either.
+    same_size = rewritten(bundle, tmp_path / "same.fieldsafe", "records/audits.jsonl",
+                          b'"north"', b'"south"')
+    assert import_bundle(office, same_size).already_imported
+    with pytest.raises(BundleError, match=r"audits\.jsonl' does not match its SHA-256"):
+        verify_bundle(same_size)
     assert digest(office) == before
 
 

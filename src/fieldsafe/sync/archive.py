@@ -229,14 +229,19 @@ class BundleReader:
     def verify_all(self, entries: Mapping[str, Entry], *,
                    bytes_of: Callable[[str], bool] = lambda _name: True) -> None:
         """Check the bundle holds exactly ``entries`` (besides manifest.json and manifest.sig)
-        and that each one's bytes (each one ``bytes_of`` names) match its size and SHA-256."""
+        and that each one's bytes (each one ``bytes_of`` names; of the others, only the size
+        the zip's directory gives) match its size and SHA-256."""
         for name in entries:
             self._info(name)
         if extra := [name for name in self.names() if name not in entries]:
             raise BundleError.entry(self.path, _("entry '{name}' is in the bundle but not in "
                                                  "its manifest"), extra[0])
         for name, expected in entries.items():
-            if not bytes_of(name):
+            if not bytes_of(name):  # its size as the zip's directory tells it, no more
+                if self._info(name).file_size != expected.size:
+                    raise BundleError.entry(self.path, _(
+                        "entry '{name}' is not the size its manifest says (damaged or "
+                        "altered)"), name)
                 continue
             with self.open_checked(name, expected) as stream:
                 while stream.read(CHUNK):
