@@ -89,9 +89,13 @@ def main() -> int:
         _report_pages(workspace, audit_id, Path(folder))
 
         window.tabs.setCurrentIndex(1)
-        _settle(app)
         plan = window._action_plan
-        assert plan is not None and plan.shown_actions(), "the demo has action items"
+        assert plan is not None
+        for _ in range(200):  # its rows are read on a worker thread (forms parsed once)
+            _settle(app)
+            if plan.shown_actions():
+                break
+        assert plan.shown_actions(), "the demo has action items"
         window.grab().save(str(OUT / "action-plan.png"))
         window.tabs.setCurrentIndex(0)
 
