@@ -193,12 +193,14 @@ def _angles(u: Any, v: Any) -> Any:
 
 
 def match_line_groups(groups: list[list[BaseGeometry]], wanted: Callable[[int, int], bool],
-                      tolerance_m: float = 25.0, max_angle_deg: float = 30.0,
+                      tolerance_m: float = 25.0, max_angle_deg: float = 30.0, *,
+                      wanted_many: Callable[[Any, Any], Any] | None = None,
                       ) -> dict[tuple[int, int], list[tuple[int, int]]]:
     """:func:`match_lines` for every pair of groups (say, the routes of many audits, in one
     metric projection) at once: ``{(a, b): match_lines(groups[a], groups[b])}`` for each
     pair with ``wanted(a, b)`` and at least one match. One tree and one vectorised pass over
-    all lines, instead of a tree and a pass for every pair."""
+    all lines, instead of a tree and a pass for every pair. ``wanted_many`` (arrays of
+    ``a`` and of ``b`` -> an array of booleans) answers for many pairs at once instead."""
     lines = np.asarray([line for group in groups for line in group], dtype=object)
     if not len(lines):
         return {}
@@ -210,9 +212,12 @@ def match_line_groups(groups: list[list[BaseGeometry]], wanted: Callable[[int, i
     # ``wanted`` once per pair of groups, not once per candidate pair of lines.
     codes = group_a.astype(np.int64) * len(groups) + group_b
     unique, inverse = np.unique(codes, return_inverse=True)
-    asked = np.fromiter((a != b and wanted(a, b) for a, b in zip(
-        (unique // len(groups)).tolist(), (unique % len(groups)).tolist(), strict=True)),
-        dtype=bool, count=len(unique))
+    firsts, seconds = unique // len(groups), unique % len(groups)
+    if wanted_many is not None:
+        asked = (firsts != seconds) & np.asarray(wanted_many(firsts, seconds), dtype=bool)
+    else:
+        asked = np.fromiter((a != b and wanted(a, b) for a, b in zip(
+            firsts.tolist(), seconds.tolist(), strict=True)), dtype=bool, count=len(unique))
     keep = asked[inverse]
     is_, js, group_a, group_b = is_[keep], js[keep], group_a[keep], group_b[keep]
     if not len(js):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -51,17 +51,12 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
     walked several times is compared with the last walk of it before (not with each one)."""
     ordered = [done[a] for a in dict.fromkeys(s.audit_id for s in routes) if a in done]
     lines = _projected_routes(routes)
-    decided: dict[tuple[int, int], bool | None] = {}  # (first, second): a follow-up?
-
-    def wanted(a: int, b: int) -> bool:
-        if (a, b) not in decided:
-            found = _oriented(ordered[min(a, b)], ordered[max(a, b)])
-            decided[(a, b)] = found[2] if found is not None and \
-                (found[0], found[1]) == (ordered[a], ordered[b]) else None
-        return decided[(a, b)] is not None
-
-    matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered], wanted,
-                                tolerance_m)
+    matches = match_line_groups([lines.get(a.uuid, ([], []))[1] for a in ordered],
+                                lambda a, b: _wanted(ordered, a, b), tolerance_m,
+                                wanted_many=_pairing(ordered))
+    # (first, second): a follow-up (True) or day against night (False)
+    decided: dict[tuple[int, int], bool | None] = {
+        pair: _wanted_as(ordered, *pair) for pair in matches}
     # The matched pairs of audits, in the order of the audits, as the report lists them,
     # and every matched pair of segments as rows of positions in one table of scores.
     pairs = sorted(matches, key=lambda m: (min(m), max(m)))
@@ -136,6 +131,38 @@ def _largest(follow: Mapping[int, Mapping[str, PairRow]], limit: int
 
     ranked = sorted(follow, key=lambda n: (-change(n), n))
     return ranked[:limit], max(0, len(ranked) - limit)
+
+
+def _wanted_as(ordered: Sequence[Walk], a: int, b: int) -> bool | None:
+    """Whether walks ``a`` then ``b`` pair up in that order: as a follow-up (True), as day
+    against night (False), or not (None); see :func:`_oriented`."""
+    found = _oriented(ordered[min(a, b)], ordered[max(a, b)])
+    return found[2] if found is not None and \
+        (found[0], found[1]) == (ordered[a], ordered[b]) else None
+
+
+def _wanted(ordered: Sequence[Walk], a: int, b: int) -> bool:
+    return _wanted_as(ordered, a, b) is not None
+
+
+def _pairing(ordered: Sequence[Walk]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """:func:`_wanted` for arrays of walks ``a`` and ``b`` at once (a campaign of 1,000
+    audits asks it of tens of thousands of pairs): the same form, and either the same
+    period on a later day, or by day then by night."""
+    forms = {f: n for n, f in enumerate(dict.fromkeys(w.form_id for w in ordered))}
+    periods = {p: n for n, p in enumerate(dict.fromkeys(["day", "night",
+                                                         *(w.period for w in ordered)]))}
+    form = np.asarray([forms[w.form_id] for w in ordered], dtype=np.int64)
+    period = np.asarray([periods[w.period] for w in ordered], dtype=np.int64)
+    day = np.asarray([w.day.toordinal() for w in ordered], dtype=np.int64)
+    day_code, night_code = periods["day"], periods["night"]
+
+    def wanted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        later = (period[a] == period[b]) & (day[a] < day[b])
+        after_dark = (period[a] == day_code) & (period[b] == night_code)
+        return np.asarray((form[a] == form[b]) & (later | after_dark), dtype=bool)
+
+    return wanted
 
 
 def _oriented(one: Walk, other: Walk) -> tuple[Walk, Walk, bool] | None:
