@@ -95,3 +95,24 @@ def test_swapped_or_projected_coordinates_are_caught() -> None:
 def test_empty_geometry() -> None:
     assert check_geometry(Polygon()) == ["the geometry is empty"]
     assert explain(SQUARE) == ""
+
+
+def test_a_campaign_area_in_a_bundle_is_checked_however_it_is_wrapped() -> None:
+    """A self-crossing outline is refused as a bare Polygon, and inside a Feature or a
+    FeatureCollection too (it was let through wrapped); a feature with no geometry is not
+    a problem (the report leaves it out)."""
+    import json
+
+    from fieldsafe.services.bundle_check_records import _area_problem
+
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    feature = {"type": "Feature", "properties": {}, "geometry": bowtie}
+    for wrapped in (bowtie, feature, {"type": "FeatureCollection", "features": [feature]}):
+        problem = _area_problem(json.dumps(wrapped))
+        assert problem is not None and "crosses itself" in problem
+    fine = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": square},
+        {"type": "Feature", "properties": {}, "geometry": None}]}
+    assert _area_problem(json.dumps(fine)) is None
+    assert _area_problem(json.dumps({"type": "FeatureCollection"})) == "not GeoJSON"

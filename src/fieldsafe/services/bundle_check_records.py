@@ -230,6 +230,18 @@ def _area_problem(text: str) -> str | None:
         data: Any = json.loads(text)
     except (ValueError, RecursionError):
         return _("not GeoJSON")
-    if isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):
-        return None  # stored as it was given; read again by the map
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        # Stored as it was given (the map reads it again); each feature's geometry is
+        # held to what a bare one is, so neither way round lets a bad outline in.
+        features = data.get("features")
+        if not isinstance(features, list):
+            return _("not GeoJSON")
+        for feature in features:
+            geometry = feature.get("geometry") if isinstance(feature, dict) else None
+            problem = geometry_problem(json.dumps(geometry)) if geometry is not None else None
+            if problem:
+                return problem
+        return None
     return geometry_problem(text)
