@@ -24,8 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("open the main window, print first-paint-ms: N, and exit"))
     parser.add_argument("--workspace", metavar="DIR",
                         default=os.environ.get("FIELDSAFE_WORKSPACE"),
-                        help=_("the workspace folder (default: FIELDSAFE_WORKSPACE, or the "
-                               "per-user data folder)"))
+                        help=_("the workspace folder (default: FIELDSAFE_WORKSPACE; else, "
+                               "for the desktop app, the folder chosen in its Settings; else "
+                               "the per-user data folder)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     from fieldsafe.cli import (
         audit_commands,
