@@ -15,13 +15,17 @@ import hashlib
 import os
 import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fieldsafe
-from fieldsafe.forms import form_json
-from fieldsafe.forms.model import FormDef
 from fieldsafe.i18n import current
+
+if TYPE_CHECKING:
+    from fieldsafe.forms.model import FormDef
+
+# fieldsafe.forms.form_json (with the expression compiler and msgspec) is imported when a
+# form is first read or kept, not with this module: the app starts without them.
 
 
 def cache_folder() -> Path:
@@ -37,6 +41,10 @@ def cache_folder() -> Path:
 def code_fingerprint() -> str:
     """A digest of what decides a parse: FieldSafe's version, its forms package's source
     (so a changed loader is never answered by an old parse) and pyxform's release."""
+    from importlib import metadata
+
+    from fieldsafe.forms import form_json
+
     digest = hashlib.sha256(f"{fieldsafe.__version__}|{form_json.FORMAT}".encode())
     with contextlib.suppress(metadata.PackageNotFoundError):
         digest.update(metadata.version("pyxform").encode())
@@ -59,6 +67,8 @@ def _entry(content_hash: str) -> Path:
 def cached_form(content_hash: str) -> FormDef | None:
     """The cached parse of the form with this content hash, or None (no entry, or one
     that cannot be read or no longer compiles)."""
+    from fieldsafe.forms import form_json
+
     try:
         data = _entry(content_hash).read_bytes()
         form = form_json.form_from_json(data)
@@ -70,6 +80,8 @@ def cached_form(content_hash: str) -> FormDef | None:
 def keep_form(form: FormDef) -> None:
     """Write ``form``'s parse to the cache (atomically: a reader sees the whole entry or
     none); a folder that cannot be written is left alone."""
+    from fieldsafe.forms import form_json
+
     if not form.content_hash:
         return
     target = _entry(form.content_hash)
