@@ -235,3 +235,25 @@ def test_an_object_is_no_answer(write_form: Callable[[str], Path]) -> None:
     assert "'area': an answer is text" in found[0].message
     saved = instance_json(session)
     assert (saved["area"], saved["many"]) == ("", "")  # nothing of the objects was taken
+
+
+def test_a_sum_of_thousands_of_answers_evaluates(write_form: Callable[[str], Path]) -> None:
+    """The evaluator works through a left-leaning chain in a loop: a flat sum of 3,000
+    terms (a recursion once per term would exceed Python's stack) has its value, and
+    short-circuit 'or' and 'and' chains keep their meaning."""
+    terms = " + ".join(["${n}"] * 3000)
+    either = " or ".join(["${n} = 7"] * 600 + ["${n} = 2"])
+    form = load_form(write_form(f"""
+        | survey |
+        | | type | name | label | calculation |
+        | | integer | n | N | |
+        | | calculate | total | | {terms} |
+        | | calculate | any | | {either} |
+        | | calculate | mixed | | ${{n}} > 1 and ${{n}} < 3 or ${{n}} = 9 |
+    """))
+    session = FormSession(form)
+    session.set_value(session.node("n"), "2")
+    assert (session.value("total"), session.value("any"), session.value("mixed")) == (
+        "6000", "true", "true")
+    session.set_value(session.node("n"), "5")
+    assert (session.value("any"), session.value("mixed")) == ("false", "false")

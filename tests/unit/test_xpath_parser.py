@@ -64,13 +64,14 @@ def test_syntax_errors_say_what_and_where(text: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["(" * 5000 + "1" + ")" * 5000, "-" * 5000 + "1",
-                                  "+".join(["1"] * 20_000), "f(" * 2000 + ")" * 2000])
+                                  "1 + (" * 300 + "1" + ")" * 300, "f(" * 2000 + ")" * 2000])
 def test_a_hostile_depth_is_a_syntax_error_not_a_crash(text: str) -> None:
     with pytest.raises(XPathSyntaxError, match="nests more than 250 levels"):
         parse(text)
 
 
-def test_a_long_sum_of_answers_is_fine() -> None:
-    """A scoring form adds up every answer: 200 terms is a real form, not an attack."""
-    tree = parse(" + ".join(f"${{q{k}}}" for k in range(200)))
+def test_a_long_sum_of_answers_is_one_level() -> None:
+    """A scoring form adds up every answer: a flat sum of thousands of terms nests nothing
+    (the evaluator works through it in a loop), and is no attack."""
+    tree = parse(" + ".join(f"${{q{k}}}" for k in range(5000)))
     assert isinstance(tree, BinOp)

@@ -76,8 +76,10 @@ def deep_reads(tree: Node, own: ElementPath, by_path: Mapping[ElementPath, objec
             for arg in node.args:
                 visit(arg, context)
         elif isinstance(node, BinOp):
-            visit(node.left, context)
-            visit(node.right, context)
+            while isinstance(node, BinOp):  # a long left-leaning chain: a loop, no recursion
+                visit(node.right, context)
+                node = node.left
+            visit(node, context)
         elif isinstance(node, Negate):
             visit(node.operand, context)
 

@@ -79,13 +79,16 @@ def walk(node: Node) -> list[Node]:
 
 
 def depth(node: Node) -> int:
-    """How many levels deep the tree goes (1 for a single number or reference)."""
-    return max(level for _node, level in walk_with_depth(node))
+    """How deeply the tree nests (1 for a single number or reference), as the evaluator
+    recurses: the left operand of an operator counts at its operator's level, since a
+    chain leaning left (``a + b + c``) is worked through in a loop."""
+    return max(level for _node, level in walk_with_depth(node, chains=True))
 
 
-def walk_with_depth(node: Node) -> list[tuple[Node, int]]:
+def walk_with_depth(node: Node, *, chains: bool = False) -> list[tuple[Node, int]]:
     """Every node of the tree with its level (the root's is 1), parents before children;
-    without recursion, so any tree the parser made can be walked."""
+    without recursion, so any tree the parser made can be walked. With ``chains``, an
+    operator's left operand is at the operator's own level (see :func:`depth`)."""
     out: list[tuple[Node, int]] = []
     pending: list[tuple[Node, int]] = [(node, 1)]
     while pending:
@@ -102,7 +105,11 @@ def walk_with_depth(node: Node) -> list[tuple[Node, int]]:
             stack.append(cur.base)
             stack.extend(cur.predicates)
         elif isinstance(cur, BinOp):
-            stack.extend((cur.left, cur.right))
+            if chains:
+                pending.append((cur.left, level))
+                stack.append(cur.right)
+            else:
+                stack.extend((cur.left, cur.right))
         elif isinstance(cur, Negate):
             stack.append(cur.operand)
         elif isinstance(cur, Call):

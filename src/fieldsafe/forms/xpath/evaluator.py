@@ -112,13 +112,25 @@ def resolve_absolute(root: XNode, names: Sequence[str], current: XNode) -> list[
 
 
 def _binop(expr: BinOp, ctx: Ctx) -> Value:
-    op = expr.op
-    if op == "or":
-        return to_boolean(evaluate(expr.left, ctx)) or to_boolean(evaluate(expr.right, ctx))
-    if op == "and":
-        return to_boolean(evaluate(expr.left, ctx)) and to_boolean(evaluate(expr.right, ctx))
-    left = evaluate(expr.left, ctx)
-    right = evaluate(expr.right, ctx)
+    """A chain of operators leaning left (``${q1} + ${q2} + ... + ${q300}``, as a scoring
+    form adds up its answers) is worked through in a loop, not one call deeper for each."""
+    chain: list[BinOp] = []
+    node: Node = expr
+    while type(node) is BinOp:
+        chain.append(node)
+        node = node.left
+    value = evaluate(node, ctx)
+    for link in reversed(chain):
+        if link.op == "or":
+            value = to_boolean(value) or to_boolean(evaluate(link.right, ctx))
+        elif link.op == "and":
+            value = to_boolean(value) and to_boolean(evaluate(link.right, ctx))
+        else:
+            value = _apply(link.op, value, evaluate(link.right, ctx))
+    return value
+
+
+def _apply(op: str, left: Value, right: Value) -> Value:
     if op in ("=", "!=", "<", "<=", ">", ">="):
         return compare(op, left, right)
     if op == "|":

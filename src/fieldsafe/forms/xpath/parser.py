@@ -28,8 +28,8 @@ NODE_TYPES = frozenset({"node", "text", "comment", "processing-instruction"})
 _COMPARE = ("=", "!=", "<", "<=", ">", ">=")
 
 
-# Deeper than any form needs (a sum of 250 answers); the evaluator walks a tree by recursion,
-# and Python's stack is about a thousand calls (it fails near 600 levels).
+# Deeper than any form nests (brackets, signs, calls; a long sum of answers is one level):
+# the evaluator walks nesting by recursion, and Python's stack is about a thousand calls.
 MAX_DEPTH = 250
 
 
