@@ -213,3 +213,26 @@ def test_the_audit_report_lists_a_findings_items_by_target_date(
     rows = audit_report_data(workspace, audit.id).actions
     assert [(r.finding, r.target) for r in rows] == [
         (1, "2026-10-01"), (1, "2027-01-01"), (1, ""), (2, "2020-01-01")]
+
+
+def test_a_corrected_finding_keeps_its_items(
+        workspace: Workspace, walk_answers: dict[str, object]) -> None:
+    """A correction of one of a finding's category, place or note (a wrong category, a
+    point picked again, a better GPS fix) leaves it the same finding; changing two of
+    them at once makes it another."""
+    audit = new_audit(workspace, "womens_safety_walk", walk_answers, finalize=True)
+    ids = [add_action(workspace, audit.id, n)["id"] for n in (1, 2, 3)]
+    one, two, three = _findings(walk_answers)
+    two["f_cat"] = "lighting"
+    lat, lon, _alt, _acc = str(three["f_loc"]).split()
+    three["f_loc"] = f"{lat} {lon} 912 3"  # the same place, another altitude and accuracy
+    one["f_note"] = "Rewritten entirely."
+    edit_audit(workspace, audit.id, {"finding": [one, two, three]}, finalize=True)
+    found = {a["id"]: (a["finding"], a["finding_missing"]) for a in list_actions(workspace)}
+    assert [found[i] for i in ids] == [(1, False), (2, False), (3, False)]
+    lat2, lon2, alt, acc = str(three["f_loc"]).split()
+    three["f_loc"] = f"{float(lat2) + 0.001} {lon2} {alt} {acc}"
+    three["f_note"] = "Another place, another note."
+    edit_audit(workspace, audit.id, {"finding": [one, two, three]}, finalize=True)
+    found = {a["id"]: (a["finding"], a["finding_missing"]) for a in list_actions(workspace)}
+    assert found[ids[2]] == (3, True)

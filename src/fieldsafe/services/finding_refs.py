@@ -16,7 +16,6 @@ from typing import Any
 from fieldsafe.forms.model import FormElement
 
 REF_ROLES = ("category", "location", "note")
-_PLACE = ("category", "location")  # what a finding is about; its note may be corrected
 
 
 def finding_ref(repeat: FormElement, finding: dict[str, Any]) -> dict[str, str]:
@@ -28,7 +27,10 @@ def finding_ref(repeat: FormElement, finding: dict[str, Any]) -> dict[str, str]:
         role, key = element.role, element.answer_key
         if role in REF_ROLES and role not in out and not element.sensitive and \
                 finding.get(key) not in (None, ""):
-            out[role] = hashlib.sha256(str(finding[key]).encode()).hexdigest()[:16]
+            value = str(finding[key])
+            if role == "location":  # the place: latitude and longitude, not the altitude
+                value = " ".join(value.split()[:2])  # or the GPS accuracy of that fix
+            out[role] = hashlib.sha256(value.encode()).hexdigest()[:16]
     return out
 
 
@@ -38,19 +40,21 @@ def locate(number: int, ref: dict[str, str] | None, repeat: FormElement | None,
     reference ``ref`` is about, among ``findings`` now; None if it is no longer there.
 
     The same finding is the one whose reference is the same (where it stands now, if it
-    did not move); else one about the same category and place (its note corrected). An
-    item made before references were kept (``ref`` None) keeps its number."""
+    did not move). Else a finding that still agrees on two of its category, place and note
+    (one of them corrected): where it stood, or the only one elsewhere. An item made
+    before references were kept (``ref`` None) keeps its number."""
     items = [f for f in findings if isinstance(f, dict)] if isinstance(findings, list) else []
     if not ref or repeat is None:
         return number if 1 <= number <= len(items) else None
-    refs = [finding_ref(repeat, f) for f in items]
-    same = [n for n, r in enumerate(refs, 1) if r == ref]
+    agree = [sum(r.get(k) == v for k, v in ref.items())
+             for r in (finding_ref(repeat, f) for f in items)]
+    same = [n for n, count in enumerate(agree, 1) if count == len(ref)]
     if number in same:
         return number
     if same:  # moved (among identical findings, any of them is the one)
         return same[0]
-    place = [n for n, r in enumerate(refs, 1)
-             if all(r.get(k) == ref.get(k) for k in _PLACE if k in ref)]
-    if number in place:
-        return number
-    return place[0] if len(place) == 1 else None
+    need = min(2, len(ref))
+    if 1 <= number <= len(items) and agree[number - 1] >= need:
+        return number  # corrected where it stood
+    close = [n for n, count in enumerate(agree, 1) if count >= need]
+    return close[0] if len(close) == 1 else None
