@@ -129,7 +129,8 @@ def test_an_item_whose_finding_was_removed_is_marked(
     plan = campaign_report_data(workspace, pick_campaign(workspace, "Lanes")).plans[0]
     assert {(r.finding, r.finding_missing) for r in plan.rows} == {(1, False), (3, True)}
     audit_report(workspace, audit.id, tmp_path / "a.pdf")
-    assert "3 (no such finding in the audit)" in _flat(tmp_path / "a.pdf")
+    flat = _flat(tmp_path / "a.pdf")
+    assert "(Open drain or uncovered manhole: a finding removed from the audit) Cover" in flat
     assert kept["id"] != gone["id"]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from fieldsafe.services.actions import add_action, list_actions, update_action
 from fieldsafe.services.audits import new_audit
@@ -100,7 +100,7 @@ def test_agency_and_status_filters(qtbot: Any, view: ActionPlanView,
     agencies = [view.agency_combo.itemText(i) for i in range(view.agency_combo.count())]
     assert agencies[0] == "All agencies"
     assert TRAFFIC in agencies and UTILITIES in agencies
-    view.agency_combo.setCurrentIndex(view.agency_combo.findData(TRAFFIC))
+    view.agency_combo.setCurrentIndex(view.agency_combo.findText(TRAFFIC))
     assert [a["id"] for a in view.shown_actions()] == [actions["future"]]
     view.agency_combo.setCurrentIndex(0)
     view.status_combo.setFocus()
@@ -285,7 +285,28 @@ def test_an_item_whose_finding_was_removed_says_so(
     with qtbot.waitSignal(view.refreshed, timeout=10000):
         pass
     name = _audit_name(workspace, audit_id)
-    assert _cell(view, _row_of(view, actions["late"]), "audit") == (
-        f"{name} #1 (finding removed)")
+    late = _row_of(view, actions["late"])
+    assert _cell(view, late, "audit") == f"(finding removed) {name}"
+    assert "was removed from" in _cell(view, late, "audit", Qt.ItemDataRole.ToolTipRole)
+    assert _cell(view, late, "audit", Qt.ItemDataRole.ForegroundRole) is not None
+    dialog = ActionEditDialog(workspace, view.shown_actions()[late])
+    qtbot.addWidget(dialog)
+    assert "its finding was removed from the audit" in " ".join(
+        w.text() for w in dialog.findChildren(QLabel))
     assert _cell(view, _row_of(view, actions["future"]), "audit") == f"{name} #1"
     assert _cell(view, _row_of(view, actions["done"]), "audit") == f"{name} #2"
+
+
+def test_one_agency_however_it_is_capitalised(qtbot: Any, workspace: Any, audit_id: str,
+                                              actions: dict[str, str]) -> None:
+    for finding, spelled in ((1, "police"), (2, "POLICE "), (3, "Police")):
+        add_action(workspace, audit_id, finding, agency=spelled)
+    add_action(workspace, audit_id, 1, agency="police")
+    view = ActionPlanView(workspace)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.refreshed, timeout=10000):
+        pass
+    names = [view.agency_combo.itemText(i) for i in range(view.agency_combo.count())]
+    assert [n for n in names if n.casefold() == "police"] == ["police"]  # as most spell it
+    view.agency_combo.setCurrentIndex(names.index("police"))
+    assert len(view.shown_actions()) == 4

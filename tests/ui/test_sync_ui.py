@@ -680,3 +680,19 @@ def test_the_conflict_title_is_escaped(conflict: str, office: Workspace, qtbot: 
     [title] = [label for label in view.findChildren(QLabel)
                if "answers differ" in label.text()]
     assert "&lt;i&gt;Walks &amp; talks" in title.text()
+
+
+def test_the_conflict_title_counts_one_answer_in_the_singular(
+        conflict: str, office: Workspace, qtbot: QtBot) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QLabel
+
+    from fieldsafe.ui.sync.conflict_view import ConflictView
+
+    [found] = list_conflicts(office)
+    one = dataclasses.replace(found, fields=found.fields[:1])
+    view = ConflictView(office, one, None)
+    qtbot.addWidget(view)
+    titles = [label.text() for label in view.findChildren(QLabel) if "differ" in label.text()]
+    assert len(titles) == 1 and "one answer differs between" in titles[0]

@@ -247,7 +247,12 @@ def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Fl
     rows: list[list[Any]] = [[fixed(h, st["cellbold"]) for h in heads]]
     widths = [width * s for s in (0.09, 0.37, 0.2, 0.1, 0.13, 0.11)]
     for a in data.actions:
-        values = [finding_cell(a.finding, "", a.finding_missing), a.recommendation,
+        # A removed finding: "removed" in the narrow column, and what it was beside the
+        # recommendation (this table has no column for the category).
+        said = _("({title}: a finding removed from the audit) {recommendation}").format(
+            title=a.finding_title, recommendation=a.recommendation) \
+            if a.finding_missing and a.finding_title else a.recommendation
+        values = [finding_cell(a.finding, "", a.finding_missing), said,
                   a.agency or _("(no agency given)"), word(a.priority),
                   a.target or "—", status_word(a.status, a.overdue)]
         rows.append([cell(v, st["cell"], w) for v, w in zip(values, widths, strict=True)])

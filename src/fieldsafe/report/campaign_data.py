@@ -66,7 +66,7 @@ class PlanRow:
     status: str
     overdue: bool
     finding_title: str = ""  # the finding's category, as the action item names it
-    finding_missing: bool = False  # the audit has no finding of that number (any more)
+    finding_missing: bool = False  # its finding was removed from the audit since
 
 
 @dataclass

@@ -84,7 +84,8 @@ class ActionRow:
     target: str
     status: str
     overdue: bool = False  # not done, and past its target date
-    finding_missing: bool = False  # the audit has no finding of that number (any more)
+    finding_missing: bool = False  # its finding was removed from the audit since
+    finding_title: str = ""  # the finding's category, as the item names it
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,11 +115,11 @@ def word(code: str) -> str:
 
 
 def finding_cell(number: int, title: str, missing: bool) -> str:
-    """An action item's finding: its number (and category), marked when the audit has no
-    finding of that number (it was removed after the item was made)."""
-    text = f"{number}. {title}" if title else str(number)
-    return _("{finding} (no such finding in the audit)").format(finding=text) if missing \
-        else text
+    """An action item's finding: its number (and category); for one removed from the audit
+    after the item was made, no number (another finding may have it now) but "removed"."""
+    if missing:
+        return _("{title} (removed)").format(title=title) if title else _("removed")
+    return f"{number}. {title}" if title else str(number)
 
 
 def status_word(status: str, overdue: bool) -> str:

@@ -152,7 +152,8 @@ def audit_report_data(workspace: Workspace, audit_id: str, *, language: str | No
                          a.recommendation or said.get(a.title, a.title),
                          said.get(a.agency, a.agency), a.priority,
                          a.target_date.isoformat() if a.target_date else "", a.status,
-                         is_overdue(a, today), finding_missing=found.get(a.uuid) is None)
+                         is_overdue(a, today), finding_missing=found.get(a.uuid) is None,
+                         finding_title=said.get(a.title, a.title))
                for a in items]
     return AuditReportData(
         audit_id=uuid, campaign=campaign.name if campaign else "", form_title=form.title,

@@ -127,7 +127,9 @@ class ActionEditDialog(_ActionForm):
         self.setWindowTitle(self.tr("Edit action item"))
         self.setMinimumWidth(520)
         self.setAccessibleName(self.tr("Edit action item"))
-        heading = QLabel(self.tr("{title} — finding {n}").format(
+        heading = QLabel((self.tr("{title} — its finding was removed from the audit")
+                          if action.get("finding_missing") else
+                          self.tr("{title} — finding {n}")).format(
             title=action["title"] or self.tr("(no category)"), n=action["finding"]), self)
         heading.setStyleSheet("font-weight: bold;")
         heading.setAccessibleName(self.tr("Action item"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,11 +109,16 @@ class ActionTableModel(QAbstractTableModel):
         action, key = self._rows[index.row()], self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(action, key)
-        if role == Qt.ItemDataRole.ForegroundRole and key == "overdue":
+        if role == Qt.ItemDataRole.ForegroundRole and (
+                key == "overdue" or (key == "audit" and action.get("finding_missing"))):
             return QBrush(QColor(OVERDUE_COLOUR))
         if role == Qt.ItemDataRole.ToolTipRole:
             if key in ("title", "agency", "recommendation"):
                 return action[key] or None
+            if key == "audit" and action.get("finding_missing"):
+                return self.tr("The finding this item was made from was removed from {name} "
+                               "({id}) by a correction").format(
+                    id=action["audit"], name=self._names.get(action["audit"], ""))
             if key == "audit":
                 return self.tr("Finding {n} of {name} ({id})").format(
                     n=action["finding"], id=action["audit"],
@@ -133,9 +139,8 @@ class ActionTableModel(QAbstractTableModel):
             return self.tr("overdue") if action["overdue"] else ""
         if key == "audit":
             name = self._names.get(action["audit"], action["audit"][:8])
-            if action.get("finding_missing"):  # removed from the audit by a correction
-                return self.tr("{audit} #{n} (finding removed)").format(
-                    audit=name, n=action["finding"])
+            if action.get("finding_missing"):  # first, so that a narrow column shows it
+                return self.tr("(finding removed) {audit}").format(audit=name)
             return self.tr("{audit} #{n}").format(audit=name, n=action["finding"])
         if key == "recommendation":
             return " ".join(str(action["recommendation"]).split())
@@ -256,12 +261,17 @@ class ActionPlanView(QWidget):
             return
         self._all = rows
         chosen = self.agency_combo.currentData()
-        agencies = sorted({a["agency"] for a in rows.actions if a["agency"]}, key=str.casefold)
+        # One entry per agency however it was capitalised ("Police", "police"), named as
+        # most of its items spell it, as the campaign report groups them.
+        spellings = Counter(a["agency"] for a in rows.actions if a["agency"])
+        agencies: dict[str, str] = {}
+        for name, _count in spellings.most_common():
+            agencies.setdefault(name.casefold(), name)
         self.agency_combo.blockSignals(True)
         self.agency_combo.clear()
         self.agency_combo.addItem(self.tr("All agencies"), "")
-        for agency in agencies:
-            self.agency_combo.addItem(agency, agency)
+        for key in sorted(agencies):
+            self.agency_combo.addItem(agencies[key], key)
         self.agency_combo.setCurrentIndex(max(0, self.agency_combo.findData(chosen)))
         self.agency_combo.blockSignals(False)
         self._apply_filters()
@@ -275,7 +285,7 @@ class ActionPlanView(QWidget):
         agency, status = self.agency_combo.currentData(), self.status_combo.currentData()
         overdue = self.overdue_check.isChecked()
         shown = [a for a in self._all.actions
-                 if (not agency or a["agency"] == agency)
+                 if (not agency or a["agency"].casefold() == agency)
                  and (not status or a["status"] == status)
                  and (not overdue or a["overdue"])]
         self.model.set_rows(shown, self._all.audit_names)

@@ -175,8 +175,12 @@ class ConflictView(QWidget):
 
     def _title(self, form: FormDef | None) -> str:
         name = self.conflict.instance_name or self.conflict.audit[:8]
-        return self.tr("<b>{name}</b> — {form} · {fields} answers differ between {sides} "
-                       "versions. Choose the one to keep in each row, then Resolve.") \
+        text = self.tr("<b>{name}</b> — {form} · one answer differs between {sides} "
+                       "versions. Choose the one to keep, then Resolve.") \
+            if len(self.conflict.fields) == 1 else \
+            self.tr("<b>{name}</b> — {form} · {fields} answers differ between {sides} "
+                    "versions. Choose the one to keep in each row, then Resolve.")
+        return text \
             .replace("{name}", html.escape(name)) \
             .replace("{form}", html.escape(form.title if form is not None and form.title
                                            else self.conflict.form_id)) \
