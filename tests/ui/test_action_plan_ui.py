@@ -310,3 +310,19 @@ def test_one_agency_however_it_is_capitalised(qtbot: Any, workspace: Any, audit_
     assert [n for n in names if n.casefold() == "police"] == ["police"]  # as most spell it
     view.agency_combo.setCurrentIndex(names.index("police"))
     assert len(view.shown_actions()) == 4
+
+
+def test_categories_and_agencies_in_the_apps_language(workspace: Any, audit_id: str,
+                                                      actions: dict[str, str]) -> None:
+    """An item keeps the words of the form's default language; a French desktop shows
+    the form's French labels for them, as the French reports do."""
+    from fieldsafe.i18n import using_language
+    from fieldsafe.ui.action_plan import read_action_rows
+
+    with using_language("fr"):
+        rows = read_action_rows(workspace)
+    late = next(a for a in rows.actions if a["id"] == actions["late"])
+    assert late["title"] == "Éclairage insuffisant ou en panne"
+    assert late["agency"] == "Services publics (électricité, eau, égouts)"
+    english = next(a for a in read_action_rows(workspace).actions if a["id"] == actions["late"])
+    assert (english["title"], english["agency"]) == ("Poor or broken lighting", UTILITIES)

@@ -49,7 +49,7 @@ from fieldsafe.services.map_types import AuditMap, Parameter
 from fieldsafe.services.records import resolve_audit
 from fieldsafe.services.report_answers import answer_rows, display
 from fieldsafe.services.workspace import Workspace
-from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign
+from fieldsafe.storage.models import ActionItem, AuditRevision, Campaign, FormVersion
 
 PAPERS = ("a4", "letter")
 
@@ -357,6 +357,21 @@ def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
         for name, label in mine.items():
             if name in theirs:
                 out.setdefault(label, theirs[name])
+    return out
+
+
+def workspace_choice_translations(workspace: Workspace, language: str) -> dict[str, str]:
+    """:func:`choice_translations` of every form of the workspace that has ``language``
+    (a code, "fr"): what the desktop's action plan shows an item's category and agency as,
+    in the language the app speaks (the first form's word where two differ)."""
+    out: dict[str, str] = {}
+    with workspace.transaction() as db:
+        for record in db.scalars(select(FormVersion)):
+            form = form_definition(record)
+            found = match_language(form, language)
+            if found is not None and found != form.default_language:
+                for mine, theirs in choice_translations(form, found).items():
+                    out.setdefault(mine, theirs)
     return out
 
 

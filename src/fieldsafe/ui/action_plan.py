@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldsafe.i18n import current
 from fieldsafe.services.actions import PRIORITIES, STATUSES, list_actions
 from fieldsafe.services.audit_list import AuditFilter, audit_page
+from fieldsafe.services.reports import workspace_choice_translations
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.action_dialogs import (
     ActionEditDialog,
@@ -58,8 +60,15 @@ class ActionRows:
 
 
 def read_action_rows(workspace: Workspace) -> ActionRows:
-    """Every action item and the names of their audits (run it off the GUI thread)."""
+    """Every action item and the names of their audits (run it off the GUI thread). An
+    item's category and agency, kept in the words of the form's default language, are
+    shown in the app's language where the form has it (as the reports do)."""
     actions = list_actions(workspace)
+    language = str(current().info().get("language") or "")
+    said = workspace_choice_translations(workspace, language) if language else {}
+    if said:
+        actions = [{**a, "title": said.get(a["title"], a["title"]),
+                    "agency": said.get(a["agency"], a["agency"])} for a in actions]
     names: dict[str, str] = {}
     for audit_id in sorted({a["audit"] for a in actions}):
         found = audit_page(workspace, AuditFilter(text=audit_id), limit=1)
