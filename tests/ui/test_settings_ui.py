@@ -227,3 +227,34 @@ def test_map_and_gps_settings_are_saved(workspace: Workspace, tmp_path: Path,
     dialog.accept()
     assert settings.value("gps/source") == "file:/tmp/walk.nmea"
     assert tile_cache_mb(settings) == 256
+
+
+def test_with_no_form_language_chosen_the_editor_speaks_the_apps(
+        qtbot: Any, workspace: Workspace, walk_answers: dict[str, object],
+        tmp_path: Path) -> None:
+    """A French desktop opens a form that has French in French; English stays the choice
+    made in Settings, and a form without French opens in its default language."""
+    from fieldsafe.i18n import using_language
+    from fieldsafe.services.audits import new_audit
+    from fieldsafe.services.editor import AuditEditor
+    from fieldsafe.ui.editor_window import EditorWindow
+
+    made = new_audit(workspace, "womens_safety_walk", walk_answers)
+
+    def opened(settings: QSettings) -> str | None:
+        editor = AuditEditor.open(workspace, made.id)
+        window = EditorWindow(workspace, editor, settings)
+        qtbot.addWidget(window)
+        try:
+            return editor.session.language
+        finally:
+            window.close()
+
+    unset = QSettings(str(tmp_path / "unset.ini"), QSettings.Format.IniFormat)
+    chosen = QSettings(str(tmp_path / "chosen.ini"), QSettings.Format.IniFormat)
+    chosen.setValue("form_language", "English (en)")
+    with using_language("fr"):
+        assert opened(unset) == "French (fr)"
+        assert opened(chosen) == "English (en)"
+    with using_language("de"):  # no German in the form, nor a catalogue: its default
+        assert opened(unset) in (None, "English (en)")

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, Q
 from fieldsafe.errors import UserError
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
+from fieldsafe.i18n import current
 from fieldsafe.services.audit_content import IngestedFile
 from fieldsafe.services.editor import AuditEditor
+from fieldsafe.services.map_forms import match_language
 from fieldsafe.services.recovery import mark_closed
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.autosave import AutoSaver
@@ -56,6 +58,11 @@ class EditorWindow(QMainWindow):
         language = settings.value("form_language")
         if isinstance(language, str) and language in editor.form.languages:
             editor.session.language = language
+        elif not language:  # none chosen in Settings: the app's language, if the form has it
+            spoken = str(current().info().get("language") or "")
+            found = match_language(editor.form, spoken) if spoken else None
+            if found is not None:
+                editor.session.language = found
         basemap, segment_m, tolerance_m = map_settings(editor.workspace, editor.campaign_uuid)
         context = FillerContext(import_gpx=self.import_gpx,
                                 attach_file=lambda node, path: editor.attach(node, path).filename,
