@@ -1,10 +1,14 @@
-"""Where a command may write the file the user named: a file name, never a device or a pipe."""
+"""Where and how a command writes the file the user named: a plain file, whole or not at all."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
@@ -32,6 +36,46 @@ def check_output_file(path: Path) -> Path:
                           "a socket), and would be replaced; give a file name").format(
                               path=path))
     return target
+
+
+def check_output_target(path: Path) -> Path:
+    """:func:`check_output_file`, and the folder it goes in is there: what a command checks
+    before work whose result must not be lost for want of a place (a merge's report)."""
+    target = check_output_file(path)
+    if target.parent.exists() and not target.parent.is_dir():
+        raise UserError(_("cannot write {path}: {folder} is a file, not a folder").format(
+            path=path, folder=Path(path).parent))
+    if not target.parent.is_dir():
+        raise UserError(_("cannot write {path}: the folder {folder} does not exist").format(
+            path=path, folder=Path(path).parent))
+    return target
+
+
+def write_atomically(out: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Run ``write`` on a temporary file beside ``out``, then rename it into place; on any
+    error the temporary file is removed and nothing is left at ``out``."""
+    out = Path(out)
+    check_output_target(out)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as err:
+        raise UserError(_("cannot write {path}: {why}").format(
+            path=out, why=err.strerror or err)) from None
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temp.chmod(shared_mode())  # mkstemp makes it private; a report is for sharing
+        temp.replace(out)
+    except OSError as err:
+        raise UserError(_("cannot write {path}: {why}").format(
+            path=out, why=err.strerror or err)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    return out
 
 
 def shared_mode() -> int:

@@ -91,15 +91,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from fieldsafe.outputs import check_output_target
     from fieldsafe.services.bundles import import_bundles
-    from fieldsafe.services.merge_report import (
-        check_report_target,
-        display_names,
-        write_reports,
-    )
+    from fieldsafe.services.merge_report import display_names, write_reports
 
     if args.report:
-        check_report_target(args.report)  # before anything is merged
+        check_output_target(args.report)  # before anything is merged, not after
     with open_ws(args) as ws:
         reports = import_bundles(ws, args.files, require_signature=args.require_signature)
     for report, name in zip(reports, display_names(reports), strict=True):

@@ -21,6 +21,7 @@ from fieldsafe import __version__
 from fieldsafe.errors import UserError
 from fieldsafe.geo.geojson import area_of, read_areas
 from fieldsafe.i18n import _, number, using_language
+from fieldsafe.outputs import write_atomically
 from fieldsafe.report.campaign_data import (
     AgencyPlan,
     CampaignReportData,
@@ -57,7 +58,6 @@ from fieldsafe.services.reports import (
     PAPERS,
     choice_translations,
     with_backdrop,
-    write_atomically,
 )
 from fieldsafe.services.revisions import RETIRED
 from fieldsafe.services.submitted import join_submitted, submitted_revision

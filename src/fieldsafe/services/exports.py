@@ -118,7 +118,7 @@ def export_geojson(workspace: Workspace, out: Path, *, form_id: str | None = Non
     """Write the finalized audits to ``out`` as a GeoJSON FeatureCollection: one feature per
     audit (located by its first location question outside the repeats), and one per repeat
     instance with a geopoint answered (a finding). The file appears whole or not at all."""
-    from fieldsafe.services.reports import write_atomically
+    from fieldsafe.outputs import write_atomically
 
     counts = [0, 0, 0]  # audits, features, repeat features
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fieldsafe
+from fieldsafe.errors import UserError
 from fieldsafe.i18n import current
+from fieldsafe.outputs import write_atomically
 
 if TYPE_CHECKING:
     from fieldsafe.forms.model import FormDef
@@ -87,13 +88,6 @@ def keep_form(form: FormDef) -> None:
     target = _entry(form.content_hash)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".entry-", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(form_json.form_to_json(form))
-            Path(name).replace(target)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    except OSError:
+        write_atomically(target, lambda out: out.write(form_json.form_to_json(form)))
+    except (OSError, UserError):
         return

@@ -9,9 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fieldsafe.errors import UserError
 from fieldsafe.i18n import _, ngettext
-from fieldsafe.outputs import check_output_file
+from fieldsafe.outputs import write_atomically
 
 NEW, UPDATED, PRESENT, CONFLICT, REJECTED = "new", "updated", "present", "conflict", "rejected"
 STATUSES = (NEW, UPDATED, PRESENT, CONFLICT, REJECTED)
@@ -86,15 +85,6 @@ def display_names(reports: list[MergeReport]) -> list[str]:
             for r, name in zip(reports, names, strict=True)]
 
 
-def check_report_target(path: Path) -> None:
-    """Refuse a merge report's path before the merge, not after it (when the bundles are
-    in and only the report is lost): a folder, a device, or a folder that is not there."""
-    check_output_file(path)
-    if not path.absolute().parent.is_dir():
-        raise UserError(_("{file}: cannot write the merge report: the folder {folder} does "
-                          "not exist").format(file=path, folder=path.absolute().parent))
-
-
 def write_reports(reports: list[MergeReport], path: Path) -> None:
     """The merge report as JSON (``.json``) or CSV (any other name): one row per record."""
     shown = display_names(reports)
@@ -124,11 +114,4 @@ def write_reports(reports: list[MergeReport], path: Path) -> None:
         # Names and instance names come from other laptops: none runs as a formula.
         writer.writerows([defused(cell) for cell in row] for row in rows)
         text = buffer.getvalue()
-    check_report_target(path)
-    try:
-        temp = path.with_name(f".{path.name}.part")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(path)
-    except OSError as err:
-        raise UserError(_("{file}: cannot write the merge report: {why}").format(
-            file=path, why=err.strerror or err)) from None
+    write_atomically(path, lambda out: out.write(text.encode("utf-8")))

@@ -5,13 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from shapely.geometry import LineString
 from sqlalchemy import select
@@ -22,7 +19,7 @@ from fieldsafe.forms.model import FormDef, FormElement, pick_translation
 from fieldsafe.geo.geodesy import length_m
 from fieldsafe.geo.odk import parse_geoshape
 from fieldsafe.i18n import _, number, using_language
-from fieldsafe.outputs import check_output_file, shared_mode
+from fieldsafe.outputs import write_atomically
 from fieldsafe.report.backdrop import Backdrop
 from fieldsafe.report.data import (
     ActionRow,
@@ -68,39 +65,6 @@ def audit_report(workspace: Workspace, audit_id: str, out: Path, *,
     data = audit_report_data(workspace, audit_id, language=language,
                              include_sensitive=include_sensitive)
     return write_atomically(Path(out), lambda handle: build_audit_report(data, handle, paper))
-
-
-def write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Run ``write`` on a temporary file beside ``out``, then rename it into place; on any
-    error the temporary file is removed and nothing is left at ``out``."""
-    out = Path(out)
-    check_output_file(out)
-    if out.parent.exists() and not out.parent.is_dir():
-        raise UserError(_("cannot write {path}: {folder} is a file, not a folder").format(
-            path=out, folder=out.parent))
-    if not out.parent.is_dir():
-        raise UserError(_("cannot write {path}: the folder {folder} does not exist").format(
-            path=out, folder=out.parent))
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    except OSError as err:
-        raise UserError(_("cannot write {path}: {why}").format(
-            path=out, why=err.strerror or err)) from None
-    temp = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temp.chmod(shared_mode())  # mkstemp makes it private; a report is for sharing
-        temp.replace(out)
-    except OSError as err:
-        raise UserError(_("cannot write {path}: {why}").format(
-            path=out, why=err.strerror or err)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    return out
 
 
 def pick_language(form: FormDef, language: str | None) -> str:
