@@ -56,7 +56,7 @@ from fieldsafe.services.map_sites import ScoredSite, campaign_sites
 from fieldsafe.services.records import resolve_campaign
 from fieldsafe.services.reports import (
     PAPERS,
-    choice_translations,
+    choice_translations_of,
     with_backdrop,
 )
 from fieldsafe.services.revisions import RETIRED
@@ -367,13 +367,7 @@ def _plans(workspace: Workspace, done: list[_Audit], said: dict[str, str]
 
 
 def _translations(db: Session, campaign: Campaign, language: str | None) -> dict[str, str]:
-    """:func:`choice_translations` of every form of the campaign (the first form's word
-    where two forms translate one label differently)."""
-    if not language:
-        return {}
-    out: dict[str, str] = {}
-    for form_id, version in form_infos(db, campaign):
-        for mine, theirs in choice_translations(
-                form_definition(find_version(db, form_id, version)), language).items():
-            out.setdefault(mine, theirs)
-    return out
+    """:func:`choice_translations_of` every form of the campaign."""
+    return choice_translations_of((form_definition(find_version(db, form_id, version))
+                                   for form_id, version in form_infos(db, campaign)),
+                                  language)

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import math
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -325,17 +326,22 @@ def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
 
 
 def workspace_choice_translations(workspace: Workspace, language: str) -> dict[str, str]:
-    """:func:`choice_translations` of every form of the workspace that has ``language``
-    (a code, "fr"): what the desktop's action plan shows an item's category and agency as,
-    in the language the app speaks (the first form's word where two differ)."""
-    out: dict[str, str] = {}
+    """:func:`choice_translations_of` every form of the workspace: what the desktop's action
+    plan shows an item's category and agency as, in the language the app speaks."""
     with workspace.transaction() as db:
-        for record in db.scalars(select(FormVersion)):
-            form = form_definition(record)
-            found = match_language(form, language)
-            if found is not None and found != form.default_language:
-                for mine, theirs in choice_translations(form, found).items():
-                    out.setdefault(mine, theirs)
+        forms = [form_definition(r) for r in db.scalars(select(FormVersion)
+                                                        .order_by(FormVersion.id))]
+    return choice_translations_of(forms, language)
+
+
+def choice_translations_of(forms: Iterable[FormDef], language: str | None) -> dict[str, str]:
+    """:func:`choice_translations` of several forms in one, for ``language`` (a code, "fr",
+    or a form's language name); the first form's word where two translate one label
+    differently; empty for no language."""
+    out: dict[str, str] = {}
+    for form in forms if language else ():
+        for mine, theirs in choice_translations(form, language or "").items():
+            out.setdefault(mine, theirs)
     return out
 
 
