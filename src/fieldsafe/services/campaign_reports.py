@@ -11,9 +11,9 @@ from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely import STRtree
-from shapely.geometry import LineString
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -288,8 +288,21 @@ def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Pa
                         NO_DATA_COLOUR, places=places)
 
 
-def _midpoint(coords: list[LatLon]) -> object:
-    return LineString([(lon, lat) for lat, lon in coords]).interpolate(0.5, normalized=True)
+def _ward_of(routes: list[ScoredSegment], tree: STRtree) -> dict[_Key, int]:
+    """The area (its position in ``tree``) that holds each drawn segment's midpoint, the
+    first one where areas overlap; all segments in one query."""
+    drawn = [s for s in routes if len(s.coords) > 1]
+    if not drawn:
+        return {}
+    coords = np.asarray([(lon, lat) for s in drawn for lat, lon in s.coords])
+    owner = np.repeat(np.arange(len(drawn)), [len(s.coords) for s in drawn])
+    middles = shapely.line_interpolate_point(shapely.linestrings(coords, indices=owner), 0.5,
+                                             normalized=True)
+    out: dict[_Key, int] = {}
+    for line, area in zip(*tree.query(middles, predicate="intersects").tolist(), strict=True):
+        key = (drawn[line].audit_id, drawn[line].index)
+        out[key] = min(area, out.get(key, area))
+    return out
 
 
 def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment],
@@ -300,13 +313,7 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
     if layer is None:
         return "", [], []
     areas = read_areas(workspace.layers_dir / layer["file"])
-    tree = STRtree([a.geometry for a in areas])
-    ward_of: dict[_Key, int] = {}
-    for s in routes:
-        if len(s.coords) > 1:
-            hits = tree.query(_midpoint(s.coords), predicate="intersects")
-            if len(hits):
-                ward_of[(s.audit_id, s.index)] = int(min(hits))
+    ward_of = _ward_of(routes, STRtree([a.geometry for a in areas]))
     table: list[tuple[str, list[Score]]] = []
     for key, by_segment in scores.items():
         sums: dict[int, list[float]] = defaultdict(list)
