@@ -183,7 +183,7 @@ def test_new_from_finding_adds_an_action_item(
     dialog.finding_spin.selectAll()
     qtbot.keyClicks(dialog.finding_spin, "3")
     assert dialog.finding_spin.value() == 3
-    assert dialog.finding_label.text().startswith("Open drain or uncovered manhole — ")
+    assert dialog.finding_text.toPlainText().startswith("Open drain or uncovered manhole — ")
     assert dialog.agency_edit.placeholderText() == "Municipality / city corporation"
     qtbot.keyClicks(dialog.agency_edit, "Ward office")
     qtbot.mouseClick(dialog.no_target_check, Qt.MouseButton.LeftButton)
@@ -326,3 +326,26 @@ def test_categories_and_agencies_in_the_apps_language(workspace: Any, audit_id: 
     assert late["agency"] == "Services publics (électricité, eau, égouts)"
     english = next(a for a in read_action_rows(workspace).actions if a["id"] == actions["late"])
     assert (english["title"], english["agency"]) == ("Poor or broken lighting", UTILITIES)
+
+
+def test_a_long_unbroken_note_wraps_and_scrolls_in_the_new_item_dialog(
+        qtbot: Any, workspace: Any, walk_answers: dict[str, object]) -> None:
+    """A note of one long "word" (a pasted link, a held-down key) must wrap, not run off the
+    dialog's edge; a 50,000-character note scrolls instead of stretching the dialog."""
+    word = "https://example.org/" + "x" * 3000
+    findings = walk_answers["finding"]
+    assert isinstance(findings, list)
+    findings[0] = {**findings[0], "f_note": word + " " + "note " * 10000}
+    audit_id = new_audit(workspace, "womens_safety_walk", walk_answers).id
+    dialog = NewActionDialog(workspace, audit_id)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.audits_loaded, timeout=10000):
+        dialog.show()
+    box = dialog.finding_text
+    assert box.toPlainText() == "Poor or broken lighting — " + findings[0]["f_note"].strip()
+    assert box.isReadOnly()
+    # Nothing to scroll sideways: the long word wraps within the box's width.
+    assert box.horizontalScrollBar().maximum() == 0
+    assert box.document().size().width() <= box.viewport().width()
+    assert box.verticalScrollBar().maximum() > 0  # the rest is a scroll away
+    assert box.height() < 150 and dialog.height() < 600 and dialog.width() < 1000

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -271,14 +273,23 @@ class NewActionDialog(_ActionForm):
         self.finding_spin.setRange(1, 1)
         self.finding_spin.setAccessibleName(self.tr("Finding number"))
         self.finding_spin.valueChanged.connect(self._finding_chosen)
-        self.finding_label = QLabel(self)
-        self.finding_label.setWordWrap(True)
-        self.finding_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.finding_label.setStyleSheet("color: #5f6368;")
-        self.finding_label.setAccessibleName(self.tr("What the finding says"))
+        # What the finding says: read-only text that wraps anywhere (a pasted link or a
+        # held-down key is one long "word", which a label would run off its edge) and
+        # scrolls past a few lines, so a long note neither clips nor stretches the dialog.
+        self.finding_text = QPlainTextEdit(self)
+        self.finding_text.setReadOnly(True)
+        self.finding_text.setTabChangesFocus(True)
+        self.finding_text.setFrameShape(QFrame.Shape.NoFrame)
+        self.finding_text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.finding_text.setStyleSheet(
+            "QPlainTextEdit { background: transparent; color: #5f6368; }")
+        self.finding_text.setFixedHeight(
+            4 * self.finding_text.fontMetrics().lineSpacing()
+            + 2 * int(self.finding_text.document().documentMargin()) + 2)
+        self.finding_text.setAccessibleName(self.tr("What the finding says"))
         self.form.addRow(self.tr("A&udit:"), self.audit_combo)
         self.form.addRow(self.tr("&Finding:"), self.finding_spin)
-        self.form.addRow("", self.finding_label)
+        self.form.addRow("", self.finding_text)
         self._add_common_rows()
         self.priority_combo.setCurrentIndex(self.priority_combo.findData("medium"))
         self.no_target_check.setChecked(True)
@@ -344,12 +355,12 @@ class NewActionDialog(_ActionForm):
     def _finding_chosen(self) -> None:
         current = self._current()
         if current is None:
-            self.finding_label.clear()
+            self.finding_text.clear()
             self.agency_edit.setPlaceholderText("")
             self.recommendation_edit.setPlaceholderText("")
             return
         said = current.findings[self.finding_spin.value() - 1]
-        self.finding_label.setText(" — ".join(
+        self.finding_text.setPlainText(" — ".join(
             part for part in (said.get("category", ""), said.get("note", "")) if part))
         suggested = current.suggested[self.finding_spin.value() - 1]
         self.agency_edit.setPlaceholderText(suggested.get("agency", ""))
