@@ -82,3 +82,20 @@ def test_a_pdf_with_long_right_to_left_text_builds_and_splits_over_pages() -> No
 ])
 def test_brackets_set_right_to_left_are_mirrored(logical: str, shown: str) -> None:
     assert display_order(logical) == shown
+
+
+def test_a_wrapped_line_keeps_its_paragraphs_direction() -> None:
+    """A left-to-right label with an Arabic place name in it: the line that wraps to start
+    with the Arabic word is still read left to right, so "- day - 2026-01-06" stays after
+    the name (on a line of its own direction it came before it, reading backwards)."""
+    label = "Safety walk - شارع المحطة الرئيسي - day - 2026-01-06 → Safety walk - night"
+    paragraph = BidiParagraph(label, styles()["cell"])
+    paragraph.wrap(120, 1000)
+    assert paragraph._inner is not None and paragraph._inner.style.alignment == TA_LEFT
+    lines = paragraph._inner.text.split("<br/>")
+    last_word = arabic_reshaper.reshape("الرئيسي")
+    assert lines[1] == f"{last_word[::-1]} - day - 2026-01-06", lines
+    assert lines[2].startswith("→ ")
+    # and a right-to-left paragraph's lines stay right to left, each by itself or not
+    assert display_order("abc بلدية", "R") == "ةيدلب abc"
+    assert display_order("abc بلدية", "L") == "abc ةيدلب"

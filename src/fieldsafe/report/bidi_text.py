@@ -44,14 +44,18 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         self._inner: Paragraph | None = None
 
     def _layout(self, width: float) -> Paragraph:
-        lines: list[str] = []
+        shown: list[str] = []
         for logical in self.text.split("\n"):
+            # Each line in its paragraph's direction, not one of its own: a wrapped line
+            # that starts with an Arabic word is still part of a left-to-right label.
+            base = "R" if get_base_level(logical) == 1 else "L"
             # a point to spare: reportlab must not break a line this measured as fitting
-            lines += _wrap(arabic_reshaper.reshape(logical), self.style, width - 1.0)
+            shown += [display_order(line, base) for line in
+                      _wrap(arabic_reshaper.reshape(logical), self.style, width - 1.0)]
         rtl = has_rtl(self.text) and get_base_level(self.text) == 1
         style = ParagraphStyle(f"{self.style.name}-rtl", self.style, alignment=TA_RIGHT) \
             if rtl else self.style
-        return Paragraph("<br/>".join(escape(display_order(line)) for line in lines), style)
+        return Paragraph("<br/>".join(escape(line) for line in shown), style)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._inner = self._layout(availWidth)
@@ -75,9 +79,10 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         return float(self.style.spaceAfter)
 
 
-def display_order(line: str) -> str:
+def display_order(line: str, base: str | None = None) -> str:
     """``line`` (logical order) in display order, its brackets mirrored where they are set
-    right to left.
+    right to left. ``base``: the direction of the paragraph the line is part of ("L" or
+    "R"); by default the line's own (its first strong letter's).
 
     python-bidi 0.6 reorders but leaves out the mirroring of rule L4, so "(Municipality)"
     in Arabic text would come out as ")Municipality(". Each bracket pair of the line
@@ -87,16 +92,16 @@ def display_order(line: str) -> str:
     pairs = _bracket_pairs(line)
     stand_ins = [p for p in _PAIRS if p[0] not in line and p[1] not in line]
     if not pairs or len(pairs) > len(stand_ins):
-        return str(get_display(line))
+        return str(get_display(line, base_dir=base))
     tagged = list(line)
     for (opening, closing), (left, right) in zip(pairs, stand_ins, strict=False):
         tagged[opening], tagged[closing] = left, right
-    visual = str(get_display("".join(tagged)))
+    visual = str(get_display("".join(tagged), base_dir=base))
     out = list(visual)
     for (opening, closing), (left, right) in zip(pairs, stand_ins, strict=False):
         shown_open, shown_close = visual.find(left), visual.find(right)
         if shown_open < 0 or shown_close < 0:  # the line changed length: reorder only
-            return str(get_display(line))
+            return str(get_display(line, base_dir=base))
         first, last = sorted((shown_open, shown_close))
         out[first], out[last] = line[opening], line[closing]
     return "".join(out)
