@@ -118,10 +118,30 @@ def test_a_long_header_keeps_the_start_and_the_end() -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from fieldsafe.report.fonts import REGULAR
-    from fieldsafe.report.page import _fit_middle
+    from fieldsafe.report.page import _fit, _fit_middle
 
     name = "Safety walk - Shivajinagar ward 92, Bengaluru - night - 2026-11-20"
     shown = _fit_middle(name, REGULAR, 200)
     assert shown.startswith("Safety walk") and shown.endswith("night - 2026-11-20")
     assert "…" in shown and stringWidth(shown, REGULAR, 8.5) <= 200
     assert _fit_middle("Short", REGULAR, 200) == "Short"
+    # cut between words: no half word that could read as another word
+    head, tail = (part.strip() for part in shown.split("…"))
+    assert name.startswith(head + " ") and name.endswith(" " + tail)
+    assert _fit("Audit report: Women's safety walk audit", REGULAR, 120) == "Audit report: Women's…"
+    # one long word is cut where it must be
+    assert _fit("x" * 200, REGULAR, 50).endswith("x…")
+
+
+def test_a_header_in_arabic_is_joined_and_in_reading_order() -> None:
+    import arabic_reshaper  # type: ignore[import-untyped]
+
+    from fieldsafe.report.page import header_line
+
+    area = "شارع المحطة الرئيسي"
+    left, right = header_line("Audit report: Walk", f"Walk - {area} - night - 2026-11-20",
+                              480)
+    word = arabic_reshaper.reshape(area)
+    assert left == "Audit report: Walk"
+    # joined letters, drawn right to left, inside a label read left to right
+    assert right == f"Walk - {word[::-1]} - night - 2026-11-20"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
+import arabic_reshaper  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, LETTER  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -20,6 +21,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from fieldsafe.i18n import _
+from fieldsafe.report.bidi_text import display_order, has_rtl
 from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
 
 PAPERS = {"a4": A4, "letter": LETTER}
@@ -78,11 +80,8 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
         canvas.saveState()
         width, height = size
         top = height - MARGIN + 2 * mm
-        room = width - 2 * MARGIN - 12  # the two texts share the line: neither overprints
-        # An audit's name ends with its period and date: cut in the middle, they stay.
-        right = _fit_middle(subtitle, REGULAR,
-                            min(room * 0.6, stringWidth(subtitle, REGULAR, 8.5)))
-        left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
+        # the two texts share the line: neither overprints
+        left, right = header_line(title, subtitle, width - 2 * MARGIN - 12)
         canvas.setFont(BOLD, 8.5)
         canvas.drawString(MARGIN, top, left)
         canvas.setFont(REGULAR, 8.5)
@@ -96,13 +95,53 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
     doc.build(list(story), canvasmaker=_canvas_maker(footer))
 
 
+def header_line(title: str, subtitle: str, room: float) -> tuple[str, str]:
+    """The header's two texts as drawn (left to right, Arabic joined), at most ``room``
+    points wide together. Which audit or campaign the page is of matters more than the
+    report's kind and form, so the title is cut first; an audit's name ends with its
+    period and date, so it is cut in the middle and they stay."""
+    title, subtitle = _shaped(title), _shaped(subtitle)
+    right = _fit_middle(subtitle, REGULAR, min(room * 0.75, stringWidth(subtitle, REGULAR,
+                                                                        8.5)))
+    left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
+    return _drawn(left), _drawn(right)
+
+
+def _drawn(text: str) -> str:
+    return display_order(text) if has_rtl(text) else text
+
+
+def _shaped(text: str) -> str:
+    """``text`` with Arabic letters in their joined forms (in logical order still)."""
+    return str(arabic_reshaper.reshape(text)) if has_rtl(text) else text
+
+
 def _fit(text: str, font: str, room: float, size: float = 8.5) -> str:
-    """``text`` shortened with "…" until it is at most ``room`` points wide."""
+    """``text`` shortened with "…" until it is at most ``room`` points wide, after a whole
+    word where one fits."""
     if stringWidth(text, font, size) <= room:
         return text
-    while text and stringWidth(text + "…", font, size) > room:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    kept = len(text)
+    while kept and stringWidth(text[:kept] + "…", font, size) > room:
+        kept -= 1
+    return _head(text, kept).rstrip() + "…"
+
+
+def _head(text: str, end: int) -> str:
+    """``text[:end]``, less the word the cut at ``end`` goes through (a word cut in half can
+    read as another word), unless it is the only word."""
+    if end >= len(text) or text[end] == " ":
+        return text[:end]
+    space = text.rfind(" ", 0, end)
+    return text[:space] if space > 0 else text[:end]
+
+
+def _tail(text: str, start: int) -> str:
+    """``text[start:]``, less the word the cut at ``start`` goes through (as :func:`_head`)."""
+    if start <= 0 or text[start - 1] == " ":
+        return text[start:]
+    space = text.find(" ", start)
+    return text[space + 1:] if 0 <= space < len(text) - 1 else text[start:]
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True) -> Table:
@@ -160,4 +199,5 @@ def _fit_middle(text: str, font: str, room: float, size: float = 8.5) -> str:
             head = head[:-1]
         else:
             tail = tail[1:]
-    return head.rstrip() + "…" + tail.lstrip()
+    return (_head(text, len(head)).rstrip() + "…"
+            + _tail(text, len(text) - len(tail)).lstrip())
