@@ -145,3 +145,14 @@ def test_a_header_in_arabic_is_joined_and_in_reading_order() -> None:
     assert left == "Audit report: Walk"
     # joined letters, drawn right to left, inside a label read left to right
     assert right == f"Walk - {word[::-1]} - night - 2026-11-20"
+
+
+def test_action_statuses_print_as_words_in_english_and_french() -> None:
+    from fieldsafe.i18n import using_language
+    from fieldsafe.report.text import status_word
+
+    assert status_word("in-progress", True) == "in progress (overdue)"
+    assert status_word("open", False) == "open"
+    with using_language("fr"):
+        assert status_word("in-progress", False) == "en cours"
+        assert status_word("done", False) == "terminée"

@@ -20,10 +20,12 @@ CHUNK = 2000
 CELL_LIMIT = 1200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 #: Stored codes the reports print: an audit's status and period, an action's status and
-#: priority (the msgid is the code itself, so English reports print it as stored).
-_WORDS = frozenset((
-    N_("draft"), N_("finalized"), N_("retired"), N_("day"), N_("night"), N_("open"),
-    N_("in-progress"), N_("done"), N_("low"), N_("medium"), N_("high"), N_("urgent")))
+#: priority, each with its words (the code itself, but for "in-progress").
+_WORDS = {
+    "draft": N_("draft"), "finalized": N_("finalized"), "retired": N_("retired"),
+    "day": N_("day"), "night": N_("night"), "open": N_("open"),
+    "in-progress": N_("in progress"), "done": N_("done"), "low": N_("low"),
+    "medium": N_("medium"), "high": N_("high"), "urgent": N_("urgent")}
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -111,7 +113,7 @@ def fixed(text: str, style: ParagraphStyle) -> Flowable:
 def word(code: str) -> str:
     """A stored code (an audit's status or period, an action's status or priority) in the
     report's language; other text as it is."""
-    return _(code) if code in _WORDS else code
+    return _(_WORDS[code]) if code in _WORDS else code
 
 
 def finding_cell(number: int, title: str, missing: bool) -> str:
