@@ -19,6 +19,7 @@ from fieldsafe.services.campaigns import new_campaign
 from fieldsafe.services.map_data import campaign_findings
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import ROOT
+from tests.pdf_checks import fonts_not_embedded
 
 DEMO = "Demo campaign (seed 5)"
 
@@ -64,6 +65,7 @@ def test_demo_campaign_report(demo: Path, tmp_path: Path) -> None:
     assert agencies and all(re.sub(r"\s+", " ", a) in flat for a in agencies)
     assert any(note in flat for note in notes)
     assert _images(out) >= 1
+    assert fonts_not_embedded(out) == set()  # every font the map and tables use travels
     for heading in ("Map of all routes", "Scores by area", "Day and night",
                     "Top findings by severity", "Action plan: a clear plan with targets",
                     "Follow-up: what got better, what got worse"):

@@ -20,6 +20,7 @@ from fieldsafe.services.audits import new_audit
 from fieldsafe.services.reports import audit_report
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import CORPUS, ROOT
+from tests.pdf_checks import fonts_not_embedded
 
 HOSTILE = "Lamp <b>& broken</b> near <para> the gate"
 RTL = "مصباح الشارع مكسور · פנס הרחוב שבור 🚨🔦"
@@ -103,6 +104,7 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
         assert internal not in appendix
     assert _images(out) >= 1
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= {n.split("+")[-1] for n in _embedded_fonts(out)}
+    assert fonts_not_embedded(out) == set()  # no Helvetica left for the viewer to supply
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -185,6 +187,7 @@ def test_demo_audit_with_findings_and_photos(tmp_path: Path) -> None:
             assert finding.note in flat
         assert _images(out) >= 1
         assert "Basemap: Demo street grid drawn by FieldSafe" in flat
+        assert fonts_not_embedded(out) == set()  # the map's labels and the tables' too
     finally:
         ws.close()
 

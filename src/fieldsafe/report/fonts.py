@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportlab import rl_config  # type: ignore[import-untyped]
 from reportlab.lib.fonts import addMapping  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
@@ -28,4 +29,8 @@ def register_fonts() -> None:
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, OBLIQUE)
     addMapping(REGULAR, 1, 1, BOLD)
+    # Drawings (maps, charts) start in this font, not in Helvetica, which a PDF viewer
+    # would have to supply: every font a report names is embedded (BaseDocTemplate's
+    # initialFontName does the same for the pages).
+    rl_config.defaultGraphicsFontName = REGULAR
     _registered = True

@@ -72,7 +72,8 @@ def build(out: BinaryIO | str, story: Sequence[Flowable], *, paper: str, title: 
     size = page_size(paper)
     doc = BaseDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
                           topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 2 * mm,
-                          title=title, subject=subtitle, creator="FieldSafe")
+                          title=title, subject=subtitle, creator="FieldSafe",
+                          initialFontName=REGULAR)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
@@ -150,6 +151,8 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True
                    hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        # for cells of plain text (an empty one too): not the Helvetica a table starts in
+        ("FONT", (0, 0), (-1, -1), REGULAR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
