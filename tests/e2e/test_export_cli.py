@@ -95,6 +95,7 @@ def test_export_errors_are_one_line(workspace: Path, tmp_path: Path) -> None:
 
 def test_nothing_to_export(tmp_path: Path) -> None:
     ws = tmp_path / "empty-ws"
+    ok(ws, "workspace", "set", "--device-name", "laptop")  # makes it: exports make none
     printed = ok(ws, "export", "csv", "-o", str(tmp_path / "out"))
     assert "No finalized audits found" in printed and (tmp_path / "out").is_dir()
     printed = ok(ws, "export", "geojson", "-o", str(tmp_path / "out.geojson"))

@@ -50,6 +50,12 @@ def cli(tmp_path: Path) -> Cli:
 
 
 def test_workspace_commands(cli: Cli, tmp_path: Path) -> None:
+    # A command that only reads makes no workspace where there is none (a mistyped path).
+    cli.fails("workspace", "info", fragment="there is no workspace in")
+    cli.fails("report", "campaign", "-o", str(tmp_path / "x.pdf"),
+              fragment="there is no workspace in")
+    assert not cli.workspace.exists() and not (tmp_path / "x.pdf").exists()
+    cli("workspace", "set", "--device-name", "laptop")  # one that records something makes it
     info = cli.json("workspace", "info")
     assert isinstance(info, dict) and info["team"] == "default" and info["counts"]["forms"] == 5
     cli("workspace", "set", "--user", "asha", "--team", "Lotus", "--device-name", "field-1")
@@ -68,6 +74,7 @@ def test_workspace_commands(cli: Cli, tmp_path: Path) -> None:
 
 def test_env_variable_names_the_workspace(tmp_path: Path) -> None:
     folder = tmp_path / "from-env"
+    Cli(folder)("workspace", "set", "--team", "North")  # makes it
     result = subprocess.run([sys.executable, "-m", "fieldsafe.cli.main", "workspace", "info"],
                             capture_output=True, text=True, timeout=300, cwd=ROOT,
                             env={**os.environ, "FIELDSAFE_WORKSPACE": str(folder)})
@@ -183,7 +190,7 @@ def test_bad_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_locked_and_newer_workspaces(cli: Cli) -> None:
-    cli("workspace", "info")
+    cli("workspace", "set", "--device-name", "laptop")
     db = cli.workspace / "fieldsafe.sqlite"
     other = sqlite3.connect(db)
     other.execute("BEGIN EXCLUSIVE")

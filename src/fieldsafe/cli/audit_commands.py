@@ -105,7 +105,7 @@ def run_edit(args: argparse.Namespace) -> int:
     from fieldsafe.services.forms import read_answers
 
     answers = read_answers(args.answers)
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         result = edit_audit(ws, args.id, answers, photos=_photos(args.photo),
                             finalize=args.finalize)
     return _report(result)
@@ -114,7 +114,7 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.audit_queries import list_audits
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = list_audits(ws)
     return print_rows(rows, ["id", "revision", "form_id", "status", "team", "modified",
                              "photos"], args.json)
@@ -122,7 +122,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from fieldsafe.services.audit_queries import show_audit
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         audit = show_audit(ws, args.id)
     if args.json:
         print_json(audit)
@@ -139,14 +139,14 @@ def run_show(args: argparse.Namespace) -> int:
 def run_retire(args: argparse.Namespace) -> int:
     from fieldsafe.services.audits import retire_audit
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         return _report(retire_audit(ws, args.id))
 
 
 def run_actions_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.actions import list_actions
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = list_actions(ws, agency=args.agency, status=args.status, overdue=args.overdue)
     return print_rows(rows, ["id", "agency", "priority", "target", "status", "overdue",
                              "title"], args.json)
@@ -155,7 +155,7 @@ def run_actions_list(args: argparse.Namespace) -> int:
 def run_actions_add(args: argparse.Namespace) -> int:
     from fieldsafe.services.actions import add_action
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         item = add_action(ws, args.audit_id, args.finding, agency=args.agency,
                           target=args.target, priority=args.priority,
                           recommendation=args.recommendation)
@@ -166,7 +166,7 @@ def run_actions_add(args: argparse.Namespace) -> int:
 def run_actions_update(args: argparse.Namespace) -> int:
     from fieldsafe.services.actions import update_action
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         item = update_action(ws, args.id, status=args.status, agency=args.agency,
                              target=args.target, priority=args.priority,
                              recommendation=args.recommendation)

@@ -69,7 +69,7 @@ def _refused(err: BundleError) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from fieldsafe.services.bundle_export import export_bundle
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         result = export_bundle(ws, args.output, campaign=args.campaign,
                                since_last=args.since_last, include_drafts=args.include_drafts,
                                with_basemaps=args.with_basemaps,
@@ -164,7 +164,7 @@ def run_trust(args: argparse.Namespace) -> int:
 def run_list_devices(args: argparse.Namespace) -> int:
     from fieldsafe.services.devices import list_trusted
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = list_trusted(ws)
     return print_rows(rows, ["name", "public_key", "added"], args.json)
 

@@ -12,13 +12,15 @@ from typing import Any
 from fieldsafe.i18n import _
 
 
-def open_ws(args: argparse.Namespace) -> Any:
+def open_ws(args: argparse.Namespace, *, create: bool = True) -> Any:
     """The workspace named by --workspace / FIELDSAFE_WORKSPACE / the default folder, with
-    the built-in instruments available."""
+    the built-in instruments available. ``create``: made if there is none; commands that
+    only read a workspace (lists, reports, exports, checks) pass False, so that a mistyped
+    folder is refused instead of made into an empty workspace."""
     from fieldsafe.services.form_library import ensure_builtin_forms
     from fieldsafe.services.workspace import open_workspace
 
-    workspace = open_workspace(args.workspace)
+    workspace = open_workspace(args.workspace, create=create)
     ensure_builtin_forms(workspace)
     return workspace
 

@@ -32,7 +32,7 @@ def register(commands: Any) -> None:
 def run_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.conflicts import list_conflicts
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         found = list_conflicts(ws)
     if args.json:
         print_json([c.as_dict() for c in found])
@@ -113,7 +113,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     from fieldsafe.services.forms import read_answers
 
     answers = read_answers(str(args.answers)) if args.answers is not None else None
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         result = resolve_conflict(ws, args.audit, take=args.take, answers=answers)
     print(_("audit {id}: resolved as revision {n} ({status})").format(
         id=result.id, n=result.revision, status=result.status))

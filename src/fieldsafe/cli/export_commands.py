@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
 def run_geojson(args: argparse.Namespace) -> int:
     from fieldsafe.services.exports import export_geojson
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         result = export_geojson(ws, args.output, form_id=args.form,
                                 include_sensitive=args.include_sensitive)
     if not result.audits:
@@ -59,7 +59,7 @@ def run_geojson(args: argparse.Namespace) -> int:
 def run_csv(args: argparse.Namespace) -> int:
     from fieldsafe.services.exports_csv import export_csv
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         result = export_csv(ws, args.output, form_id=args.form,
                             include_sensitive=args.include_sensitive, raw=args.raw)
     if not result.audits:

@@ -38,7 +38,7 @@ def register(commands: Any) -> None:
 def run_audit(args: argparse.Namespace) -> int:
     from fieldsafe.services.reports import audit_report
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         path = audit_report(ws, args.id, args.output, language=args.lang,
                             include_sensitive=args.include_sensitive, paper=args.paper)
     print(path)
@@ -48,7 +48,7 @@ def run_audit(args: argparse.Namespace) -> int:
 def run_campaign(args: argparse.Namespace) -> int:
     from fieldsafe.services.campaign_reports import campaign_report
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         path = campaign_report(ws, args.id, args.output, language=args.lang,
                                paper=args.paper)
     print(path)

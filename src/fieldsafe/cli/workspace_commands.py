@@ -66,7 +66,7 @@ def register(commands: Any, forms_sub: Any) -> None:
 def run_info(args: argparse.Namespace) -> int:
     from fieldsafe.services.workspace_admin import info
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         print_json(info(ws))
     return 0
 
@@ -74,7 +74,7 @@ def run_info(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from fieldsafe.services.workspace_admin import check
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         problems = check(ws)
     for line in problems:
         print(line)
@@ -86,7 +86,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     from fieldsafe.services.workspace_admin import backup, database_damage
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         done = backup(ws, Path(args.dest))
     print(_("backed up to {folder}").format(folder=done))
     damage = database_damage(done / ws.db_path.name)
@@ -102,7 +102,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_digest(args: argparse.Namespace) -> int:
     from fieldsafe.services.workspace_admin import digest
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         print(digest(ws))
     return 0
 
@@ -131,7 +131,7 @@ def run_forms_import(args: argparse.Namespace) -> int:
 def run_forms_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.form_library import list_forms
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = [f.as_dict() for f in list_forms(ws)]
     return print_rows(rows, ["form_id", "version", "questions", "builtin", "title"], args.json)
 
@@ -150,7 +150,7 @@ def run_campaign_new(args: argparse.Namespace) -> int:
 def run_campaign_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.campaigns import list_campaigns
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = list_campaigns(ws)
     return print_rows(rows, ["id", "name", "segment_m", "tolerance_m", "team"], args.json)
 
@@ -169,6 +169,6 @@ def run_layer_add(args: argparse.Namespace) -> int:
 def run_layer_list(args: argparse.Namespace) -> int:
     from fieldsafe.services.layers import list_layers
 
-    with open_ws(args) as ws:
+    with open_ws(args, create=False) as ws:
         rows = list_layers(ws)
     return print_rows(rows, ["id", "kind", "name"], args.json)

@@ -165,5 +165,13 @@ def get_settings(session: Session) -> dict[str, str]:
     return {s.key: s.value for s in session.scalars(select(LocalSetting))}
 
 
-def open_workspace(option: str | None = None) -> Workspace:
-    return Workspace(resolve_workspace_dir(option))
+def open_workspace(option: str | None = None, *, create: bool = True) -> Workspace:
+    """The workspace in the folder ``option`` names (see :func:`resolve_workspace_dir`),
+    made there if there is none, unless ``create`` is False: then a folder without a
+    workspace (a mistyped path, most likely) is refused and nothing is made in it."""
+    root = resolve_workspace_dir(option)
+    if not create and not root.is_file() and not (root / DATABASE_NAME).is_file():
+        raise UserError(_("there is no workspace in {folder} (a command that records "
+                          "something, such as \"fieldsafe demo\" or \"fieldsafe forms "
+                          "import\", makes one)").format(folder=root))
+    return Workspace(root)
