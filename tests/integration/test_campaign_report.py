@@ -70,6 +70,7 @@ def test_demo_campaign_report(demo: Path, tmp_path: Path) -> None:
                     "Top findings by severity", "Action plan: a clear plan with targets",
                     "Follow-up: what got better, what got worse"):
         assert heading in flat
+    assert "Where: each pair of walks" in flat and "Night walk" in flat  # pair by pair
     assert "Only finalized audits are counted" in flat
     assert re.search(r"Walked length \(sum of the routes\) \d+\.\d\d km", flat)
     assert "Ward 1 (north-west)" in flat

@@ -48,8 +48,10 @@ def test_repaired_then_dark_again_shows_both_changes_in_walk_order() -> None:
     done, routes, scores = _walks(("mar", date(2026, 3, 20), 0.1),
                                   ("jan", date(2026, 1, 2), 0.2),
                                   ("feb", date(2026, 2, 15), 1.0))
-    night, pairs, follow, left_out = matched(done, routes, scores, LABELS, 25.0)
-    assert night == [] and pairs == 0 and left_out == 0
+    found = matched(done, routes, scores, LABELS, 25.0)
+    night, pairs, follow, left_out = (found.day_night, found.day_night_pairs,
+                                      found.follow_up, found.follow_up_left_out)
+    assert night == [] and pairs == 0 and left_out == 0 and found.day_night_walks == []
     assert [(f.where, f.overall.first, f.overall.second, f.overall.segments)
             for f in follow if f.overall is not None] == [
         ("walk 2026-01-02 → walk 2026-02-15", 0.2, 1.0, 2),  # repaired
@@ -64,20 +66,27 @@ def test_repaired_then_dark_again_shows_both_changes_in_walk_order() -> None:
 def test_walks_on_one_day_or_by_day_and_night_are_no_follow_up() -> None:
     """Day against night pairs walks of one form; another form's walk does not pair."""
     done, routes, scores = _walks(("a", date(2026, 1, 2), 0.2), ("b", date(2026, 1, 2), 0.8))
-    assert matched(done, routes, scores, LABELS, 25.0)[2] == []
+    assert matched(done, routes, scores, LABELS, 25.0).follow_up == []
     night = Walk("n", "walk", "night", date(2026, 1, 1), "night walk")
     done["n"] = night
     routes += [ScoredSegment("n", k, c, 0.0, 0.0, (0.0, 1.0), "night", "walk", "n")
                for k, c in enumerate(STREET)]
     for key in LABELS:
         scores[key].update({("n", 0): 0.0, ("n", 1): 0.0})
-    day_night, pairs, follow, _left = matched(done, routes, scores, LABELS, 25.0)
-    assert follow == [] and pairs == 2  # the night walk against each day walk
-    assert [(r.label, r.first, r.second, r.segments) for r in day_night
+    found = matched(done, routes, scores, LABELS, 25.0)
+    assert found.follow_up == [] and found.day_night_pairs == 2  # night against each day
+    assert [(r.label, r.first, r.second, r.segments) for r in found.day_night
             if r.label == "Lighting"] == [("Lighting", 0.5, 0.0, 4)]
+    # and pair by pair, where it falls most at night first: the day walk scored 0.8
+    assert [(w.day_walk, w.night_walk, w.day, w.night, w.segments)
+            for w in found.day_night_walks] == [
+        ("walk 2026-01-02", "night walk", 0.8, 0.0, 2),
+        ("walk 2026-01-02", "night walk", 0.2, 0.0, 2)]
+    assert found.day_night_walks_left_out == 0
     # Another form's night walk of the street: another instrument, no pair.
     done["n"] = Walk("n", "cpted", "night", date(2026, 1, 1), "night walk")
-    assert matched(done, routes, scores, LABELS, 25.0)[:2] == ([], 0)
+    other = matched(done, routes, scores, LABELS, 25.0)
+    assert (other.day_night, other.day_night_pairs, other.day_night_walks) == ([], 0, [])
 
 
 def test_a_long_table_keeps_the_largest_overall_changes(monkeypatch) -> None:
@@ -86,8 +95,22 @@ def test_a_long_table_keeps_the_largest_overall_changes(monkeypatch) -> None:
                                   ("c", date(2026, 3, 1), 0.0), ("d", date(2026, 4, 1), 0.9))
     # Feeling changed most from a to b, but the overall score the least.
     scores["feeling"].update({("a", 0): 0.0, ("a", 1): 0.0})
-    _night, _pairs, follow, left_out = matched(done, routes, scores, LABELS, 25.0)
+    found = matched(done, routes, scores, LABELS, 25.0)
+    follow, left_out = found.follow_up, found.follow_up_left_out
     # Overall changes: a→b +0.1, b→c -0.6, c→d +0.9: the two largest, in walk order.
     assert [f.where for f in follow] == ["walk 2026-02-01 → walk 2026-03-01",
                                          "walk 2026-03-01 → walk 2026-04-01"]
     assert left_out == 1
+
+
+def test_only_the_pairs_worst_at_night_are_listed(monkeypatch) -> None:
+    monkeypatch.setattr(campaign_matching, "DAY_NIGHT_SHOWN", 1)
+    done, routes, scores = _walks(("a", date(2026, 1, 2), 0.9), ("b", date(2026, 1, 2), 0.4))
+    done["n"] = Walk("n", "walk", "night", date(2026, 1, 3), "night walk")
+    routes += [ScoredSegment("n", k, c, 0.3, 0.3, (0.0, 1.0), "night", "walk", "n")
+               for k, c in enumerate(STREET)]
+    for key in LABELS:
+        scores[key].update({("n", 0): 0.3, ("n", 1): 0.3})
+    found = matched(done, routes, scores, LABELS, 25.0)
+    assert [(w.day, w.night) for w in found.day_night_walks] == [(0.9, 0.3)]  # -0.6
+    assert found.day_night_walks_left_out == 1  # b: -0.1

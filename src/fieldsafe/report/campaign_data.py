@@ -37,6 +37,18 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
+class WalkPair:
+    """A street walked by day and by night with the same form: the two walks and the mean
+    overall score of their matched segments in each."""
+
+    day_walk: str
+    night_walk: str
+    day: float
+    night: float
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     """A street walked again: the two walks, the overall score before and after (None if
     the forms score none), and the parameters that changed, the largest change first."""
@@ -105,6 +117,9 @@ class CampaignReportData:
     ward_scores: list[tuple[str, list[Score]]]  # (parameter, mean per ward)
     day_night: list[PairRow]
     day_night_pairs: int
+    # where: the pairs of walks, the largest fall at night first, and how many are not shown
+    day_night_walks: list[WalkPair]
+    day_night_walks_left_out: int
     follow_up: list[FollowUp]
     follow_up_left_out: int  # follow-ups not shown (those with the smallest changes)
     findings_total: int

@@ -152,7 +152,24 @@ def _day_night(data: CampaignReportData, st: Styles, width: float) -> list[Flowa
         "campaign's tolerance ({n} pairs of audits); mean scores, 0 worst to 1 best.",
         data.day_night_pairs).format(n=data.day_night_pairs), st["muted"]))
     heads = [_("Parameter"), _("Day"), _("Night"), _("Night − day"), _("Matched segments")]
-    return [*out, _pairs(heads, data.day_night, st, width)]
+    out.append(_pairs(heads, data.day_night, st, width))
+    if data.day_night_walks:
+        out += [Spacer(1, 6), fixed(_("Where: each pair of walks, the mean overall score of "
+                                      "the segments they share, the largest fall at night "
+                                      "first."), st["muted"])]
+        if data.day_night_walks_left_out:
+            out.append(fixed(ngettext(
+                "{n} more pair, whose score falls less at night, is not shown.",
+                "{n} more pairs, whose score falls less at night, are not shown.",
+                data.day_night_walks_left_out).format(n=data.day_night_walks_left_out),
+                st["muted"]))
+        rows = [[w.day_walk, w.night_walk, _score(w.day), _score(w.night),
+                 _change(PairRow("", w.day, w.night, w.segments), False), str(w.segments)]
+                for w in data.day_night_walks]
+        out.append(_grid([_("Day walk"), _("Night walk"), _("Day"), _("Night"),
+                          _("Night − day"), _("Segments")], rows,
+                         [0.27, 0.27, 0.1, 0.1, 0.14, 0.12], st, width))
+    return out
 
 
 def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -13,11 +14,12 @@ from shapely.geometry.base import BaseGeometry
 
 from fieldsafe.geo.projection import LocalProjection
 from fieldsafe.geo.segments import match_line_groups
-from fieldsafe.report.campaign_data import FollowUp, PairRow, Score
+from fieldsafe.report.campaign_data import FollowUp, PairRow, Score, WalkPair
 from fieldsafe.services.map_data import ScoredSegment
 from fieldsafe.services.map_forms import OVERALL
 
 FOLLOW_UPS_SHOWN = 40
+DAY_NIGHT_SHOWN = 20  # pairs of walks by day and by night, those worst at night
 _Key = tuple[str, int]  # (audit, segment index)
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -37,13 +39,27 @@ class Walk(Protocol):
     def label(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """What the campaign report compares: day against night over all matched segments
+    (rows by parameter), the number of matched day/night pairs of audits, those pairs one
+    by one (:data:`DAY_NIGHT_SHOWN` of them, those whose overall score falls most at night
+    first) and how many were left out; and the follow-ups and how many were left out."""
+
+    day_night: list[PairRow]
+    day_night_pairs: int
+    day_night_walks: list[WalkPair]
+    day_night_walks_left_out: int
+    follow_up: list[FollowUp]
+    follow_up_left_out: int
+
+
 def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
             scores: dict[str, dict[_Key, float]], labels: dict[str, str], tolerance_m: float,
-            ) -> tuple[list[PairRow], int, list[FollowUp], int]:
-    """Day against night over all matched segments (rows by parameter), the number of
-    matched day/night pairs of audits, the follow-ups, and how many follow-ups were left
-    out. Follow-ups are in the order they were walked; when there are more than
-    :data:`FOLLOW_UPS_SHOWN`, those whose overall score changed most are kept.
+            ) -> Matches:
+    """The campaign's :class:`Matches`. Follow-ups are in the order they were walked; when
+    there are more than :data:`FOLLOW_UPS_SHOWN`, those whose overall score changed most
+    are kept.
 
     Two finalized audits of the same form pair up when one was walked by day and the other
     by night, or when it was walked again in the same period on a later day (a follow-up).
@@ -86,6 +102,7 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
                 labels[key], float(before[number] / count[number]),
                 float(after[number] / count[number]), int(count[number]),
                 f"{ordered[f].label} → {ordered[s].label}")
+    walks = _walk_pairs(table.get(OVERALL), first, second, pair_of, again, pairs, ordered)
     shown, left_out = _largest(follow, FOLLOW_UPS_SHOWN)
     # In the order they were walked: the later walk's day, then the earlier one's.
     shown.sort(key=lambda n: (ordered[pairs[n][1]].day, ordered[pairs[n][0]].day, n))
@@ -95,7 +112,28 @@ def matched(done: Mapping[str, Walk], routes: list[ScoredSegment],
                                             if k != OVERALL),
                                            key=lambda kr: (-_delta(kr[1]), kr[0]))])
            for n in shown]
-    return night, int(np.count_nonzero(~again)), out, left_out
+    return Matches(night, int(np.count_nonzero(~again)), walks[:DAY_NIGHT_SHOWN],
+                   max(0, len(walks) - DAY_NIGHT_SHOWN), out, left_out)
+
+
+def _walk_pairs(values: np.ndarray | None, first: np.ndarray, second: np.ndarray,
+                pair_of: np.ndarray, again: np.ndarray, pairs: list[tuple[int, int]],
+                ordered: Sequence[Walk]) -> list[WalkPair]:
+    """Each pair of walks by day and by night with its matched segments' mean overall score
+    in each (``values``: the overall score of every line; None when the forms score none),
+    the largest fall at night first."""
+    if values is None:
+        return []
+    x, y = values[first], values[second]
+    pick = ~np.isnan(x) & ~np.isnan(y) & ~again[pair_of]
+    count = np.bincount(pair_of[pick], minlength=len(pairs))
+    day = np.bincount(pair_of[pick], weights=x[pick], minlength=len(pairs))
+    night = np.bincount(pair_of[pick], weights=y[pick], minlength=len(pairs))
+    out = [WalkPair(ordered[pairs[n][0]].label, ordered[pairs[n][1]].label,
+                    float(day[n] / count[n]), float(night[n] / count[n]), int(count[n]))
+           for n in np.flatnonzero(count).tolist()]
+    out.sort(key=lambda w: (w.night - w.day, w.day_walk, w.night_walk))
+    return out
 
 
 def _delta(row: PairRow) -> float:

@@ -153,8 +153,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
                     for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)),
                    key=lambda spot: -spot[1])
     ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
-    day_night, day_pairs, follow_up, follow_left = matched(done, routes, scores, labels,
-                                                           tolerance_m)
+    matches = matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
         name=name, audits=len(done), drafts=len(audits) - len(done) + retired,
@@ -171,8 +170,11 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         dark_spots=[s.coords for s in routes if (lighting := scores.get("lighting", {}).get(
             (s.audit_id, s.index))) is not None and lighting <= DARK_MAX_SCORE + 1e-9],
         hotspots=spots[:HOTSPOTS_SHOWN], hotspots_total=len(spots),
-        ward_layer=ward_layer, wards=wards, ward_scores=ward_scores, day_night=day_night,
-        day_night_pairs=day_pairs, follow_up=follow_up, follow_up_left_out=follow_left,
+        ward_layer=ward_layer, wards=wards, ward_scores=ward_scores,
+        day_night=matches.day_night, day_night_pairs=matches.day_night_pairs,
+        day_night_walks=matches.day_night_walks,
+        day_night_walks_left_out=matches.day_night_walks_left_out,
+        follow_up=matches.follow_up, follow_up_left_out=matches.follow_up_left_out,
         findings_total=len(findings),
         findings=top, findings_tied=tied,
         plans=_plans(workspace, list(done.values()), said),
