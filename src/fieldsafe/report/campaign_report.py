@@ -130,9 +130,14 @@ def _change(r: PairRow, verdict: bool) -> str:
     if r.first is None or r.second is None:
         return "—"
     delta = r.second - r.first
-    word = "" if not verdict or abs(delta) < 0.005 else \
+    word = "" if not verdict or not _moved(r) else \
         " " + (_("better") if delta > 0 else _("worse"))
     return f"{number(delta, '+.2f')}{word}"
+
+
+def _moved(r: PairRow) -> bool:
+    """Whether the score changed by as much as the report shows (0.005)."""
+    return r.first is not None and r.second is not None and abs(r.second - r.first) >= 0.005
 
 
 def _pairs(heads: list[str], rows: list[PairRow], st: Styles, width: float) -> Flowable:
@@ -249,11 +254,15 @@ def _follow_up(data: CampaignReportData, st: Styles, width: float) -> list[Flowa
     rows = []
     for f in data.follow_up:
         o = f.overall
+        # Why none, when none: a parameter is scored only on the segments where it was
+        # rated (an audit point), the overall score on the whole route.
         most = "; ".join(f"{r.label} {_change(r, False)}" for r in f.changes[:3]
-                         if r.first is not None and r.second is not None
-                         and abs(r.second - r.first) >= 0.005)
+                         if _moved(r)) or (
+            _("no parameter changed") if any(r.first is not None and r.second is not None
+                                             for r in f.changes)
+            else _("no parameter rated on these segments in both walks"))
         segments = o.segments if o is not None else max((r.segments for r in f.changes),
                                                          default=0)
         rows.append([f.where, _score(o.first if o else None), _score(o.second if o else None),
-                     _change(o, True) if o is not None else "—", most or "—", str(segments)])
+                     _change(o, True) if o is not None else "—", most, str(segments)])
     return [*out, _grid(heads, rows, [0.28, 0.09, 0.09, 0.13, 0.28, 0.13], st, width)]
