@@ -88,8 +88,10 @@ def _cover(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flow
         out.append(fixed(_("This report includes answers marked sensitive. Do not share it "
                            "beyond the people entitled to see them."), st["muted"]))
     else:
-        out.append(fixed(_("Answers marked sensitive in the form are left out, and "
-                           "participants appear as counts and bands only."), st["muted"]))
+        out.append(fixed(_("Answers marked sensitive in the form are left out. No "
+                           "participant is named: the cover gives the group's size, and its "
+                           "bands where the form records them and they are not sensitive; "
+                           "the other answers are in the appendix."), st["muted"]))
     return out
 
 
