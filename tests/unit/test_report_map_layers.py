@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image as PILImage
-from reportlab.graphics.shapes import Image, Path  # type: ignore[import-untyped]
+from reportlab.graphics.shapes import Image, Path, PolyLine, String  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
 
 from fieldsafe.geo.webmercator import to_world
@@ -86,3 +86,50 @@ def test_the_legend_fits_its_width_in_any_language() -> None:
     assert size == 5.0 and all(label.endswith("…") for label in labels)
     room = 400 / len(labels) - 32
     assert all(stringWidth(label, REGULAR, size) <= room for label in labels)
+
+
+def test_dark_spots_are_dotted_over_the_lines_so_they_show_on_the_darkest_class() -> None:
+    lines = [RouteLine(_street(k), LEGEND[0][0], 0) for k in range(5)]  # all worst, near black
+    group = campaign_drawing(_data(lines), [_street(1), _street(3)], [], 400, 320).contents[0]
+    kinds = list(group.contents)
+    dots = [k for k, s in enumerate(kinds) if isinstance(s, PolyLine)
+            and s.strokeColor == colors.white and s.strokeDashArray == [0.1, 3.4]]
+    last_line = max(k for k, s in enumerate(kinds) if isinstance(s, Path))
+    assert len(dots) == 2 and min(dots) > last_line  # on top of every scored line
+
+
+def test_areas_are_outlined_within_the_map_and_named_over_the_routes() -> None:
+    from fieldsafe.report.route_map import _LEGEND_H
+
+    # A ward reaching far beyond the map, its east edge across the middle of it; and one
+    # wholly outside the map.
+    huge = [(51.0, -1.0), (52.0, -1.0), (52.0, -0.12), (51.0, -0.12), (51.0, -1.0)]
+    away = [(10.0, 10.0), (10.1, 10.0), (10.1, 10.1), (10.0, 10.0)]
+    data = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
+                        ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
+                        areas=[("Ward 92", [huge]), ("Elsewhere", [away])])
+    width, height = 400.0, 300.0
+    contents = route_drawing(data, width, height).contents
+    outlines = [s for s in contents if isinstance(s, PolyLine) and s.strokeDashArray == [6, 3]]
+    assert len(outlines) == 1  # the east edge, cut to the map's frame
+    for line in outlines:
+        xs, ys = line.points[0::2], line.points[1::2]
+        assert all(-0.01 <= x <= width + 0.01 for x in xs)
+        assert all(_LEGEND_H - 0.01 <= y <= height + 0.01 for y in ys)
+    names = [s.text for s in contents if isinstance(s, String)]
+    assert "Ward 92" in names and "Elsewhere" not in names
+    last_path = max(k for k, s in enumerate(contents) if isinstance(s, Path))
+    assert next(k for k, s in enumerate(contents)
+                if isinstance(s, String) and s.text == "Ward 92") > last_path
+
+
+def test_one_routes_start_and_end_are_marked() -> None:
+    data = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
+                        ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
+                        ends=(_street(1)[0], _street(1)[-1]))
+    names = [s.text for s in route_drawing(data, 400, 300).contents if isinstance(s, String)]
+    assert "start" in names and "end" in names
+    plain = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
+                         ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall")
+    assert "start" not in [s.text for s in route_drawing(plain, 400, 300).contents
+                           if isinstance(s, String)]

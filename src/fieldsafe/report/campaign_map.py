@@ -18,16 +18,25 @@ from fieldsafe.report.route_map import placer, route_drawing
 
 _KEY_H = 16.0
 _HOT = colors.HexColor("#C0392B")
+_DOTS = {"strokeColor": colors.white, "strokeWidth": 2.2, "strokeDashArray": [0.1, 3.4],
+         "strokeLineCap": 1}
 
 
 def campaign_drawing(data: RouteMapData, dark: list[list[LatLon]],
                      spots: list[tuple[LatLon, int]], width: float, height: float) -> Drawing:
     """The routes map (``width`` × ``height`` points) with dark spots cased in black
-    under the coloured lines and hotspots as circles holding their finding counts."""
+    under the coloured lines and dotted in white over them, and hotspots as circles
+    holding their finding counts."""
     routes = Group(*route_drawing(data, width, height - _KEY_H, casing=dark).contents,
                    transform=(1, 0, 0, 1, 0, _KEY_H))
     if data.bounds is not None:
         _project, at = placer(data.bounds, width, height - _KEY_H)
+        # Dark spots: cased in black (which shows on a light line) and dotted in white on
+        # top (which shows on a dark one, where the casing does not), in grey print too;
+        # dots, not dashes, which mark unrated lines.
+        for line in dark:
+            if len(line) > 1:
+                routes.add(PolyLine([v for c in line for v in at(c)], **_DOTS))
         for (lat, lon), count in spots:
             x, y = at((lat, lon))
             radius = 8 + min(count, 12)
@@ -45,6 +54,7 @@ def _key(drawing: Drawing, width: float) -> None:
     drawing.add(PolyLine([0, 6, 22, 6], strokeColor=colors.black, strokeWidth=9))
     drawing.add(PolyLine([0, 6, 22, 6], strokeColor=colors.HexColor("#7C7B78"),
                          strokeWidth=3))
+    drawing.add(PolyLine([2, 6, 22, 6], **_DOTS))
     drawing.add(String(28, 3, _("dark spot (lighting very poor or poor)"), fontName=REGULAR,
                        fontSize=6.5))
     x = width / 2

@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-unty
 from fieldsafe.i18n import _, number
 from fieldsafe.report.data import LatLon, RouteMapData
 from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
+from fieldsafe.report.map_marks import draw_areas, draw_ends, draw_names
 
 EARTH_RADIUS_M = 6_371_008.8
 _LEGEND_H = 44.0
@@ -100,6 +101,7 @@ def route_drawing(data: RouteMapData, width: float, height: float,
 
     if data.backdrop is not None:
         _backdrop(drawing, data, project, width, map_h)
+    names = draw_areas(drawing, data.areas, at, (0.0, _LEGEND_H, width, height))
 
     if casing:
         drawing.add(_path([[at(c) for c in line] for line in casing], colors.black,
@@ -123,6 +125,9 @@ def route_drawing(data: RouteMapData, width: float, height: float,
         drawing.add(String(x + 6 if right else x - 6, y + 4, text, fontName=REGULAR,
                            fontSize=6.5, fillColor=colors.black,
                            textAnchor="start" if right else "end"))
+    draw_names(drawing, names)
+    if data.ends is not None:
+        draw_ends(drawing, data.ends, at)
     for finding, where in data.markers:
         x, y = at(where)
         drawing.add(Circle(x, y, 7, fillColor=colors.white, strokeColor=colors.black,

@@ -152,7 +152,8 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
     spots = sorted((((h.lat, h.lon), len(h.members))
                     for h in hotspots(findings, HOTSPOT_RADIUS_M, HOTSPOT_MIN)),
                    key=lambda spot: -spot[1])
-    ward_layer, wards, ward_scores = _wards(workspace, layer_ids, routes, scores, labels)
+    ward_layer, wards, ward_scores, outlines = _wards(workspace, layer_ids, routes, scores,
+                                                      labels)
     matches = matched(done, routes, scores, labels, tolerance_m)
     days = sorted(a.day for a in done.values())
     return CampaignReportData(
@@ -163,7 +164,7 @@ def _gather(workspace: Workspace, campaign_id: str, language: str | None,
         by_team=_counts(done.values(), lambda a: a.team or _("(no team)")),
         walked_km=sum(_length_m(s.coords) for s in routes) / 1000,
         area_km2=_area_km2(area_geojson),
-        route_map=with_backdrop(_route_map(routes, sites, overall), workspace,
+        route_map=with_backdrop(_route_map(routes, sites, overall, outlines), workspace,
                                 list(layer_ids)),
         # Lighting is scored with the other mapped parameters; when it is not mapped, no
         # audit that rates it has a route, so there is no dark spot to show.
@@ -278,8 +279,8 @@ def _area_km2(area_geojson: str) -> float | None:
     return float(metres.area) / 1e6
 
 
-def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter
-               ) -> RouteMapData:
+def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter,
+               areas: list[tuple[str, list[list[LatLon]]]]) -> RouteMapData:
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None) for s in routes]
     places = [Place("", s.location, colour(s.score)) for s in sites]
@@ -287,7 +288,7 @@ def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Pa
     bounds = ((min(p[0] for p in points), min(p[1] for p in points)),
               (max(p[0] for p in points), max(p[1] for p in points))) if points else None
     return RouteMapData(lines, [], bounds, legend(overall), _("Overall score"), "",
-                        NO_DATA_COLOUR, places=places)
+                        NO_DATA_COLOUR, places=places, areas=areas)
 
 
 def _ward_of(routes: list[ScoredSegment], tree: STRtree) -> dict[_Key, int]:
@@ -309,12 +310,20 @@ def _ward_of(routes: list[ScoredSegment], tree: STRtree) -> dict[_Key, int]:
 
 def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment],
            scores: dict[str, dict[_Key, float]], labels: dict[str, str]
-           ) -> tuple[str, list[str], list[tuple[str, list[Score]]]]:
+           ) -> tuple[str, list[str], list[tuple[str, list[Score]]],
+                      list[tuple[str, list[list[LatLon]]]]]:
+    """The campaign's area layer's name, its areas' names, the mean score of each
+    parameter in each area, and the areas' outlines for the map."""
     layer = next((r for r in list_layers(workspace)
                   if r["id"] in layer_ids and r["kind"] == "areas"), None)
     if layer is None:
-        return "", [], []
+        return "", [], [], []
     areas = read_areas(workspace.layers_dir / layer["file"])
+    names = [a.name or str(k + 1) for k, a in enumerate(areas)]
+    outlines = [(name, [[(y, x) for x, y, *_z in part.exterior.coords]
+                        for part in getattr(a.geometry, "geoms", [a.geometry])
+                        if part.geom_type == "Polygon"])
+                for name, a in zip(names, areas, strict=True)]
     ward_of = _ward_of(routes, STRtree([a.geometry for a in areas]))
     table: list[tuple[str, list[Score]]] = []
     for key, by_segment in scores.items():
@@ -324,7 +333,7 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
                 sums[ward_of[where]].append(value)
         table.append((labels[key], [sum(v) / len(v) if (v := sums.get(k)) else None
                                     for k in range(len(areas))]))
-    return str(layer["name"]), [a.name or str(k + 1) for k, a in enumerate(areas)], table
+    return str(layer["name"]), names, table, outlines
 
 
 def _top_findings(workspace: Workspace, findings: list[MapFinding]

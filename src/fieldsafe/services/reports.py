@@ -303,9 +303,11 @@ def _route_map(amap: AuditMap, form: FormDef,
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None)
              for s in amap.segments]
+    ends = (amap.segments[0].coords[0], amap.segments[-1].coords[-1]) \
+        if amap.segments and amap.segments[0].coords and amap.segments[-1].coords else None
     return RouteMapData(lines, markers, amap.bounds, legend(parameter), parameter.label,
                         "", NO_DATA_COLOUR, places=places,
-                        outlines=outlines)
+                        outlines=outlines, ends=ends)
 
 
 def choice_translations(form: FormDef, lang: str) -> dict[str, str]:
