@@ -241,6 +241,8 @@ def test_a_campaign_with_no_finalized_audit_says_so(workspace: Workspace,
     assert all("no finalized audits yet" in text for text in texts)  # every page's header
     assert "No audit of this campaign has been finalized yet" in flat
     assert " – " not in texts[0].splitlines()[0] and "Audits by form" not in flat
+    # one page: no empty map frame and empty sections after saying there is nothing
+    assert len(texts) == 1 and "no route recorded" not in flat
 
 
 def test_the_map_shows_the_largest_hotspots_and_says_how_many_more(

@@ -358,3 +358,15 @@ def test_a_basemap_outside_the_campaign_is_credited_too(workspace: Workspace,
     assert data.campaign == ""
     assert data.route_map is not None and data.route_map.backdrop is not None
     assert data.route_map.attribution == "Basemap: Demo street grid drawn by FieldSafe"
+
+
+def test_a_survey_without_findings_wastes_no_page_on_empty_sections(
+        workspace: Workspace, tmp_path: Path) -> None:
+    """No findings and no action items: their headings and one line each share a page
+    with the appendix, instead of a page of their own before it."""
+    result = new_audit(workspace, "community_safety_survey", {
+        "consent": "yes", "demo_consent": "yes", "followup": "no"})
+    pages = _pages(audit_report(workspace, result.id, tmp_path / "survey.pdf"))
+    holding = [k for k, text in enumerate(pages) if "Findings (0)" in text]
+    assert holding and "Appendix: all answers" in pages[holding[0]]
+    assert "No action items have been made" in pages[holding[0]]

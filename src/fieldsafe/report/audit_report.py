@@ -15,7 +15,6 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
     Image,
     KeepTogether,
-    PageBreak,
     Spacer,
 )
 
@@ -209,7 +208,8 @@ def _thumbs(finding: FindingItem, width: float) -> Flowable | None:
 
 
 def _findings(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(6 * cm),
+    # A section with nothing in it needs room for its heading and one line only.
+    out: list[Flowable] = [CondPageBreak(6 * cm if data.findings else 2 * cm),
                            fixed(_("Findings ({n})").format(n=len(data.findings)), st["h1"])]
     if not data.findings:
         return [*out, fixed(_("No findings were recorded."), st["body"])]
@@ -240,7 +240,8 @@ def _findings(data: AuditReportData, st: dict[str, Any], width: float) -> list[F
 
 
 def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(5 * cm), fixed(_("Action plan"), st["h1"])]
+    out: list[Flowable] = [CondPageBreak(5 * cm if data.actions else 2 * cm),
+                           fixed(_("Action plan"), st["h1"])]
     if not data.actions:
         return [*out, fixed(_("No action items have been made from these findings yet."),
                             st["body"])]
@@ -262,7 +263,10 @@ def _actions(data: AuditReportData, st: dict[str, Any], width: float) -> list[Fl
 
 
 def _appendix(data: AuditReportData, st: dict[str, Any], width: float) -> list[Flowable]:
-    out: list[Flowable] = [PageBreak(), fixed(_("Appendix: all answers"), st["h1"]),
+    # On a page of its own, unless the page before has room for a good part of it: a
+    # short audit's report (no findings, no actions) is not a page longer for it.
+    out: list[Flowable] = [CondPageBreak(12 * cm), fixed(_("Appendix: all answers"),
+                                                         st["h1"]),
                            fixed(_("In form order; questions that did not apply are not "
                                    "listed."), st["muted"])]
     rows: list[list[Any]] = [[fixed(_("Question"), st["cellbold"]),

@@ -37,7 +37,10 @@ def _build(data: CampaignReportData, out: BinaryIO | Path, paper: str) -> None:
     width = page_size(paper)[0] - 2 * MARGIN
     st = styles()
     story: list[Flowable] = []
-    for section in (_overview, _map, _wards, _day_night, _findings, _plan, _follow_up):
+    # With no finalized audit there is nothing to map or compare: the overview says so.
+    sections = (_overview, _map, _wards, _day_night, _findings, _plan, _follow_up) \
+        if data.audits else (_overview,)
+    for section in sections:
         story += section(data, st, width)
     title = _("Campaign report: {name}").format(name=cut(data.name, 200))
     footer = _("generated {date} · FieldSafe {version}").format(
@@ -210,8 +213,8 @@ def _findings(data: CampaignReportData, st: Styles, width: float) -> list[Flowab
 
 
 def _plan(data: CampaignReportData, st: Styles, width: float) -> list[Flowable]:
-    out: list[Flowable] = [PageBreak(), fixed(_("Action plan: a clear plan with targets"),
-                                              st["h1"])]
+    out: list[Flowable] = [PageBreak() if data.plans else CondPageBreak(2 * cm),
+                           fixed(_("Action plan: a clear plan with targets"), st["h1"])]
     if not data.plans:
         return [*out, fixed(_("No action items have been made from the findings yet."),
                             st["body"])]
