@@ -285,6 +285,11 @@ def test_a_ward_layer_is_given_to_a_campaign_on_the_command_line(tmp_path: Path)
     assert "no layer with ID 'no-such-layer'" in refused.stderr
     made = _cli(*ws, "campaigns", "new", "Walks", "--layer", layer)
     assert made.returncode == 0, made.stderr
+    # a walk just north of the ward: its segments lie in none of the layer's areas
+    answers = ROOT / "tests/data/instruments/womens_safety_walk.answers.json"
+    walked = _cli(*ws, "audits", "new", "womens_safety_walk", "--answers", str(answers),
+                  "--campaign", "Walks", "--finalize")
+    assert walked.returncode == 0, walked.stderr
     from fieldsafe.services.campaign_reports import campaign_report_data, pick_campaign
 
     workspace = Workspace(tmp_path / "ws")

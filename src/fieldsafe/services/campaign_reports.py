@@ -333,6 +333,8 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
                 sums[ward_of[where]].append(value)
         table.append((labels[key], [sum(v) / len(v) if (v := sums.get(k)) else None
                                     for k in range(len(areas))]))
+    if not any(v is not None for _label, values in table for v in values):
+        table = []  # no rated segment in any area: the report says so, not a table of "—"
     return str(layer["name"]), names, table, outlines
 
 
