@@ -67,7 +67,8 @@ def _grid(heads: list[str], rows: list[list[str]], shares: list[float], st: Styl
 
 
 def _counts(head: str, rows: list[CountRow], st: Styles, width: float) -> Flowable:
-    return _grid([head, _("Day"), _("Night"), _("Other"), _("Total")],
+    # the form asks no day-or-night question, or it was not answered
+    return _grid([head, _("Day"), _("Night"), _("Not recorded"), _("Total")],
                  [[r.label, str(r.day), str(r.night), str(r.other), str(r.total)]
                   for r in rows], [0.52, 0.12, 0.12, 0.12, 0.12], st, width)
 
