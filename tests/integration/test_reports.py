@@ -281,8 +281,10 @@ def test_the_basemap_is_under_the_route(workspace: Workspace, tmp_path: Path) ->
     pages = PdfReader(str(out)).pages
     data = b"".join(c.get_data() for page in pages if (c := page.get_contents()) is not None)
     # reportlab draws map pictures as inline images (BI ... ID ... EI) in the page's content.
+    # No photos: the only picture is the basemap's, as wide as the route's extent needs at
+    # the basemap's deepest zoom (a few hundred pixels for a walk of a few blocks).
     widths = [int(w) for w in re.findall(rb"BI\s*/W (\d+)", data)]
-    assert widths and max(widths) >= 300, "the demo's MBTiles basemap is under the route map"
+    assert widths and max(widths) >= 200, "the demo's MBTiles basemap is under the route map"
 
 
 def test_a_site_audit_is_drawn_on_a_map(workspace: Workspace, tmp_path: Path) -> None:

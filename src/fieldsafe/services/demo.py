@@ -24,6 +24,8 @@ from fieldsafe.services.campaigns import new_campaign
 from fieldsafe.services.demo_answers import AuditPlan, DemoFiller, FindingPlan
 from fieldsafe.services.demo_assets import (
     BLOCKS,
+    CENTRE_LAT,
+    CENTRE_LON,
     Grid,
     basemap_tiles,
     make_grid,
@@ -118,6 +120,8 @@ def build_demo(workspace: Workspace, *, audits: int = 40, photos: int = 20,
                 period = "day"
             routes.append((walk, when))
             plan = _plan(grid, walk, period, when, rng)
+            if form_id == "cpted_site":
+                _on_site(plan, rng)
             for finding in plan.findings:
                 if photo_budget > 0:
                     finding.photo = f"finding-{index + 1}-{photo_budget}.jpg"
@@ -139,7 +143,10 @@ def _plan(grid: Grid, walk: list[tuple[int, int]], period: str, when: datetime,
     points = [Grid.point(*p) for p in walk]
     lights = [grid.street_light(a, b) for a, b in pairwise(walk)]
     lighting = min(3, max(0, round(sum(lights) / len(lights)) - (1 if period == "night" else 0)))
-    plan = AuditPlan(period=period, route=points, when=when, lighting=lighting)
+    north = sum(lat for lat, _lon in points) / len(points) >= CENTRE_LAT
+    west = sum(lon for _lat, lon in points) / len(points) < CENTRE_LON
+    plan = AuditPlan(period=period, route=points, when=when, lighting=lighting,
+                     ward=(1 if west else 2) if north else (3 if west else 4))
     for _k in range(rng.randint(1, 4)):
         step = rng.randrange(len(points) - 1)
         (la, loa), (lb, lob) = points[step], points[step + 1]
@@ -149,6 +156,15 @@ def _plan(grid: Grid, walk: list[tuple[int, int]], period: str, when: datetime,
         plan.findings.append(FindingPlan(la + (lb - la) * t, loa + (lob - loa) * t,
                                          max(1, min(5, severity))))
     return plan
+
+
+def _on_site(plan: AuditPlan, rng: random.Random) -> None:
+    """A site audit's findings on its site (the square the demo draws north-east of the
+    route's first point, :class:`DemoFiller`'s geoshape), not along a walk."""
+    lat, lon = plan.route[0]
+    for finding in plan.findings:
+        finding.lat = lat + rng.uniform(0.00005, 0.00035)
+        finding.lon = lon + rng.uniform(0.00005, 0.00035)
 
 
 def _one_audit(workspace: Workspace, form_id: str, plan: AuditPlan, rng: random.Random,

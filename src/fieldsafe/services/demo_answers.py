@@ -20,12 +20,67 @@ NOTES = ["Street light out for a whole block", "Wall with no windows, nobody can
 RECOMMENDATIONS = ["Repair and add street lights", "Trim the bushes back to 1 m",
                    "Cover the drain and mend the kerb", "Add a lit shelter at the stop",
                    "Resurface the footpath", "Ask the operator for a mast here"]
+# What a finding of each category (the built-in forms' choice names) says, what is asked
+# for, and who is asked: a demo finding's note, recommendation and agency fit its category.
+_FITS: dict[str, tuple[list[str], list[str], str]] = {
+    "lighting": (["Street light out for a whole block", "Only one lamp works on the lane"],
+                 ["Repair and add street lights"], "utilities"),
+    "broken_pavement": (["Broken pavement: people walk in the road"],
+                        ["Resurface the footpath"], "municipality"),
+    "open_drain": (["Open drain without a cover"], ["Cover the drain and mend the kerb"],
+                   "utilities"),
+    "flooding": (["Water stands here after rain"], ["Clear the storm drain and raise the path"],
+                 "municipality"),
+    "hiding_place": (["Dense bushes next to the footpath"], ["Trim the bushes back to 1 m"],
+                     "parks"),
+    "sightlines": (["Wall with no windows, nobody can see in"],
+                   ["Add a mirror and a light at the blind corner"], "municipality"),
+    "isolation": (["Nobody around once the shops close"],
+                  ["Ask the shops to keep their fronts lit until 10 pm"], "community"),
+    "harassment": (["Men loiter outside the closed shop at night"],
+                   ["Evening police patrols and a help point"], "police"),
+    "no_phone_coverage": (["No phone signal in the underpass"],
+                          ["Ask the operator for a mast here"], "other"),
+    "heat_shade": (["No shade at all at midday"], ["Plant shade trees along the footpath"],
+                   "parks"),
+    "signage": (["No sign to the bus stop or the way out"],
+                ["Put up clear signs to the exits"], "transport"),
+    "maintenance": (["Litter and broken benches by the stop"],
+                    ["Clean up and mend the benches"], "municipality"),
+    "crossing": (["No crossing for 500 m on a busy road"],
+                 ["Paint a zebra crossing with a refuge"], "transport"),
+    "curb_ramp": (["No ramp down from the kerb"], ["Build kerb ramps at the corner"],
+                  "municipality"),
+    "no_sidewalk": (["No footpath: people walk in the road"],
+                    ["Build a footpath on this side"], "municipality"),
+    "obstruction": (["Parked bikes block the footpath"],
+                    ["Keep the footpath clear of parking"], "police"),
+    "signal_timing": (["The green light is too short to cross"],
+                      ["Lengthen the pedestrian green"], "transport"),
+    "speeding": (["Cars race through the junction"], ["Add speed humps before the school"],
+                 "police"),
+}
 SITES = ["Cubbon Park east gate", "Majestic bus station, platform 9", "Lalbagh west gate",
          "Metro station forecourt", "Market car park"]
-AREAS = ["Ward 1, Market Road", "Ward 2, Station Road", "Ward 3, Lake View Colony",
-         "Ward 4, Old Bus Stand", "Ward 2, Temple Street", "Ward 1, Metro underpass"]
+# The places of each of the demo's four wards (1 north-west, 2 north-east, 3 south-west,
+# 4 south-east): an audit's area is one in the ward its route lies in.
+AREAS = {1: ["Ward 1, Market Road", "Ward 1, Metro underpass"],
+         2: ["Ward 2, Station Road", "Ward 2, Temple Street"],
+         3: ["Ward 3, Lake View Colony", "Ward 3, Gandhi Bazaar"],
+         4: ["Ward 4, Old Bus Stand", "Ward 4, Mill Road"]}
 OTHERS = ["Market traders' association", "Metro rail corporation", "Ward committee",
           "Residents' welfare association"]
+# A finding's "other" problem: what it is called, what is noted, and what is asked for.
+_OTHER_PROBLEMS = [
+    ("Stray dogs", "Stray dogs chase people at night", "Ask the ward office to deal with the dogs"),
+    ("Building rubble", "Building rubble blocks the footpath", "Make the builder clear it"),
+    ("Empty building", "An empty building where people hide", "Board up the doors")]
+# Other "specify other" answers, by a word of the question's name.
+_SPECIFY = [("places", ["The lane behind the market", "The railway footbridge"]),
+            ("why", ["Men drink there in the evening", "Too dark after 7 pm"]),
+            ("inc", ["Followed home from the bus stop", "Phone snatched"]),
+            ("site_type", ["Temple forecourt", "School gate"]),
+            ("", ["Cables hanging low over the path", "Broken railing"])]
 _SKIP = ("calculate", "note", "metadata", "trigger", "hidden", "audio", "video", "file", "osm")
 
 
@@ -43,6 +98,7 @@ class AuditPlan:
     route: list[tuple[float, float]]  # (lat, lon)
     when: datetime
     lighting: int  # 0..3 along the route
+    ward: int = 1  # which of the demo's wards (see AREAS) the route lies in, most of it
     findings: list[FindingPlan] = field(default_factory=list)
 
 
@@ -56,6 +112,8 @@ class DemoFiller:
     def __init__(self, session: FormSession, plan: AuditPlan, rng: random.Random) -> None:
         self.session, self.plan, self.rng = session, plan, rng
         self.photos: dict[str, str] = {}  # question path -> photo file name
+        self.category = ""  # the category of the finding being filled in
+        self.other = _OTHER_PROBLEMS[0]  # its "other" problem, when it is one
 
     def fill(self) -> dict[str, object]:
         self._container(self.session.form.root, self.session.root, None)
@@ -88,6 +146,7 @@ class DemoFiller:
             if not instance.is_relevant():
                 continue
             finding = self.plan.findings[index] if element.role == "finding" else None
+            self.category = ""
             self._container(element, instance, finding)
 
     def _answer(self, element: FormElement, node: XNode, finding: FindingPlan | None) -> None:
@@ -96,6 +155,8 @@ class DemoFiller:
             if value is None:
                 return
             self.session.set_value(node, value)
+            if element.role == "category":
+                self.category = value
             if self._asks_personal_details():
                 # The demo invents no personal details: its respondents say no to what
                 # would ask for them (to be contacted), so their answers can be sent.
@@ -131,6 +192,11 @@ class DemoFiller:
             return _scaled(options, quality)
         if role == "participants":
             return str(rng.randint(3, 12))
+        fits = _FITS.get(self.category)
+        if self.category == "other":
+            fits = ([self.other[1]], [self.other[2]], "municipality")
+        if role == "agency" and fits is not None and fits[2] in options and attempt == 0:
+            return fits[2]
         if qtype == "select_one":
             if not options:
                 return None
@@ -178,13 +244,21 @@ class DemoFiller:
             if element.sensitive:
                 return None  # the demo invents no personal details
             if role == "recommendation":
-                return rng.choice(RECOMMENDATIONS)
+                return rng.choice(fits[1] if fits is not None else RECOMMENDATIONS)
+            if role == "note" and fits is not None:
+                return rng.choice(fits[0])
             if element.name == "area":  # the built-in forms' "area audited"
-                return rng.choice(AREAS)
+                return rng.choice(AREAS.get(plan.ward, AREAS[1]))
             if element.name == "site_name":  # the CPTED form's site
                 return rng.choice(SITES)
             if element.name.endswith("_other"):  # "specify other"
-                return rng.choice(OTHERS)
+                if "agency" in element.name:
+                    return rng.choice(OTHERS)
+                if "_cat_" in element.name:  # the finding's problem
+                    self.other = rng.choice(_OTHER_PROBLEMS)
+                    return self.other[0]
+                return rng.choice(next(said for word, said in _SPECIFY
+                                       if word in element.name))
             return rng.choice(NOTES)
         return None
 
