@@ -133,3 +133,16 @@ def test_one_routes_start_and_end_are_marked() -> None:
                          ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall")
     assert "start" not in [s.text for s in route_drawing(plain, 400, 300).contents
                            if isinstance(s, String)]
+
+
+def test_points_at_one_spot_share_one_label() -> None:
+    from fieldsafe.report.data import Place
+
+    spot, other = (51.51, -0.12), (51.506, -0.125)
+    data = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
+                        ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
+                        places=[Place("2", spot, "#7C7B78"), Place("3", other, "#7C7B78"),
+                                Place("4", spot, "#00204D")])
+    texts = [s.text for s in route_drawing(data, 400, 300).contents if isinstance(s, String)]
+    assert "2, 4" in texts and "3" in texts  # not "2" and "4" printed over each other
+    assert "2" not in texts and "4" not in texts

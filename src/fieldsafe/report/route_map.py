@@ -19,7 +19,7 @@ from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 
 from fieldsafe.i18n import _, number
-from fieldsafe.report.data import LatLon, RouteMapData
+from fieldsafe.report.data import LatLon, Place, RouteMapData
 from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
 from fieldsafe.report.map_marks import draw_areas, draw_ends, draw_names
 
@@ -113,12 +113,11 @@ def route_drawing(data: RouteMapData, width: float, height: float,
                             strokeDashArray=[4, 2]))
     for shape in _route_paths(data, at):
         drawing.add(shape)
-    for place in data.places:
-        x, y = at(place.where)
+    for (x, y), place, label in _gathered(data.places, at):
         drawing.add(Rect(x - 4, y - 4, 8, 8, fillColor=colors.HexColor(place.colour),
                          strokeColor=_CASING if place.label == "" else colors.white,
                          strokeWidth=1.2))
-        text = place.label[:40]
+        text = label[:40]
         if not text:
             continue
         right = x + 6 + stringWidth(text, REGULAR, 6.5) <= width - 4  # else on its left
@@ -142,6 +141,22 @@ def route_drawing(data: RouteMapData, width: float, height: float,
                            fillColor=colors.HexColor("#333333")))
     _legend(drawing, data, width)
     return drawing
+
+
+def _gathered(places: Sequence[Place], at: Callable[[LatLon], tuple[float, float]]
+              ) -> list[tuple[tuple[float, float], Place, str]]:
+    """The places where each is drawn, those within a label's height of an earlier one
+    drawn as that one, their labels joined ("2, 4": two audit points at one spot), so that
+    no label prints over another."""
+    out: list[tuple[tuple[float, float], Place, list[str]]] = []
+    for place in places:
+        x, y = at(place.where)
+        near = next((o for o in out if abs(o[0][0] - x) < 6 and abs(o[0][1] - y) < 6), None)
+        if near is None:
+            out.append(((x, y), place, [place.label] if place.label else []))
+        elif place.label and place.label not in near[2]:
+            near[2].append(place.label)
+    return [(xy, place, ", ".join(labels)) for xy, place, labels in out]
 
 
 def _route_paths(data: RouteMapData, at: Callable[[LatLon], tuple[float, float]]
