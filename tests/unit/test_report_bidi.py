@@ -99,3 +99,12 @@ def test_a_wrapped_line_keeps_its_paragraphs_direction() -> None:
     # and a right-to-left paragraph's lines stay right to left, each by itself or not
     assert display_order("abc بلدية", "R") == "ةيدلب abc"
     assert display_order("abc بلدية", "L") == "abc ةيدلب"
+
+
+def test_right_to_left_text_with_a_blank_line_builds() -> None:
+    """A note typed as two paragraphs (an empty line between them) in Arabic."""
+    paragraph = BidiParagraph("مصباح الشارع مكسور\n\nبلدية", styles()["body"])
+    width, height = paragraph.wrap(300, 1000)
+    assert width <= 300
+    assert paragraph._inner is not None and paragraph._inner.text.count("<br/>") == 2
+    assert height >= 3 * styles()["body"].leading

@@ -48,7 +48,7 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         for logical in self.text.split("\n"):
             # Each line in its paragraph's direction, not one of its own: a wrapped line
             # that starts with an Arabic word is still part of a left-to-right label.
-            base = "R" if get_base_level(logical) == 1 else "L"
+            base = "R" if logical.strip() and get_base_level(logical) == 1 else "L"
             # a point to spare: reportlab must not break a line this measured as fitting
             shown += [display_order(line, base) for line in
                       _wrap(arabic_reshaper.reshape(logical), self.style, width - 1.0)]
