@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import arabic_reshaper  # type: ignore[import-untyped]
 from PIL import Image as PILImage
 from reportlab.graphics.shapes import Image, Path, PolyLine, String  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
@@ -107,7 +108,7 @@ def test_areas_are_outlined_within_the_map_and_named_over_the_routes() -> None:
     away = [(10.0, 10.0), (10.1, 10.0), (10.1, 10.1), (10.0, 10.0)]
     data = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
                         ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
-                        areas=[("Ward 92", [huge]), ("Elsewhere", [away])])
+                        areas=[("Ward 92", [[huge]]), ("Elsewhere", [[away]])])
     width, height = 400.0, 300.0
     contents = route_drawing(data, width, height).contents
     outlines = [s for s in contents if isinstance(s, PolyLine) and s.strokeDashArray == [6, 3]]
@@ -146,3 +147,30 @@ def test_points_at_one_spot_share_one_label() -> None:
     texts = [s.text for s in route_drawing(data, 400, 300).contents if isinstance(s, String)]
     assert "2, 4" in texts and "3" in texts  # not "2" and "4" printed over each other
     assert "2" not in texts and "4" not in texts
+
+
+def test_an_enclave_is_a_hole_in_its_ward_and_each_is_named_in_its_own_place() -> None:
+    outer = [(51.505, -0.13), (51.515, -0.13), (51.515, -0.11), (51.505, -0.11),
+             (51.505, -0.13)]
+    hole = [(51.508, -0.124), (51.512, -0.124), (51.512, -0.116), (51.508, -0.116),
+            (51.508, -0.124)]
+    name = "حي المحطة الرئيسي"  # an Arabic ward name: joined, in reading order
+    data = RouteMapData([RouteLine(_street(1), LEGEND[2][0], 2)], [],
+                        ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
+                        areas=[("Outer ward", [[outer, hole]]), (name, [[hole]])])
+    contents = route_drawing(data, 400, 300).contents
+    outlines = [s for s in contents if isinstance(s, PolyLine) and s.strokeDashArray == [6, 3]]
+    assert len(outlines) == 3  # the outer edge, the hole's edge, the enclave's edge
+    labels = {s.text: (s.x, s.y) for s in contents if isinstance(s, String)}
+    shown = arabic_reshaper.reshape(name)[::-1]
+    assert "Outer ward" in labels and shown in labels
+    assert labels["Outer ward"] != labels[shown]  # not one over the other
+
+
+def test_a_loop_is_marked_once_where_it_starts_and_ends() -> None:
+    loop = [(51.508, -0.125), (51.512, -0.125), (51.512, -0.115), (51.508, -0.125)]
+    data = RouteMapData([RouteLine(loop, LEGEND[2][0], 2)], [],
+                        ((51.505, -0.13), (51.515, -0.11)), LEGEND, "Overall",
+                        ends=(loop[0], loop[-1]))
+    names = [s.text for s in route_drawing(data, 400, 300).contents if isinstance(s, String)]
+    assert "start and end" in names and "start" not in names and "end" not in names

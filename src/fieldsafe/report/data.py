@@ -45,8 +45,9 @@ class RouteMapData:
     backdrop: Backdrop | None = None  # the basemap under the map, where one covers it
     places: list[Place] = field(default_factory=list)
     outlines: list[list[LatLon]] = field(default_factory=list)  # drawn areas (a site's edge)
-    # an area layer's areas (wards): each its name and the rings of its parts
-    areas: list[tuple[str, list[list[LatLon]]]] = field(default_factory=list)
+    # an area layer's areas (wards): each its name and its polygons, each polygon its
+    # rings (the edge, then any holes)
+    areas: list[tuple[str, list[list[list[LatLon]]]]] = field(default_factory=list)
     ends: tuple[LatLon, LatLon] | None = None  # where one audit's route starts and ends
 
 

@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from fieldsafe.i18n import _
 from fieldsafe.report.data import LatLon
 from fieldsafe.report.fonts import BOLD, REGULAR
+from fieldsafe.report.page import fitted
 
 _AREA_LINE = colors.HexColor("#4D4D4D")
 _NAME = colors.HexColor("#333333")
@@ -20,32 +21,35 @@ _NAME = colors.HexColor("#333333")
 Place = Callable[[LatLon], tuple[float, float]]
 
 
-def draw_areas(drawing: Drawing, areas: Sequence[tuple[str, Sequence[Sequence[LatLon]]]],
+def draw_areas(drawing: Drawing,
+               areas: Sequence[tuple[str, Sequence[Sequence[Sequence[LatLon]]]]],
                at: Place, box: tuple[float, float, float, float]
                ) -> list[tuple[float, float, str]]:
-    """Each area's outline (its rings: the edges of its parts) as a dashed grey line, cut
-    to ``box`` (x0, y0, x1, y1 in points: the map's frame, which a ward reaching far beyond
-    the routes must not run out of); and where to write each name, inside its area (for
-    :func:`draw_names`, once the routes are drawn)."""
+    """Each area's outline (the rings of its polygons: the edge of each, and of each hole
+    in it) as a dashed grey line, cut to ``box`` (x0, y0, x1, y1 in points: the map's
+    frame, which a ward reaching far beyond the routes must not run out of); and where to
+    write each name, inside its area and not in a hole of it (an enclave ward has its own
+    name), for :func:`draw_names` once the routes are drawn."""
     frame = shapely.box(*box)
     names: list[tuple[float, float, str]] = []
-    for name, rings in areas:
+    for name, polygons in areas:
         parts: list[BaseGeometry] = []
-        for ring in rings:
-            points = [at(c) for c in ring]
-            if len(points) < 3:
+        for rings in polygons:
+            drawn = [points for ring in rings if len(points := [at(c) for c in ring]) >= 3]
+            if not drawn:
                 continue
-            shape = shapely.make_valid(shapely.Polygon(points))
-            for line in _lines(shapely.intersection(shapely.LineString(points), frame)):
-                drawing.add(PolyLine([v for xy in line.coords for v in xy],
-                                     strokeColor=_AREA_LINE, strokeWidth=0.9,
-                                     strokeDashArray=[6, 3]))
+            for points in drawn:
+                for line in _lines(shapely.intersection(shapely.LineString(points), frame)):
+                    drawing.add(PolyLine([v for xy in line.coords for v in xy],
+                                         strokeColor=_AREA_LINE, strokeWidth=0.9,
+                                         strokeDashArray=[6, 3]))
+            shape = shapely.make_valid(shapely.Polygon(drawn[0], drawn[1:]))
             parts.append(shapely.intersection(shape, frame))
         inside = shapely.union_all(parts) if parts else None
-        if inside is None or inside.is_empty or inside.area < 400 or not name:
+        if inside is None or inside.is_empty or inside.area < 400 or not name.strip():
             continue  # too little of it on the map for a name (20 × 20 points)
         spot = inside.point_on_surface()
-        names.append((spot.x, spot.y, name[:30]))
+        names.append((spot.x, spot.y, fitted(name, BOLD, 140, 7)))
     return names
 
 
@@ -72,7 +76,12 @@ def draw_ends(drawing: Drawing, ends: tuple[LatLon, LatLon], at: Place) -> None:
     """Where the route starts (a white square with a black triangle) and ends (a black
     square), each named beside it: the findings table says how far along the route each
     finding lies, counted from the start."""
-    for where, filled, label in ((ends[0], False, _("start")), (ends[1], True, _("end"))):
+    (x0, y0), (x1, y1) = at(ends[0]), at(ends[1])
+    if abs(x1 - x0) < 12 and abs(y1 - y0) < 12:  # a loop, back where it began: one mark
+        marks = [(ends[0], False, _("start and end"))]
+    else:
+        marks = [(ends[0], False, _("start")), (ends[1], True, _("end"))]
+    for where, filled, label in marks:
         x, y = at(where)
         drawing.add(Rect(x - 5, y - 5, 10, 10, strokeColor=colors.black, strokeWidth=1,
                          fillColor=colors.black if filled else colors.white))

@@ -108,6 +108,13 @@ def header_line(title: str, subtitle: str, room: float) -> tuple[str, str]:
     return _drawn(left), _drawn(right)
 
 
+def fitted(text: str, font: str, room: float, size: float) -> str:
+    """``text`` as a canvas draws it (maps' labels, the header): Arabic letters joined,
+    shortened with "…" after a whole word to at most ``room`` points, then in display
+    order (reportlab draws left to right, and joins no letters)."""
+    return _drawn(_fit(_shaped(text), font, room, size))
+
+
 def _drawn(text: str) -> str:
     return display_order(text) if has_rtl(text) else text
 

@@ -22,6 +22,7 @@ from fieldsafe.i18n import _, number
 from fieldsafe.report.data import LatLon, Place, RouteMapData
 from fieldsafe.report.fonts import BOLD, REGULAR, register_fonts
 from fieldsafe.report.map_marks import draw_areas, draw_ends, draw_names
+from fieldsafe.report.page import fitted
 
 EARTH_RADIUS_M = 6_371_008.8
 _LEGEND_H = 44.0
@@ -117,7 +118,7 @@ def route_drawing(data: RouteMapData, width: float, height: float,
         drawing.add(Rect(x - 4, y - 4, 8, 8, fillColor=colors.HexColor(place.colour),
                          strokeColor=_CASING if place.label == "" else colors.white,
                          strokeWidth=1.2))
-        text = label[:40]
+        text = fitted(label, REGULAR, 150, 6.5) if label else ""
         if not text:
             continue
         right = x + 6 + stringWidth(text, REGULAR, 6.5) <= width - 4  # else on its left

@@ -280,7 +280,7 @@ def _area_km2(area_geojson: str) -> float | None:
 
 
 def _route_map(routes: list[ScoredSegment], sites: list[ScoredSite], overall: Parameter,
-               areas: list[tuple[str, list[list[LatLon]]]]) -> RouteMapData:
+               areas: list[tuple[str, list[list[list[LatLon]]]]]) -> RouteMapData:
     lines = [RouteLine(s.coords, colour(s.score),
                        score_class(s.score) if s.score is not None else None) for s in routes]
     places = [Place("", s.location, colour(s.score)) for s in sites]
@@ -311,7 +311,7 @@ def _ward_of(routes: list[ScoredSegment], tree: STRtree) -> dict[_Key, int]:
 def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment],
            scores: dict[str, dict[_Key, float]], labels: dict[str, str]
            ) -> tuple[str, list[str], list[tuple[str, list[Score]]],
-                      list[tuple[str, list[list[LatLon]]]]]:
+                      list[tuple[str, list[list[list[LatLon]]]]]]:
     """The campaign's area layer's name, its areas' names, the mean score of each
     parameter in each area, and the areas' outlines for the map."""
     layer = next((r for r in list_layers(workspace)
@@ -320,7 +320,8 @@ def _wards(workspace: Workspace, layer_ids: set[str], routes: list[ScoredSegment
         return "", [], [], []
     areas = read_areas(workspace.layers_dir / layer["file"])
     names = [a.name or str(k + 1) for k, a in enumerate(areas)]
-    outlines = [(name, [[(y, x) for x, y, *_z in part.exterior.coords]
+    outlines = [(name, [[[(y, x) for x, y, *_z in ring.coords]
+                         for ring in (part.exterior, *part.interiors)]
                         for part in getattr(a.geometry, "geoms", [a.geometry])
                         if part.geom_type == "Polygon"])
                 for name, a in zip(names, areas, strict=True)]
