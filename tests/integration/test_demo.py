@@ -42,3 +42,46 @@ def test_a_stopped_demo_says_what_is_left(tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["--workspace", str(tmp_path / "ws"), "demo"]) == 130
     err = capsys.readouterr().err
     assert "the demo was stopped part-way" in err and "in a new workspace folder" in err
+
+
+def test_the_demo_hangs_together(tmp_path: Path) -> None:
+    """What an official reads in the demo makes sense: a finding's note, recommendation and
+    agency fit its category; a site audit's findings lie on its site; a street walked again
+    (by night, or months later) is named as the same place."""
+    import math
+
+    from fieldsafe.services.audit_queries import show_audit
+    from fieldsafe.services.campaigns import list_campaigns
+    from fieldsafe.services.demo_answers import _FITS
+    from fieldsafe.services.map_data import campaign_findings
+    from fieldsafe.services.map_sites import campaign_sites
+
+    ws = Workspace(tmp_path / "ws")
+    try:
+        build_demo(ws, audits=40, photos=0, seed=1)
+        campaign = str(list_campaigns(ws)[0]["id"])
+        findings = campaign_findings(ws, campaign)
+        sites = {s.audit_id: s.location for s in campaign_sites(ws, campaign)}
+        walks = [answers for a in list_audits(ws)
+                 if "route" in (answers := show_audit(ws, a["id"])["answers"])
+                 and "area" in answers]
+    finally:
+        ws.close()
+    fitting = [f for f in findings if f.category in _FITS]
+    assert len(fitting) >= 20
+    for f in fitting:
+        notes, recommendations, _agency = _FITS[f.category]
+        assert f.note in notes and f.recommendation in recommendations, f
+    on_site = [f for f in findings if f.audit_id in sites and f.location is not None]
+    assert on_site
+    for f in on_site:
+        (lat, lon), (site_lat, site_lon) = f.location, sites[f.audit_id]
+        metres = math.hypot((lat - site_lat) * 111_320,
+                            (lon - site_lon) * 111_320 * math.cos(math.radians(lat)))
+        assert metres < 40, (f, metres)  # within the site's 44 m square
+    # one route walked again (by night, or months later) is named as the same place
+    area_of: dict[str, set[str]] = {}
+    for answers in walks:
+        area_of.setdefault(str(answers["route"]), set()).add(str(answers["area"]))
+    assert any(len(v) for v in area_of.values()) and len(area_of) < len(walks)  # re-walks
+    assert all(len(areas) == 1 for areas in area_of.values()), area_of

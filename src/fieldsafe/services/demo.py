@@ -21,7 +21,7 @@ from fieldsafe.ids import new_id, seeded_ids
 from fieldsafe.services.actions import add_action, update_action
 from fieldsafe.services.audits import new_audit
 from fieldsafe.services.campaigns import new_campaign
-from fieldsafe.services.demo_answers import AuditPlan, DemoFiller, FindingPlan
+from fieldsafe.services.demo_answers import AREAS, SITE_SIDE, AuditPlan, DemoFiller, FindingPlan
 from fieldsafe.services.demo_assets import (
     BLOCKS,
     CENTRE_LAT,
@@ -103,23 +103,26 @@ def build_demo(workspace: Workspace, *, audits: int = 40, photos: int = 20,
                                     layer_uuids=[wards["id"], tiles["id"]], now=lambda: start)
         summary = DemoSummary(campaign["id"], 0, 0, 0, 0)
         photo_budget = photos
-        routes: list[tuple[list[tuple[int, int]], datetime]] = []
+        # each route walked: its streets, when first walked, and the place it is named by
+        routes: list[tuple[list[tuple[int, int]], datetime, str]] = []
         for index in range(audits):
             form_id = FORMS[index % len(FORMS)]
             when = start + timedelta(days=index // 6, hours=rng.randint(0, 8))
+            area = ""
             if routes and index % 2 == 1 and form_id in FORMS[:2]:
-                walk, _first = routes[-1]  # the same streets, by night this time
+                walk, _first, area = routes[-1]  # the same streets, by night this time
                 period = "night"
                 when = when.replace(hour=20)
             elif len(routes) > 5 and index % 7 == 0:
-                walk, first = rng.choice(routes)  # a follow-up audit months later
+                walk, first, area = rng.choice(routes)  # a follow-up audit months later
                 when = first + timedelta(days=90 + rng.randint(0, 30))
                 period = "day"
             else:
                 walk = grid.walk(rng, rng.randint(4, 9))
                 period = "day"
-            routes.append((walk, when))
             plan = _plan(grid, walk, period, when, rng)
+            plan.area = area or rng.choice(AREAS[plan.ward])
+            routes.append((walk, when, plan.area))
             if form_id == "cpted_site":
                 _on_site(plan, rng)
             for finding in plan.findings:
@@ -161,10 +164,11 @@ def _plan(grid: Grid, walk: list[tuple[int, int]], period: str, when: datetime,
 def _on_site(plan: AuditPlan, rng: random.Random) -> None:
     """A site audit's findings on its site (the square the demo draws north-east of the
     route's first point, :class:`DemoFiller`'s geoshape), not along a walk."""
+    plan.site = True
     lat, lon = plan.route[0]
     for finding in plan.findings:
-        finding.lat = lat + rng.uniform(0.00005, 0.00035)
-        finding.lon = lon + rng.uniform(0.00005, 0.00035)
+        finding.lat = lat + rng.uniform(0.1, 0.9) * SITE_SIDE
+        finding.lon = lon + rng.uniform(0.1, 0.9) * SITE_SIDE
 
 
 def _one_audit(workspace: Workspace, form_id: str, plan: AuditPlan, rng: random.Random,

@@ -75,12 +75,24 @@ _OTHER_PROBLEMS = [
     ("Stray dogs", "Stray dogs chase people at night", "Ask the ward office to deal with the dogs"),
     ("Building rubble", "Building rubble blocks the footpath", "Make the builder clear it"),
     ("Empty building", "An empty building where people hide", "Board up the doors")]
-# Other "specify other" answers, by a word of the question's name.
-_SPECIFY = [("places", ["The lane behind the market", "The railway footbridge"]),
-            ("why", ["Men drink there in the evening", "Too dark after 7 pm"]),
-            ("inc", ["Followed home from the bus stop", "Phone snatched"]),
-            ("site_type", ["Temple forecourt", "School gate"]),
-            ("", ["Cables hanging low over the path", "Broken railing"])]
+# Other "specify other" answers, by the built-in forms' question names; any other form's
+# gets a general one.
+_SPECIFY = {
+    "avoid_places_other": ["The lane behind the market", "The railway footbridge"],
+    "avoid_why_other": ["Men drink there in the evening", "Too dark after 7 pm"],
+    "inc_other": ["Followed home from the bus stop", "Photographed without asking"],
+    "inc_why_other": ["I did not think they would act", "Afraid of being blamed"],
+    "site_type_other": ["Temple forecourt", "Construction site"],
+    "sw_other": ["Cables hanging low over the footpath", "Broken manhole lid"],
+    "cr_other": ["The crossing leads into a parked bus", "No ramp on the far side"],
+    "dr_other": ["Drivers honk at people crossing", "Auto-rickshaws drive on the footpath"],
+    "ru_other": ["No place to cross near the bus stop", "Barriers force people onto the road"],
+    "pl_other": ["Garbage smell near the market", "Loud generators on the footpath"],
+}
+_SPECIFY_ANY = ["Cables hanging low over the path", "Broken railing"]
+# Who is asked for what the built-in agencies do not cover, by the finding's category.
+_OTHER_AGENCY = {"no_phone_coverage": "Mobile network operator"}
+SITE_SIDE = 0.0004  # degrees: the side of a site audit's square outline (about 44 m)
 _SKIP = ("calculate", "note", "metadata", "trigger", "hidden", "audio", "video", "file", "osm")
 
 
@@ -99,6 +111,8 @@ class AuditPlan:
     when: datetime
     lighting: int  # 0..3 along the route
     ward: int = 1  # which of the demo's wards (see AREAS) the route lies in, most of it
+    area: str = ""  # the place, one of AREAS[ward]: the same for every walk of the route
+    site: bool = False  # a site audit: the place drawn north-east of the route's start
     findings: list[FindingPlan] = field(default_factory=list)
 
 
@@ -225,12 +239,15 @@ class DemoFiller:
         if qtype == "geopoint":
             if finding is not None:
                 return _odk([(finding.lat, finding.lon)])
+            if plan.site:  # the site's location: the middle of its outline
+                lat, lon = plan.route[0]
+                return _odk([(lat + SITE_SIDE / 2, lon + SITE_SIDE / 2)])
             return _odk([rng.choice(plan.route)])
         if qtype == "geotrace":
             return _odk(plan.route)
         if qtype == "geoshape":
             lat, lon = plan.route[0]
-            d = 0.0004
+            d = SITE_SIDE
             return _odk([(lat, lon), (lat + d, lon), (lat + d, lon + d), (lat, lon + d),
                          (lat, lon)])
         if qtype == "image":
@@ -248,17 +265,16 @@ class DemoFiller:
             if role == "note" and fits is not None:
                 return rng.choice(fits[0])
             if element.name == "area":  # the built-in forms' "area audited"
-                return rng.choice(AREAS.get(plan.ward, AREAS[1]))
+                return plan.area or rng.choice(AREAS.get(plan.ward, AREAS[1]))
             if element.name == "site_name":  # the CPTED form's site
                 return rng.choice(SITES)
             if element.name.endswith("_other"):  # "specify other"
                 if "agency" in element.name:
-                    return rng.choice(OTHERS)
+                    return _OTHER_AGENCY.get(self.category) or rng.choice(OTHERS)
                 if "_cat_" in element.name:  # the finding's problem
                     self.other = rng.choice(_OTHER_PROBLEMS)
                     return self.other[0]
-                return rng.choice(next(said for word, said in _SPECIFY
-                                       if word in element.name))
+                return rng.choice(_SPECIFY.get(element.name, _SPECIFY_ANY))
             return rng.choice(NOTES)
         return None
 
