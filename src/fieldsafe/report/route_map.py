@@ -105,7 +105,7 @@ def route_drawing(data: RouteMapData, width: float, height: float,
     names = draw_areas(drawing, data.areas, at, (0.0, _LEGEND_H, width, height))
 
     if casing:
-        drawing.add(_path([[at(c) for c in line] for line in casing], colors.black,
+        drawing.add(lines_path([[at(c) for c in line] for line in casing], colors.black,
                           _CASING_W, None))
     for outline in data.outlines:
         drawing.add(Polygon([v for c in outline for v in at(c)],
@@ -176,12 +176,12 @@ def _route_paths(data: RouteMapData, at: Callable[[LatLon], tuple[float, float]]
     for (rank, hex_colour), drawn in sorted(styles.items()):
         width_pt, dash = line_style(None if rank < 0 else classes - rank, classes)
         halos.setdefault(width_pt + 1.6, []).extend(drawn)
-        lines.append(_path(drawn, colors.HexColor(hex_colour), width_pt, dash))
-    return [_path(drawn, _CASING, halo_w, None)
+        lines.append(lines_path(drawn, colors.HexColor(hex_colour), width_pt, dash))
+    return [lines_path(drawn, _CASING, halo_w, None)
             for halo_w, drawn in sorted(halos.items(), reverse=True)] + lines
 
 
-def _path(lines: list[list[tuple[float, float]]], colour: object, width: float,
+def lines_path(lines: list[list[tuple[float, float]]], colour: object, width: float,
           dash: list[float] | None) -> Path:
     """One stroked path of many polylines (round caps and joins, no fill)."""
     path = Path(strokeColor=colour, strokeWidth=width, strokeDashArray=dash, fillColor=None,
