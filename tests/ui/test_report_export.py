@@ -139,3 +139,22 @@ def test_an_unwritable_place_is_named_as_the_user_chose_it(
     window.table.clearSelection()
     assert window.export_audit_pdf() is None  # nothing selected: it says so
     assert told[-1] == "Select an audit in the list first."
+
+
+def test_a_french_app_exports_the_form_in_french_with_no_language_chosen(
+        window: MainWindow, tmp_path: Path, qtbot: QtBot) -> None:
+    """As the filler opens a form in the app's language when Settings names none, the
+    report prints the form's own French labels too, not French headings over English."""
+    from pypdf import PdfReader
+
+    from fieldsafe.i18n import using_language
+
+    target = tmp_path / "audit-fr.pdf"
+    with using_language("fr"):
+        dialog = window.export_audit_pdf(target)
+    assert isinstance(dialog, ReportExportDialog)
+    qtbot.waitUntil(lambda: dialog.finished_path is not None, timeout=60_000)
+    text = " ".join(page.extract_text() or "" for page in PdfReader(target).pages)
+    assert "Jour ou nuit" in text  # the report's own words
+    assert "Day (daylight)" not in text and "Night (after dark)" not in text
+    dialog.accept()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
+from fieldsafe.i18n import current
 from fieldsafe.services.audit_list import filter_choices
 from fieldsafe.services.form_library import list_forms
 from fieldsafe.services.workspace import Workspace
@@ -337,14 +338,25 @@ class MainWindow(QMainWindow):
         from fieldsafe.services.reports import audit_report
 
         lang = self._report_language()
-        return self._export(target, f"audit-{audit_id[:8]}.pdf",
-                            lambda out: audit_report(self.workspace, audit_id, out,
-                                                     language=lang))
+
+        def build(out: Path) -> Path:
+            try:
+                return audit_report(self.workspace, audit_id, out, language=lang)
+            except UserError:  # the form lacks that language: its own then
+                if lang is None:
+                    raise
+                return audit_report(self.workspace, audit_id, out)
+
+        return self._export(target, f"audit-{audit_id[:8]}.pdf", build)
 
     def _report_language(self) -> str | None:
-        """The form language chosen in the filler, which the reports follow too."""
+        """The form language chosen in Settings, which the filler and the reports follow;
+        with none chosen, the app's language, as the filler opens a form in (each report
+        falls back to its forms' own language when they lack it)."""
         language = self.settings.value("form_language")
-        return language if isinstance(language, str) and language else None
+        if isinstance(language, str) and language:
+            return language
+        return str(current().info().get("language") or "") or None
 
     def export_campaign_pdf(self, target: Path | None = None) -> QWidget | None:
         """The campaign report of the campaign shown in the list (or the only one)."""
