@@ -74,3 +74,23 @@ def test_a_disambiguated_word_takes_its_own_translation(qtbot: QtBot) -> None:
         assert QCoreApplication.translate("X", "Done", "no such context") == "Terminées"
     finally:
         app.removeTranslator(translator)
+
+
+def test_qt_own_dialogs_speak_the_apps_language_too(qtbot: QtBot) -> None:
+    """The file and print dialogs: Qt's words in French, beside FieldSafe's, not English."""
+    from fieldsafe.i18n import translations
+    from fieldsafe.ui.translator import install_translators
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    installed = install_translators(app, translations("fr"))
+    try:
+        assert len(installed) == 2
+        assert QCoreApplication.translate("QFileDialog", "Look in:") == "Voir dans\u00a0:"
+        assert QCoreApplication.translate("QPrintDialog", "Print") == "Imprimer"
+        assert QCoreApplication.translate("MainWindow", "Not answered") not in (
+            "", "Not answered")  # the app's own words still from its catalogue
+    finally:
+        for translator in installed:
+            app.removeTranslator(translator)
+    assert QCoreApplication.translate("QFileDialog", "Look in:") == "Look in:"

@@ -45,9 +45,9 @@ def run(workspace_option: str | None, *, smoke_test: bool = False) -> int:
     app.setOrganizationName("FieldSafe")
     app.setApplicationName("FieldSafe")
     from fieldsafe.i18n import current
-    from fieldsafe.ui.translator import GettextTranslator
+    from fieldsafe.ui.translator import install_translators
 
-    app.installTranslator(GettextTranslator(current(), app))  # FIELDSAFE_LANG's words
+    install_translators(app, current())  # FIELDSAFE_LANG's words, Qt's dialogs' too
     settings = QSettings()
     sys.excepthook = _crash_dialog
     from fieldsafe.services.form_library import ensure_builtin_forms

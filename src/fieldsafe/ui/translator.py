@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 
-from PySide6.QtCore import QObject, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
 
 
 class GettextTranslator(QTranslator):
@@ -33,3 +33,28 @@ class GettextTranslator(QTranslator):
 
     def isEmpty(self) -> bool:  # Qt asks before it consults a translator
         return False
+
+
+def qt_translator(language: str, parent: QObject | None = None) -> QTranslator | None:
+    """Qt's own translation of its dialogs (the file and print dialogs, the standard
+    buttons) into ``language``, from the catalogues PySide6 ships; None where it has none.
+    Installed after :class:`GettextTranslator`, it answers first, and only for Qt's own
+    contexts (QFileDialog, QPrintDialog...), so a dialog is not half one and half the other."""
+    if not language or language.startswith("en"):
+        return None
+    translator = QTranslator(parent)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    return translator if translator.load(QLocale(language), "qtbase", "_", folder) else None
+
+
+def install_translators(app: QCoreApplication, catalogue: gettext.NullTranslations
+                        ) -> list[QTranslator]:
+    """Install the app's words (``catalogue``), then Qt's own in the catalogue's language;
+    the translators installed, so that they can be removed again."""
+    installed: list[QTranslator] = [GettextTranslator(catalogue, app)]
+    qt_words = qt_translator(str(catalogue.info().get("language") or ""), app)
+    if qt_words is not None:
+        installed.append(qt_words)
+    for translator in installed:
+        app.installTranslator(translator)
+    return installed
