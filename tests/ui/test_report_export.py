@@ -158,3 +158,37 @@ def test_a_french_app_exports_the_form_in_french_with_no_language_chosen(
     assert "Jour ou nuit" in text  # the report's own words
     assert "Day (daylight)" not in text and "Night (after dark)" not in text
     dialog.accept()
+
+
+def test_with_several_campaigns_listed_the_user_picks_one_first(
+        window: MainWindow, workspace: Workspace, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list shows every campaign: the app asks which one before it asks for a file,
+    instead of failing afterwards with the command line's "name one"."""
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from fieldsafe.services.campaigns import new_campaign
+
+    new_campaign(workspace, "Second <b>campaign</b>")
+    asked: list[list[str]] = []
+
+    def pick(_parent: object, _title: str, _label: str, items: list[str], *_a: object
+             ) -> tuple[str, bool]:
+        asked.append(list(items))
+        return next(i for i in items if i.startswith("Second")), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    files: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *_a, **_k: (files.append("asked") or str(tmp_path / "c.pdf"),
+                                           ""))
+    assert window.filters.current().campaign in ("", None)
+    dialog = window.export_campaign_action.trigger() or _dialogs(window)[-1]
+    assert len(asked) == 1 and len(asked[0]) == 2 and files == ["asked"]
+    qtbot.waitUntil(lambda: dialog.finished_path is not None, timeout=60_000)
+    first_page = PdfReader(tmp_path / "c.pdf").pages[0].extract_text() or ""
+    assert "Second <b>campaign</b>" in first_page
+    dialog.accept()
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a: ("", False))  # Cancel
+    assert window.export_campaign_pdf() is None and files == ["asked"]  # no file asked

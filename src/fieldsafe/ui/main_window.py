@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
-from fieldsafe.i18n import current
 from fieldsafe.services.audit_list import filter_choices
 from fieldsafe.services.form_library import list_forms
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.audit_filters import AuditFilterBar
 from fieldsafe.ui.audit_list_model import AuditListModel
+from fieldsafe.ui.report_actions import ReportActions
 from fieldsafe.ui.sync.actions import SyncActions
 
 if TYPE_CHECKING:
@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(QWidget(self), self.tr("Action plan"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.sync = SyncActions(workspace, settings, self, self._editors)
+        self.reports = ReportActions(workspace, settings, self, self._editors,
+                                     self.selected_audit,
+                                     lambda: self.filters.current().campaign or None)
         self.sync.changed.connect(self.refresh)
         self.setAcceptDrops(True)  # bundle files dropped here are received
         self._build_actions()
@@ -329,67 +332,12 @@ class MainWindow(QMainWindow):
         return view
 
     def export_audit_pdf(self, target: Path | None = None) -> QWidget | None:
-        """The selected audit's PDF report, built in the background, then previewed."""
-        audit_id = self.selected_audit()
-        if audit_id is None:
-            QMessageBox.information(self, self.tr("Export audit PDF"),
-                                    self.tr("Select an audit in the list first."))
-            return None
-        from fieldsafe.services.reports import audit_report
-
-        lang = self._report_language()
-
-        def build(out: Path) -> Path:
-            try:
-                return audit_report(self.workspace, audit_id, out, language=lang)
-            except UserError:  # the form lacks that language: its own then
-                if lang is None:
-                    raise
-                return audit_report(self.workspace, audit_id, out)
-
-        return self._export(target, f"audit-{audit_id[:8]}.pdf", build)
-
-    def _report_language(self) -> str | None:
-        """The form language chosen in Settings, which the filler and the reports follow;
-        with none chosen, the app's language, as the filler opens a form in (each report
-        falls back to its forms' own language when they lack it)."""
-        language = self.settings.value("form_language")
-        if isinstance(language, str) and language:
-            return language
-        return str(current().info().get("language") or "") or None
+        """The selected audit's PDF report (see :class:`ReportActions`)."""
+        return self.reports.export_audit_pdf(target)
 
     def export_campaign_pdf(self, target: Path | None = None) -> QWidget | None:
-        """The campaign report of the campaign shown in the list (or the only one)."""
-        from fieldsafe.services.campaign_reports import campaign_report
-
-        campaign = self.filters.current().campaign or None
-        lang = self._report_language()
-
-        def build(out: Path) -> Path:
-            try:
-                return campaign_report(self.workspace, campaign, out, language=lang)
-            except UserError:  # the campaign's forms lack that language: their own then
-                if lang is None:
-                    raise
-                return campaign_report(self.workspace, campaign, out)
-
-        return self._export(target, "campaign.pdf", build)
-
-    def _export(self, target: Path | None, name: str, build: object) -> QWidget | None:
-        from fieldsafe.ui.report_export import ReportExportDialog
-
-        if target is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export PDF"), name, self.tr("PDF files (*.pdf)"))
-            if not chosen:
-                return None
-            target = Path(chosen)
-        dialog = ReportExportDialog(build, target, self)  # type: ignore[arg-type]
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None, w=dialog: self._forget(w))
-        self._editors.append(dialog)
-        dialog.show()
-        return dialog
+        """The campaign report of the campaign shown in the list, or one the user picks."""
+        return self.reports.export_campaign_pdf(target)
 
     def import_form(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
