@@ -51,13 +51,20 @@ def check_output_target(path: Path) -> Path:
     return target
 
 
+def temp_stem(name: str) -> str:
+    """The start of ``name`` (100 bytes at most) for a temporary file or folder beside it:
+    its name adds a few characters, and must stay within the 255 bytes a name may have."""
+    return name.encode()[:100].decode(errors="ignore")
+
+
 def write_atomically(out: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Run ``write`` on a temporary file beside ``out``, then rename it into place; on any
     error the temporary file is removed and nothing is left at ``out``."""
     out = Path(out)
     check_output_target(out)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        handle, name = tempfile.mkstemp(prefix=f".{temp_stem(out.name)}.", suffix=".part",
+                                        dir=out.parent)
     except OSError as err:
         raise UserError(_("cannot write {path}: {why}").format(
             path=out, why=err.strerror or err)) from None

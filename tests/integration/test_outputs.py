@@ -102,3 +102,15 @@ def test_a_file_is_refused_where_a_folder_is_made(workspace: Workspace, audit_id
     assert a_file.read_text() == "mine"
     with pytest.raises(BundleError, match=r"^/: "):
         import_bundle(workspace, Path("/"))
+
+
+def test_a_name_as_long_as_a_file_name_may_be_is_written(tmp_path: Path) -> None:
+    """The temporary file beside it has a name of its own length, not the target's and
+    more, which went past the 255 bytes a name may have."""
+    from fieldsafe.outputs import write_atomically
+
+    target = tmp_path / ("é" * 100 + "x" * 50 + ".pdf")  # 254 bytes
+    assert len(target.name.encode()) == 254
+    write_atomically(target, lambda stream: stream.write(b"%PDF-1.4"))
+    assert target.read_bytes() == b"%PDF-1.4" and [p.name for p in tmp_path.iterdir()] == [
+        target.name]

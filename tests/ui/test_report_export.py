@@ -128,14 +128,14 @@ def test_an_unwritable_place_is_named_as_the_user_chose_it(
                         lambda _p, _t, text, *_a: told.append(text))
     not_a_folder = tmp_path / "a-file"
     not_a_folder.write_text("x")
-    dialog = window.export_audit_pdf(not_a_folder / "r.pdf")
-    assert isinstance(dialog, ReportExportDialog)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    # told before anything is built, with the name the user chose
+    assert window.export_audit_pdf(not_a_folder / "r.pdf") is None
     [message] = told
     assert f"{not_a_folder / 'r.pdf'}" in message and ".building" not in message
     assert f"{not_a_folder} is a file, not a folder" in message
-    assert dialog.cancel_button.text() == "Close"
-    dialog.reject()
+    assert window.export_audit_pdf(tmp_path) is None  # a folder
+    assert told[-1] == f"cannot write {tmp_path}: it is a folder"
+    assert not _dialogs(window)
     window.table.clearSelection()
     assert window.export_audit_pdf() is None  # nothing selected: it says so
     assert told[-1] == "Select an audit in the list first."
@@ -192,3 +192,32 @@ def test_with_several_campaigns_listed_the_user_picks_one_first(
     dialog.accept()
     monkeypatch.setattr(QInputDialog, "getItem", lambda *_a: ("", False))  # Cancel
     assert window.export_campaign_pdf() is None and files == ["asked"]  # no file asked
+
+
+def test_two_exports_to_one_file_and_a_long_name_in_markup(
+        window: MainWindow, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two builds of one target do not share a hidden file (the second once failed, or
+    lost its file when the first was cancelled); a file name is shown as text, cut in the
+    middle to the dialog, and the preview says which page is shown."""
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: told.append(text))
+    name = "Ward <b>3 <i>" + "long-" * 40 + "report.pdf"
+    target = tmp_path / name
+    first = window.export_campaign_pdf(target)
+    second = window.export_campaign_pdf(target)
+    assert isinstance(first, ReportExportDialog) and isinstance(second, ReportExportDialog)
+    assert first._building != second._building
+    first.cancel()
+    qtbot.waitUntil(lambda: not first.busy and not second.busy, timeout=60_000)
+    assert told == [] and target.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob(".*.building"))
+    assert second.label.textFormat() == Qt.TextFormat.PlainText
+    assert "…" in second.label.text() and second.label.toolTip().endswith(name)
+    assert second.sizeHint().width() < 1000
+    assert second.page_label.text() == f"page 1 of {second.document.pageCount()}"
+    assert first.progress.isHidden()  # cancelled: no empty bar left
+    second.accept()
+    first.reject()

@@ -38,6 +38,7 @@ from fieldsafe.forms.model import FormDef, FormElement
 from fieldsafe.i18n import _
 from fieldsafe.media.clean import can_clean, without_metadata
 from fieldsafe.media.errors import MediaError
+from fieldsafe.outputs import temp_stem
 from fieldsafe.services.exports import Member, members, repeat_items, utc_text
 from fieldsafe.services.exports_read import (
     AttachmentRef,
@@ -346,7 +347,7 @@ def _staged(folder: Path) -> Iterator[Path]:
     removed if anything fails."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part",
+        stage = Path(tempfile.mkdtemp(prefix=f".{temp_stem(folder.name)}.", suffix=".part",
                                       dir=folder.parent))
     except OSError as err:
         raise UserError(_("cannot write {path}: {why}").format(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import _
+from fieldsafe.outputs import temp_stem
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.storage.db import backup_database, schema_version
 from fieldsafe.storage.models import (
@@ -97,7 +98,7 @@ def backup(workspace: Workspace, destination: Path) -> Path:
     if target.parent == target:
         raise UserError(_("{folder}: give a folder to make for the backup").format(
             folder=destination))
-    building = target.with_name(f".{target.name}.partial")
+    building = target.with_name(f".{temp_stem(target.name)}.partial")
     try:
         shutil.rmtree(building, ignore_errors=True)  # a failed run's, if any
         building.mkdir(parents=True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBo
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import current
+from fieldsafe.outputs import check_output_target
 from fieldsafe.services.workspace import Workspace
 
 
@@ -103,6 +104,11 @@ class ReportActions(QObject):
             if not chosen:
                 return None
             target = Path(chosen)
+        try:  # before the build: a folder, or a file that is no folder, is told of now
+            check_output_target(target)
+        except UserError as err:
+            QMessageBox.warning(self.window, self.tr("Export PDF"), str(err))
+            return None
         dialog = ReportExportDialog(build, target, self.window)  # type: ignore[arg-type]
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _o=None, w=dialog: self._forget(w))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldsafe.errors import UserError
+from fieldsafe.outputs import temp_stem
 
 Build = Callable[[Path], Path]  # writes the report to the given path
 PRINT_DPI = 300  # pages are rendered for the printer at this resolution
@@ -49,8 +51,17 @@ class ReportExportDialog(QDialog):
         self.target = target
         self.cancelled = False
         self.finished_path: Path | None = None
-        self._building = target.with_name(f".{target.name}.building")
-        self.label = QLabel(self.tr("Building {name}…").replace("{name}", target.name), self)
+        # Hidden beside the target, and this build's own: two exports to one file must
+        # not write into, or throw away, each other's. Its name stays within the 255 bytes
+        # a file name may have, however long the target's is.
+        self._building = target.with_name(
+            f".{temp_stem(target.name)}.{uuid.uuid4().hex[:12]}.building")
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a file or campaign name is text
+        self._say(self.tr("Building {name}…").replace("{name}", target.name))
+        self.page_label = QLabel(self)  # "page 2 of 7", under the preview
+        self.page_label.setAccessibleName(self.tr("Page shown"))
+        self.page_label.hide()
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setAccessibleName(self.tr("Building the report"))
@@ -68,7 +79,9 @@ class ReportExportDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.hide()
+        self.view.pageNavigator().currentPageChanged.connect(self._show_page)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.page_label)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.cancel_button)
@@ -93,6 +106,17 @@ class ReportExportDialog(QDialog):
         self._thread = threading.Thread(target=self._work, args=(build,), daemon=False,
                                         name="fieldsafe-report")
         self._thread.start()
+
+    def _say(self, text: str) -> None:
+        """``text`` in the label, cut in the middle to the dialog's width (a long path
+        would widen the dialog past the screen); all of it in the label's tooltip."""
+        self.label.setToolTip(text if len(text) > 60 else "")
+        self.label.setText(self.label.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideMiddle, 700))
+
+    def _show_page(self, page: int) -> None:
+        self.page_label.setText(self.tr("page {n} of {count}").replace(
+            "{n}", str(page + 1)).replace("{count}", str(self.document.pageCount())))
 
     def _work(self, build: Build) -> None:
         try:
@@ -148,8 +172,8 @@ class ReportExportDialog(QDialog):
         if self.busy:
             self.cancelled = True
             self._stop()
-            self.label.setText(self.tr("Cancelled; nothing was written."))
-            self.progress.setRange(0, 1)
+            self._say(self.tr("Cancelled; nothing was written."))
+            self.progress.hide()
             self.cancel_button.setText(self.tr("Close"))
             self.cancel_button.clicked.disconnect()
             self.cancel_button.clicked.connect(self.reject)
@@ -169,14 +193,16 @@ class ReportExportDialog(QDialog):
                 self._discard()
                 failure = err
         if failure is not None:
-            self._failed(self.tr("Cannot write {path}: {why}").replace(
+            self._failed(self.tr("cannot write {path}: {why}").replace(
                 "{path}", str(self.target)).replace("{why}", failure.strerror or str(failure)))
             return
         self.finished_path = self.target
-        self.label.setText(self.tr("Saved {path}").replace("{path}", str(self.target)))
+        self._say(self.tr("Saved {path}").replace("{path}", str(self.target)))
         self.progress.hide()
         self.document.load(str(self.target))
         self.view.show()
+        self._show_page(0)
+        self.page_label.show()
         self.print_button.show()
         self.cancel_button.setText(self.tr("Close"))
         self.cancel_button.clicked.disconnect()
@@ -186,8 +212,8 @@ class ReportExportDialog(QDialog):
     def _failed(self, message: str) -> None:
         self._pending = False
         self._discard()
-        self.progress.setRange(0, 1)
-        self.label.setText(message)
+        self.progress.hide()
+        self._say(message)
         if not self.cancelled:
             QMessageBox.warning(self, self.tr("Export PDF"), message)
         self.cancel_button.setText(self.tr("Close"))
