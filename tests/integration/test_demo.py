@@ -72,6 +72,7 @@ def test_the_demo_hangs_together(tmp_path: Path) -> None:
     for f in fitting:
         notes, recommendations, _agency = _FITS[f.category]
         assert f.note in notes and f.recommendation in recommendations, f
+        assert ("at night" not in f.note) if f.period == "day" else ("at midday" not in f.note)
     on_site = [f for f in findings if f.audit_id in sites and f.location is not None]
     assert on_site
     for f in on_site:

@@ -37,11 +37,13 @@ _FITS: dict[str, tuple[list[str], list[str], str]] = {
                    ["Add a mirror and a light at the blind corner"], "municipality"),
     "isolation": (["Nobody around once the shops close"],
                   ["Ask the shops to keep their fronts lit until 10 pm"], "community"),
-    "harassment": (["Men loiter outside the closed shop at night"],
+    "harassment": (["Men loiter outside the closed shop at night",
+                    "Comments and staring from the tea stall"],
                    ["Evening police patrols and a help point"], "police"),
     "no_phone_coverage": (["No phone signal in the underpass"],
                           ["Ask the operator for a mast here"], "other"),
-    "heat_shade": (["No shade at all at midday"], ["Plant shade trees along the footpath"],
+    "heat_shade": (["No shade at all at midday", "The footpath gets no shade all day"],
+                   ["Plant shade trees along the footpath"],
                    "parks"),
     "signage": (["No sign to the bus stop or the way out"],
                 ["Put up clear signs to the exits"], "transport"),
@@ -72,7 +74,7 @@ OTHERS = ["Market traders' association", "Metro rail corporation", "Ward committ
           "Residents' welfare association"]
 # A finding's "other" problem: what it is called, what is noted, and what is asked for.
 _OTHER_PROBLEMS = [
-    ("Stray dogs", "Stray dogs chase people at night", "Ask the ward office to deal with the dogs"),
+    ("Stray dogs", "Stray dogs chase people", "Ask the ward office to deal with the dogs"),
     ("Building rubble", "Building rubble blocks the footpath", "Make the builder clear it"),
     ("Empty building", "An empty building where people hide", "Board up the doors")]
 # Other "specify other" answers, by the built-in forms' question names; any other form's
@@ -263,7 +265,7 @@ class DemoFiller:
             if role == "recommendation":
                 return rng.choice(fits[1] if fits is not None else RECOMMENDATIONS)
             if role == "note" and fits is not None:
-                return rng.choice(fits[0])
+                return _of_the_time(fits[0], plan.period, rng)
             if element.name == "area":  # the built-in forms' "area audited"
                 return plan.area or rng.choice(AREAS.get(plan.ward, AREAS[1]))
             if element.name == "site_name":  # the CPTED form's site
@@ -275,8 +277,15 @@ class DemoFiller:
                     self.other = rng.choice(_OTHER_PROBLEMS)
                     return self.other[0]
                 return rng.choice(_SPECIFY.get(element.name, _SPECIFY_ANY))
-            return rng.choice(NOTES)
+            return _of_the_time(NOTES, plan.period, rng)
         return None
+
+
+def _of_the_time(notes: list[str], period: str, rng: random.Random) -> str:
+    """One of ``notes`` that could be seen when the walk was made: no "at night" by day,
+    no "at midday" at night."""
+    other = "at midday" if period == "night" else "at night"
+    return rng.choice([n for n in notes if other not in n] or notes)
 
 
 def _scaled(options: list[str], quality: float) -> str:
