@@ -18,12 +18,12 @@ from fieldsafe.report.page import fitted
 _AREA_LINE = colors.HexColor("#4D4D4D")
 _NAME = colors.HexColor("#333333")
 
-Place = Callable[[LatLon], tuple[float, float]]
+Project = Callable[[LatLon], tuple[float, float]]  # (lat, lon) -> (x, y) on the map
 
 
 def draw_areas(drawing: Drawing,
                areas: Sequence[tuple[str, Sequence[Sequence[Sequence[LatLon]]]]],
-               at: Place, box: tuple[float, float, float, float]
+               at: Project, box: tuple[float, float, float, float]
                ) -> list[tuple[float, float, str]]:
     """Each area's outline (the rings of its polygons: the edge of each, and of each hole
     in it) as a dashed grey line, cut to ``box`` (x0, y0, x1, y1 in points: the map's
@@ -72,7 +72,7 @@ def _lines(geometry: BaseGeometry) -> list[BaseGeometry]:
     return [g for g in getattr(geometry, "geoms", []) if g.geom_type == "LineString"]
 
 
-def draw_ends(drawing: Drawing, ends: tuple[LatLon, LatLon], at: Place) -> None:
+def draw_ends(drawing: Drawing, ends: tuple[LatLon, LatLon], at: Project) -> None:
     """Where the route starts (a white square with a black triangle) and ends (a black
     square), each named beside it: the findings table says how far along the route each
     finding lies, counted from the start."""
