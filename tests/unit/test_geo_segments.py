@@ -185,3 +185,22 @@ def test_matching_many_groups_at_once_gives_the_pairs_of_matching_each_pair() ->
     expected = {(a, b): match_lines(groups[a], groups[b], 25.0) for a, b in wanted}
     assert found == {k: v for k, v in expected.items() if v}
     assert found, "the random routes do cross"
+
+
+def test_a_street_walked_twice_puts_a_point_on_it_on_the_earlier_walk_of_it() -> None:
+    """Out along a street and back along it, 5 mm to the north: a finding on the street is
+    as near to the way out as to the way back (what differs is below any GPS, and below
+    the last digits of two projections). Every way of locating it (one route, or many
+    routes in one projection) must say the way out, the earlier segment."""
+    from fieldsafe.services.map_load import Locator
+
+    segments = split_route(_walk(START, (90.0, 300.0), (0.0, 0.005), (270.0, 300.0)), 50.0)
+    spot = destination(destination(START, 90.0, 125.0), 0.0, 0.003)  # 2 mm from the way back
+    found = locate_all([spot], segments)[0]
+    assert found is not None and found[0] == 2
+    assert found[1] == pytest.approx(0.003, abs=0.001)
+    west, south, east, north = segments[0].geometry.bounds
+    for shift in (0.0, 0.01, 0.5):  # a projection centred elsewhere: other last digits
+        locator = Locator([(west - shift, south - shift, east + shift, north + shift)], 25.0)
+        [[placed]] = locator.locate([(segments, [spot])])
+        assert placed is not None and placed[0] == 2

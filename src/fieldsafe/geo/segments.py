@@ -22,6 +22,10 @@ from fieldsafe.i18n import _
 _CRUMB_M = 0.001
 #: Half the stretch (m) over which a segment's direction is measured when pairing audits.
 _TANGENT_M = 10.0
+# A point this close to the nearest segment's distance from it is as near: projections
+# differ in the last digits, and a point on a street walked twice must land on the same
+# (the earlier) segment however the route was projected.
+TIE_M = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,9 @@ def locate(point: Point, segments: list[Segment],
            tolerance_m: float = 25.0) -> tuple[int, float] | None:
     """``(segment index, distance in m)`` of the segment nearest ``point``, if within tolerance.
 
-    On a tie the earlier segment wins (a point at a joint belongs to the segment it ends).
+    On a tie the earlier segment wins (a point at a joint belongs to the segment it ends);
+    segments no more than :data:`TIE_M` farther than the nearest are a tie (a street walked
+    out and back).
     """
     return locate_all([point], segments, tolerance_m)[0]
 
@@ -100,14 +106,18 @@ def locate_all(points: list[Point], segments: list[Segment],
     if not segments or not points:
         return found
     projection = LocalProjection.around(*(s.geometry for s in segments))
-    tree = shapely.STRtree(projection.to_metres([s.geometry for s in segments]))
-    (which, nearest), distances = tree.query_nearest(
-        projection.to_metres(points), max_distance=tolerance_m, return_distance=True,
-        all_matches=True)
-    for p, k, distance in zip(which.tolist(), nearest.tolist(), distances.tolist(), strict=True):
-        best = found[p]
-        if best is None or (distance, k) < (best[1], best[0]):
-            found[p] = (k, float(distance))
+    lines = projection.to_metres([s.geometry for s in segments])
+    spots = projection.to_metres(points)
+    which, near = shapely.STRtree(lines).query(spots, predicate="dwithin",
+                                               distance=tolerance_m)
+    distances = shapely.distance(spots[which], lines[near]) if len(which) else []
+    candidates: dict[int, list[tuple[float, int]]] = {}
+    for p, k, distance in zip(which.tolist(), near.tolist(), list(distances), strict=True):
+        candidates.setdefault(p, []).append((float(distance), k))
+    for p, found_near in candidates.items():
+        nearest = min(d for d, _k in found_near)
+        k = min(k for d, k in found_near if d <= nearest + TIE_M)  # the earlier on a tie
+        found[p] = (k, next(d for d, j in found_near if j == k))
     return [None if f is None else (segments[f[0]].index, f[1]) for f in found]
 
 

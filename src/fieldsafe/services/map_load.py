@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from fieldsafe.forms.keys import path_in, without_keys
 from fieldsafe.geo.errors import GeometryError
 from fieldsafe.geo.projection import LocalProjection
-from fieldsafe.geo.segments import Segment, split_route
+from fieldsafe.geo.segments import TIE_M, Segment, split_route
 from fieldsafe.services.form_library import form_definition, version_key
 from fieldsafe.services.map_forms import FormInfo, form_info
 from fieldsafe.services.map_types import LatLon
@@ -205,7 +205,8 @@ class Locator:
 
     Projections are slow to make (about 12 ms each), so one projection centred on the data
     serves every route; the rule is locate_all's: the nearest segment within the
-    tolerance, the earlier one on a tie.
+    tolerance, the earlier one on a tie (within ``TIE_M``), so that both put a finding on
+    a street walked twice on the same segment, whatever their projections' last digits.
     """
 
     def __init__(self, bounds: Sequence[tuple[float, float, float, float]],
@@ -234,8 +235,8 @@ class Locator:
             spots = np.array([next(projected) for _p in points], dtype=object)
             distances = shapely.distance(spots[:, None], lines[None, :])
             found: list[tuple[int, float] | None] = []
-            for row in distances:
-                k = int(np.argmin(row))
+            for row in distances:  # the nearest, the earlier on a tie (as locate_all)
+                k = int(np.flatnonzero(row <= row.min() + TIE_M)[0])
                 distance = float(row[k])
                 found.append((segments[k].index, distance)
                              if distance <= self.tolerance_m else None)
