@@ -156,3 +156,25 @@ def test_action_statuses_print_as_words_in_english_and_french() -> None:
     with using_language("fr"):
         assert status_word("in-progress", False) == "en cours"
         assert status_word("done", False) == "terminée"
+
+
+def test_the_header_cuts_the_campaign_before_the_audits_name() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fieldsafe.report.fonts import REGULAR, register_fonts
+    from fieldsafe.report.page import header_line
+
+    register_fonts()
+    name = "SafetiPin audit - Ward 3, Gandhi Bazaar - day - 2026-01-12"
+    subtitle = "Demo campaign of the south-west wards (seed 1) · " + name
+    # the name and a word or two of the campaign fit, not the whole
+    room = (stringWidth(name, REGULAR, 8.5) + 90) / 0.75
+    _left, right = header_line("Audit report: Safety rating", subtitle, room)
+    assert right.endswith(" · " + name) and right.startswith("Demo campaign")
+    assert "…" in right and stringWidth(right, REGULAR, 8.5) <= room * 0.75
+    # room for the name and less than a word of the campaign: the name alone
+    room = (stringWidth(name, REGULAR, 8.5) + 20) / 0.75
+    assert header_line("Audit report", subtitle, room)[1] == name
+    # too little room for even the name: the name is cut in its middle, keeping its date
+    _left, right = header_line("Audit report", subtitle, 200)
+    assert right.startswith("SafetiPin") and right.endswith("2026-01-12") and "…" in right

@@ -62,7 +62,8 @@ def _build(data: AuditReportData, out: BinaryIO | Path, paper: str) -> None:
         date=data.generated.isoformat(), version=data.version)
     target = str(out) if isinstance(out, Path) else out
     # Every page says which audit it is (loose printed pages can be sorted again): the
-    # campaign first, so that a long name cut in the middle keeps its period and date.
+    # campaign, then the audit's name; where they do not fit, the header cuts the campaign
+    # first, then the name in its middle, so that it keeps its period and date.
     which = " · ".join(t for t in (data.campaign, data.name or data.audit_id[:8]) if t)
     build(target, story, paper=paper, title=title, subtitle=cut(which, 300), footer=footer)
 

@@ -102,10 +102,25 @@ def header_line(title: str, subtitle: str, room: float) -> tuple[str, str]:
     report's kind and form, so the title is cut first; an audit's name ends with its
     period and date, so it is cut in the middle and they stay."""
     title, subtitle = _shaped(title), _shaped(subtitle)
-    right = _fit_middle(subtitle, REGULAR, min(room * 0.75, stringWidth(subtitle, REGULAR,
-                                                                        8.5)))
+    right = _fit_which(subtitle, min(room * 0.75, stringWidth(subtitle, REGULAR, 8.5)))
     left = _fit(title, BOLD, room - stringWidth(right, REGULAR, 8.5))
     return _drawn(left), _drawn(right)
+
+
+def _fit_which(subtitle: str, room: float) -> str:
+    """The header's "campaign · audit" cut to ``room``: the campaign first (the cover names
+    it), then the audit's name in its middle. A subtitle of one part is cut in its middle."""
+    campaign, separator, name = subtitle.rpartition(" · ")
+    if not separator or stringWidth(subtitle, REGULAR, 8.5) <= room:
+        return _fit_middle(subtitle, REGULAR, room)
+    left_for_campaign = room - stringWidth(separator + name, REGULAR, 8.5)
+    if left_for_campaign <= 0:
+        return _fit_middle(name, REGULAR, room)
+    cut = _fit(campaign, REGULAR, left_for_campaign)
+    kept = cut.removesuffix("…").rstrip()
+    if cut != campaign and not campaign.startswith(kept + " "):  # not one whole word of it
+        return name
+    return cut + separator + name
 
 
 def fitted(text: str, font: str, room: float, size: float) -> str:
