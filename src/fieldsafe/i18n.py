@@ -60,6 +60,12 @@ def current() -> gettext.NullTranslations:
     return _translations if active is None else active
 
 
+def language_of(catalogue: gettext.NullTranslations | None = None) -> str:
+    """The language code of ``catalogue`` (by default the one in force: the app's
+    language), as its header says ("fr"); "" for the source English, which has none."""
+    return str((catalogue or current()).info().get("language") or "")
+
+
 @contextmanager
 def using_language(language: str | None) -> Iterator[gettext.NullTranslations]:
     """Run the block with ``_()`` and ``ngettext()`` in ``language`` (see

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldsafe.i18n import current
+from fieldsafe.i18n import language_of
 from fieldsafe.services.actions import PRIORITIES, STATUSES, list_actions
 from fieldsafe.services.audit_list import AuditFilter, audit_page
 from fieldsafe.services.reports import workspace_choice_translations
@@ -64,7 +64,7 @@ def read_action_rows(workspace: Workspace) -> ActionRows:
     item's category and agency, kept in the words of the form's default language, are
     shown in the app's language where the form has it (as the reports do)."""
     actions = list_actions(workspace)
-    language = str(current().info().get("language") or "")
+    language = language_of()
     said = workspace_choice_translations(workspace, language) if language else {}
     if said:
         actions = [{**a, "title": said.get(a["title"], a["title"]),

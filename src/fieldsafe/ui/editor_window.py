@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QToolBar, Q
 from fieldsafe.errors import UserError
 from fieldsafe.forms.session import FormSession
 from fieldsafe.forms.xpath.nodes import XNode
-from fieldsafe.i18n import current
+from fieldsafe.i18n import language_of
 from fieldsafe.services.audit_content import IngestedFile
 from fieldsafe.services.editor import AuditEditor
 from fieldsafe.services.map_forms import match_language
@@ -59,7 +59,7 @@ class EditorWindow(QMainWindow):
         if isinstance(language, str) and language in editor.form.languages:
             editor.session.language = language
         elif not language:  # none chosen in Settings: the app's language, if the form has it
-            spoken = str(current().info().get("language") or "")
+            spoken = language_of()
             found = match_language(editor.form, spoken) if spoken else None
             if found is not None:
                 editor.session.language = found

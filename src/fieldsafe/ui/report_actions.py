@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QWidget
 
 from fieldsafe.errors import UserError
-from fieldsafe.i18n import current
+from fieldsafe.i18n import language_of
 from fieldsafe.outputs import check_output_target
 from fieldsafe.services.workspace import Workspace
 
@@ -56,7 +56,7 @@ class ReportActions(QObject):
         language = self.settings.value("form_language")
         if isinstance(language, str) and language:
             return language
-        return str(current().info().get("language") or "") or None
+        return language_of() or None
 
     def export_campaign_pdf(self, target: Path | None = None) -> QWidget | None:
         """The campaign report of the campaign shown in the list, else of the only one,

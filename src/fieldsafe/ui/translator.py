@@ -6,6 +6,8 @@ import gettext
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
 
+from fieldsafe.i18n import language_of
+
 
 class GettextTranslator(QTranslator):
     """Translates every ``tr()`` and ``QCoreApplication.translate`` of the app with the
@@ -52,7 +54,7 @@ def install_translators(app: QCoreApplication, catalogue: gettext.NullTranslatio
     """Install the app's words (``catalogue``), then Qt's own in the catalogue's language;
     the translators installed, so that they can be removed again."""
     installed: list[QTranslator] = [GettextTranslator(catalogue, app)]
-    qt_words = qt_translator(str(catalogue.info().get("language") or ""), app)
+    qt_words = qt_translator(language_of(catalogue), app)
     if qt_words is not None:
         installed.append(qt_words)
     for translator in installed:
