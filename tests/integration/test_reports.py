@@ -20,7 +20,7 @@ from fieldsafe.services.audits import new_audit
 from fieldsafe.services.reports import audit_report
 from fieldsafe.services.workspace import Workspace
 from tests.conftest import CORPUS, ROOT
-from tests.pdf_checks import fonts_not_embedded
+from tests.pdf_checks import embedded_truetype_fonts, fonts_not_embedded
 
 HOSTILE = "Lamp <b>& broken</b> near <para> the gate"
 RTL = "مصباح الشارع مكسور · פנס הרחוב שבור 🚨🔦"
@@ -40,19 +40,6 @@ def _images(path: Path) -> int:
         xobjects = page["/Resources"].get("/XObject") or {}
         count += sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
     return count
-
-
-def _embedded_fonts(path: Path) -> set[str]:
-    names: set[str] = set()
-    for page in PdfReader(path).pages:
-        fonts = page["/Resources"].get("/Font") or {}
-        for ref in fonts.values():
-            font = ref.get_object()
-            for descendant in font.get("/DescendantFonts") or [font]:
-                descriptor = descendant.get_object().get("/FontDescriptor")
-                if descriptor is not None and "/FontFile2" in descriptor.get_object():
-                    names.add(str(font["/BaseFont"]))
-    return names
 
 
 @pytest.fixture
@@ -103,7 +90,8 @@ def test_walk_report(workspace: Workspace, walk: str, walk_answers: dict[str, An
     for internal in ("rated_n", "safety_score", "n_findings", "instanceName", "instanceID"):
         assert internal not in appendix
     assert _images(out) >= 1
-    assert {"DejaVuSans", "DejaVuSans-Bold"} <= {n.split("+")[-1] for n in _embedded_fonts(out)}
+    embedded = {n.split("+")[-1] for n in embedded_truetype_fonts(out)}
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= embedded
     assert fonts_not_embedded(out) == set()  # no Helvetica left for the viewer to supply
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
