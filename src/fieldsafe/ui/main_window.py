@@ -27,6 +27,7 @@ from fieldsafe.services.form_library import list_forms
 from fieldsafe.services.workspace import Workspace
 from fieldsafe.ui.audit_filters import AuditFilterBar
 from fieldsafe.ui.audit_list_model import AuditListModel
+from fieldsafe.ui.open_windows import keep_open
 from fieldsafe.ui.report_actions import ReportActions
 from fieldsafe.ui.sync.actions import SyncActions
 
@@ -262,14 +263,8 @@ class MainWindow(QMainWindow):
             return None
         window = EditorWindow(self.workspace, editor, self.settings)
         window.saved.connect(self.refresh)
-        window.destroyed.connect(lambda _o=None, w=window: self._forget(w))
-        self._editors.append(window)
-        window.show()
+        keep_open(window, self._editors)
         return window
-
-    def _forget(self, window: QWidget) -> None:
-        if window in self._editors:
-            self._editors.remove(window)
 
     def retire_selected(self) -> None:
         audit_id = self.selected_audit()
@@ -297,11 +292,8 @@ class MainWindow(QMainWindow):
 
         gallery = PhotoGallery(self.workspace, audit_id)
         gallery.setWindowTitle(self.tr("Photos"))
-        gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         gallery.resize(800, 600)
-        gallery.destroyed.connect(lambda _o=None, w=gallery: self._forget(w))
-        gallery.show()
-        self._editors.append(gallery)
+        keep_open(gallery, self._editors)
         return gallery
 
     def show_campaign_map(self) -> QWidget | None:
@@ -324,11 +316,8 @@ class MainWindow(QMainWindow):
         except UserError as err:
             QMessageBox.warning(self, self.tr("Campaign map"), str(err))
             return None
-        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.destroyed.connect(lambda _o=None, w=view: self._forget(w))
         view.resize(1200, 800)
-        view.show()
-        self._editors.append(view)
+        keep_open(view, self._editors)
         return view
 
     def export_audit_pdf(self, target: Path | None = None) -> QWidget | None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QWidget
 
 from fieldsafe.errors import UserError
 from fieldsafe.i18n import language_of
 from fieldsafe.outputs import check_output_target
 from fieldsafe.services.workspace import Workspace
+from fieldsafe.ui.open_windows import keep_open
 
 
 class ReportActions(QObject):
@@ -110,12 +111,5 @@ class ReportActions(QObject):
             QMessageBox.warning(self.window, self.tr("Export PDF"), str(err))
             return None
         dialog = ReportExportDialog(build, target, self.window)  # type: ignore[arg-type]
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None, w=dialog: self._forget(w))
-        self._open.append(dialog)
-        dialog.show()
+        keep_open(dialog, self._open)
         return dialog
-
-    def _forget(self, dialog: QWidget) -> None:
-        if dialog in self._open:
-            self._open.remove(dialog)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
 
 from fieldsafe.services.workspace import Workspace
+from fieldsafe.ui.open_windows import keep_open
 from fieldsafe.ui.sync import prefs
 
 if TYPE_CHECKING:
@@ -60,14 +61,10 @@ class SyncActions(QObject):
         return [self.send_action, self.receive_action, self.merge_center_action]
 
     def _keep(self, widget: QWidget) -> None:
-        widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._open.append(widget)
         widget.destroyed.connect(lambda _o=None, w=widget: self._forget(w))
-        widget.show()
+        keep_open(widget, self._open)
 
     def _forget(self, widget: QWidget) -> None:
-        if widget in self._open:
-            self._open.remove(widget)
         if widget is self.merge_center:
             self.merge_center = None
         if widget is self.report:
