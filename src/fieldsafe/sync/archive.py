@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, BinaryIO, Self
 
 from fieldsafe.i18n import _
-from fieldsafe.outputs import shared_mode
+from fieldsafe.outputs import shared_mode, temp_stem
 from fieldsafe.sync.errors import (
     BundleError,
     check_directory,
@@ -269,7 +269,7 @@ class BundleWriter:
     def __init__(self, path: Path) -> None:
         self.path, self._entries, self._finished = path, dict[str, Entry](), False
         try:
-            handle, temp = tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=".part",
+            handle, temp = tempfile.mkstemp(prefix=f".{temp_stem(path.name)}.", suffix=".part",
                                             dir=path.parent)
         except OSError as err:
             raise BundleError(path, _("cannot be written in {folder} ({reason})").format(
